@@ -1,0 +1,39 @@
+# The two commands the README promises: `make demo` and `make test`. Both do all
+# their own set-up on a fresh machine (Debian packages, virtualenv, npm packages).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: test demo deps system-deps lint typecheck js-check pytest
+
+test: deps lint typecheck js-check pytest
+
+deps: system-deps $(VENV)/.deps node_modules/.deps
+
+system-deps:
+	@bash tests/system-deps.sh
+
+$(VENV)/.deps: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+node_modules/.deps: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck:
+	$(BIN)/mypy
+
+js-check:
+	npm run --silent build:check
+	npm test
+
+pytest:
+	$(BIN)/pytest --cov --cov-branch --cov-report=term

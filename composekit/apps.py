@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+
+class ComposekitConfig(AppConfig):
+    name = "composekit"
+    verbose_name = "composekit"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the system checks
+
+        autodiscover_modules("fragments")

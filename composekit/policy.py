@@ -1,0 +1,107 @@
+"""Cache policies for fragments, turned into exact ``Cache-Control`` and ``Vary``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Every fragment URL answers HTML or JSON by Accept, so any cache must key on it.
+_BASE_VARY = ("Accept",)
+
+
+@dataclass(frozen=True)
+class CachePolicy:
+    """How a fragment's responses may be cached. Build one with the class methods."""
+
+    kind: str
+    max_age: int = 0
+    s_maxage: int | None = None
+    stale_while_revalidate: int | None = None
+    vary: tuple[str, ...] = ()
+
+    @classmethod
+    def private(
+        cls,
+        max_age: int = 0,
+        stale_while_revalidate: int | None = None,
+        vary: Iterable[str] = (),
+    ) -> CachePolicy:
+        """Per-user: only the user's browser may keep it; ``max_age=0`` revalidates every time."""
+        return cls(
+            "private",
+            _seconds("max_age", max_age),
+            None,
+            _optional_seconds("stale_while_revalidate", stale_while_revalidate),
+            tuple(vary),
+        )
+
+    @classmethod
+    def public(
+        cls,
+        max_age: int = 0,
+        s_maxage: int | None = None,
+        stale_while_revalidate: int | None = None,
+        vary: Iterable[str] = (),
+    ) -> CachePolicy:
+        """The same for every visitor: shared caches may keep it. Never reads the session."""
+        vary = tuple(vary)
+        if any(v.lower() == "cookie" for v in vary):
+            raise ValueError("a public fragment cannot vary on Cookie; use CachePolicy.private()")
+        return cls(
+            "public",
+            _seconds("max_age", max_age),
+            _optional_seconds("s_maxage", s_maxage),
+            _optional_seconds("stale_while_revalidate", stale_while_revalidate),
+            vary,
+        )
+
+    @classmethod
+    def no_store(cls) -> CachePolicy:
+        """Never stored by any cache."""
+        return cls("no-store")
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind == "public"
+
+    def cache_control(self) -> str:
+        if self.kind == "no-store":
+            return "no-store"
+        parts = [self.kind]
+        if self.kind == "private" and self.max_age == 0:
+            parts.append("no-cache")
+        else:
+            parts.append(f"max-age={self.max_age}")
+        if self.s_maxage is not None:
+            parts.append(f"s-maxage={self.s_maxage}")
+        if self.stale_while_revalidate is not None:
+            parts.append(f"stale-while-revalidate={self.stale_while_revalidate}")
+        return ", ".join(parts)
+
+    def vary_header(self) -> str:
+        names = list(_BASE_VARY)
+        if self.kind != "public":
+            names.append("Cookie")
+        for name in self.vary:
+            if name.lower() not in {n.lower() for n in names}:
+                names.append(name)
+        return ", ".join(names)
+
+    def headers(self) -> dict[str, str]:
+        return {"Cache-Control": self.cache_control(), "Vary": self.vary_header()}
+
+
+def _seconds(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be a whole number of seconds >= 0, not {value!r}")
+    return value
+
+
+def _optional_seconds(name: str, value: object) -> int | None:
+    return None if value is None else _seconds(name, value)
+
+
+# What an error or a downgraded response carries: no cache may store it.
+NEVER_STORE = CachePolicy.no_store()
+# What a public fragment that touched per-user state is downgraded to.
+DOWNGRADED = CachePolicy.private()

@@ -1,0 +1,26 @@
+"""The ``<script>`` tag that loads the drop-in loader, with its config as data- attributes."""
+
+from __future__ import annotations
+
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from .conf import conf
+from .html import html_attrs
+
+
+def script_tag(nonce: str | None = None) -> SafeString:
+    """A classic (blocking, tiny) script meant for ``<head>``: fragments start loading
+    as soon as the parser meets them, not after the whole page has arrived."""
+    attrs = {
+        "src": static(conf.SCRIPT),
+        "data-timeout": conf.TIMEOUT,
+        "data-retries": conf.RETRIES,
+        "data-lazy-margin": conf.LAZY_MARGIN,
+        "data-max-depth": conf.MAX_DEPTH,
+        "data-allowed-origins": " ".join(conf.ALLOWED_ORIGINS) or None,
+        "data-allow-scripts": "true" if conf.ALLOW_SCRIPTS else None,
+        "nonce": nonce,
+    }
+    return format_html("<script{}></script>", html_attrs(attrs))

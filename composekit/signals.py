@@ -1,0 +1,13 @@
+"""Signals for observability.
+
+``fragment_rendered`` is sent after every fragment response (200, 304 or error), with
+``sender`` the Fragment class and keyword arguments ``name`` (str), ``duration``
+(seconds, float), ``queries`` (int), ``db_time`` (seconds, float), ``status`` (int)
+and ``inline`` (bool, True when rendered into a page). Feed it to statsd or Prometheus.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+fragment_rendered = Signal()

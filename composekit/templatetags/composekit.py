@@ -1,0 +1,70 @@
+"""``{% composekit_script %}`` and ``{% fragment "name" k=v %}fallback{% endfragment %}``.
+
+Thin glue: argument parsing here, rendering in ``composekit.render`` and ``composekit.script``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.template.context import Context
+from django.utils.safestring import SafeString
+
+from ..render import render_fragment
+from ..script import script_tag
+
+register = template.Library()
+
+_ATTRIBUTES = ("loading", "timeout")  # element attributes; every other keyword is a param
+
+
+@register.simple_tag(takes_context=True)
+def composekit_script(context: Context) -> SafeString:
+    request = getattr(context, "request", None)
+    nonce = context.get("csp_nonce") or getattr(request, "csp_nonce", None)
+    return script_tag(nonce=nonce)
+
+
+class FragmentNode(template.Node):
+    def __init__(
+        self, name: FilterExpression, kwargs: dict[str, FilterExpression], nodelist: NodeList
+    ) -> None:
+        self.name = name
+        self.kwargs = kwargs
+        self.nodelist = nodelist
+
+    def render(self, context: Context) -> str:
+        values: dict[str, Any] = {k: v.resolve(context) for k, v in self.kwargs.items()}
+        attrs = {k: values.pop(k) for k in _ATTRIBUTES if k in values}
+        return render_fragment(
+            getattr(context, "request", None),
+            self.name.resolve(context),
+            values,
+            fallback=self.nodelist.render(context),
+            **attrs,
+        )
+
+
+@register.tag("fragment")
+def do_fragment(parser: Parser, token: Token) -> FragmentNode:
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError(
+            '{% fragment %} needs the fragment\'s name: {% fragment "cart-summary" %}...{% endfragment %}'
+        )
+    name = parser.compile_filter(bits[1])
+    kwargs: dict[str, FilterExpression] = {}
+    for bit in bits[2:]:
+        key, sep, value = bit.partition("=")
+        if not sep or not key.isidentifier():
+            raise template.TemplateSyntaxError(
+                f"{{% fragment {bits[1]} %}}: {bit!r} is not a keyword argument; params are written key=value"
+            )
+        if key in kwargs:
+            raise template.TemplateSyntaxError(f"{{% fragment {bits[1]} %}}: param {key!r} is given twice")
+        kwargs[key] = parser.compile_filter(value)
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(name, kwargs, nodelist)

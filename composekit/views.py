@@ -1,0 +1,31 @@
+"""The endpoint: ``GET <prefix>/<name>/?p=<signed params>`` dispatches to a registered fragment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.views.decorators.csrf import csrf_exempt
+
+from . import registry
+from .fragment import Fragment
+from .problem import problem_response
+
+_views: dict[type[Fragment], Callable[..., HttpResponseBase]] = {}
+
+
+def view_for(cls: type[Fragment]) -> Callable[..., HttpResponseBase]:
+    view = _views.get(cls)
+    if view is None:
+        view = _views[cls] = cls.as_view()
+    return view
+
+
+@csrf_exempt  # GET and HEAD only; the fragment view refuses every other method
+def fragment_view(request: HttpRequest, name: str, **kwargs: Any) -> HttpResponseBase:
+    cls = registry.get(name)
+    if cls is None:
+        return problem_response(404, f"no fragment is registered as {name!r}", fragment=name)
+    return view_for(cls)(request)

@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core import checks
+from django.test import override_settings
+
+from composekit import CachePolicy, Fragment, register, registry
+
+
+def ids(**settings: Any) -> list[str]:
+    with override_settings(**settings):
+        return sorted({m.id for m in checks.run_checks() if m.id and m.id.startswith("composekit.")})
+
+
+@pytest.fixture
+def throwaway() -> Iterator[list[str]]:
+    names: list[str] = []
+    yield names
+    for name in names:
+        registry.unregister(name)
+
+
+def test_clean_project_has_no_messages() -> None:
+    assert ids() == []
+
+
+def test_e001_drf_not_installed() -> None:
+    from django.conf import settings
+
+    apps = [a for a in settings.INSTALLED_APPS if a != "rest_framework"]
+    assert ids(INSTALLED_APPS=apps) == ["composekit.E001"]
+
+
+def test_e002_urls_not_included() -> None:
+    assert ids(ROOT_URLCONF="tests.urls_without_composekit") == ["composekit.E002"]
+
+
+def test_e003_duplicate_names(throwaway: list[str]) -> None:
+    class One(Fragment):
+        name = "dup-check"
+        template_name = "testapp/hello.html"
+
+    class Two(Fragment):
+        name = "dup-check"
+        template_name = "testapp/hello.html"
+
+    throwaway.append("dup-check")
+    register(One)
+    register(Two)
+    register(One)  # the same class again (a re-import) is not a duplicate
+    [message] = [m for m in checks.run_checks() if m.id == "composekit.E003"]
+    assert message.msg == (
+        "Two fragments are registered as 'dup-check': "
+        "tests.test_checks.test_e003_duplicate_names.<locals>.One and "
+        "tests.test_checks.test_e003_duplicate_names.<locals>.Two."
+    )
+    assert message.hint == "Fragment names must be unique; rename one of them."
+
+
+def test_e004_missing_template(throwaway: list[str]) -> None:
+    @register
+    class Missing(Fragment):
+        name = "missing-template"
+        template_name = "testapp/nowhere.html"
+
+    throwaway.append("missing-template")
+    assert ids() == ["composekit.E004"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("COMPOSEKIT_MODE", "server"),
+        ("COMPOSEKIT_PARAMS_MAX_BYTES", "2k"),
+        ("COMPOSEKIT_PARAMS_MAX_BYTES", 10),
+        ("COMPOSEKIT_MAX_DEPTH", 0),
+        ("COMPOSEKIT_TIMEOUT", True),
+        ("COMPOSEKIT_RETRIES", -1),
+        ("COMPOSEKIT_LAZY_MARGIN", "lots"),
+        ("COMPOSEKIT_ALLOWED_ORIGINS", "https://a.example"),
+        ("COMPOSEKIT_ALLOWED_ORIGINS", ["https://a.example/path"]),
+        ("COMPOSEKIT_SERVER_TIMING", "yes"),
+        ("COMPOSEKIT_ALLOW_SCRIPTS", 1),
+        ("COMPOSEKIT_SCRIPT", ""),
+    ],
+)
+def test_e005_invalid_settings(setting: str, value: object) -> None:
+    with override_settings(**{setting: value}):
+        [message] = [m for m in checks.run_checks() if m.id == "composekit.E005"]
+    assert message.msg == f"{setting} = {value!r} is invalid."
+    assert message.hint is not None and message.hint.startswith(f"{setting} must be")
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("COMPOSEKIT_MODE", "client"),
+        ("COMPOSEKIT_LAZY_MARGIN", "0px 0px 50% 0px"),
+        ("COMPOSEKIT_ALLOWED_ORIGINS", ["https://a.example", "http://127.0.0.1:8001"]),
+        ("COMPOSEKIT_TIMEOUT", 3000),
+    ],
+)
+def test_valid_settings_pass(setting: str, value: object) -> None:
+    assert ids(**{setting: value}) == []
+
+
+def test_w001_public_fragment_that_authenticates(throwaway: list[str]) -> None:
+    from rest_framework.authentication import SessionAuthentication
+
+    @register
+    class PublicAuth(Fragment):
+        name = "public-auth"
+        template_name = "testapp/hello.html"
+        cache = CachePolicy.public(max_age=60)
+        authentication_classes = [SessionAuthentication]  # noqa: RUF012
+
+    throwaway.append("public-auth")
+    assert ids() == ["composekit.W001"]
+
+
+def test_register_refuses_bad_names_and_non_fragments() -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    class BadName(Fragment):
+        name = "Cart_Summary"
+
+    with pytest.raises(ImproperlyConfigured, match=r"BadName.name must be lowercase letters, digits"):
+        register(BadName)
+
+    class Inherited(BadName):
+        pass  # a name is not inherited: each registered class names itself
+
+    with pytest.raises(ImproperlyConfigured, match="not None"):
+        register(Inherited)
+    with pytest.raises(ImproperlyConfigured, match="@register takes a Fragment subclass"):
+        register(object)  # type: ignore[type-var]
+
+
+def test_fragments_modules_are_autodiscovered() -> None:
+    assert registry.get("hello") is not None
+    assert sorted(registry.all_fragments())[:3] == ["boom", "counted", "csrf-form"]
+
+
+def test_manage_py_check_runs_the_checks(tmp_path: Any) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check"],
+        env={
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "PYTHONPATH": ".",
+            "COMPOSEKIT_TEST_BAD_MODE": "1",
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "composekit.E005" in result.stderr
+    assert "COMPOSEKIT_MODE = 'bogus' is invalid." in result.stderr

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import base64
+
+import pytest
+from django.core import signing
+from django.test import override_settings
+
+from composekit.signing import (
+    BadSignedParams,
+    ParamError,
+    canonical_json,
+    sign_params,
+    unsign_params,
+    validate_params,
+)
+
+
+def test_canonical_json_is_sorted_and_compact() -> None:
+    assert canonical_json({"b": 1, "a": [1, "x", None], "c": "é"}) == '{"a":[1,"x",null],"b":1,"c":"é"}'
+
+
+def test_equal_params_give_equal_tokens_whatever_their_order() -> None:
+    assert sign_params("hello", {"a": 1, "b": "two"}) == sign_params("hello", {"b": "two", "a": 1})
+
+
+def test_token_is_payload_colon_signature_with_no_timestamp() -> None:
+    token = sign_params("hello", {"who": "me"})
+    payload, signature = token.split(":")
+    assert base64.urlsafe_b64decode(payload + "==") == b'{"who":"me"}'
+    assert len(signature) == 43  # sha256, base64 without padding
+
+
+def test_round_trip() -> None:
+    params = {"s": "x", "i": 3, "f": 1.5, "t": True, "n": None, "l": [1, "a", False]}
+    assert unsign_params("hello", sign_params("hello", params)) == params
+
+
+def test_tuples_become_lists() -> None:
+    assert validate_params({"l": (1, 2)}) == {"l": [1, 2]}
+    assert unsign_params("hello", sign_params("hello", {"l": (1, 2)})) == {"l": [1, 2]}
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (object(), "param 'bad' has unsupported type object"),
+        ({"nested": 1}, "param 'bad' has unsupported type dict"),
+        (float("nan"), "param 'bad' has unsupported non-finite float nan"),
+        ([1, {"x": 2}], "param 'bad' holds an item of type dict"),
+        ([[1]], "param 'bad' holds an item of type list"),
+    ],
+)
+def test_unsupported_values_name_the_param(value: object, message: str) -> None:
+    with pytest.raises(ParamError) as caught:
+        sign_params("hello", {"ok": 1, "bad": value})
+    assert str(caught.value).startswith(message)
+    assert caught.value.param == "bad"
+
+
+@override_settings(COMPOSEKIT_PARAMS_MAX_BYTES=100)
+def test_size_limit_is_configurable() -> None:
+    sign_params("hello", {"s": "x" * 10})
+    with pytest.raises(ParamError, match=r"over COMPOSEKIT_PARAMS_MAX_BYTES \(100\)"):
+        sign_params("hello", {"s": "x" * 100})
+
+
+def test_default_size_limit_is_about_two_kilobytes() -> None:
+    sign_params("hello", {"s": "x" * 1400})
+    with pytest.raises(ParamError, match=r"\(2048\)"):
+        sign_params("hello", {"s": "x" * 1600})
+
+
+def _reason(name: str, token: str | None) -> str:
+    with pytest.raises(BadSignedParams) as caught:
+        unsign_params(name, token)
+    return caught.value.reason
+
+
+def test_missing() -> None:
+    assert _reason("hello", None) == "missing"
+    assert _reason("hello", "") == "missing"
+
+
+def test_tampered_payload() -> None:
+    token = sign_params("hello", {"user": 1})
+    payload, signature = token.split(":")
+    forged = base64.urlsafe_b64encode(b'{"user":2}').rstrip(b"=").decode()
+    assert _reason("hello", f"{forged}:{signature}") == "tampered"
+
+
+def test_tampered_signature() -> None:
+    token = sign_params("hello", {"user": 1})
+    flipped = token[:-1] + ("A" if token[-1] != "A" else "B")
+    assert _reason("hello", flipped) == "tampered"
+
+
+def test_truncated() -> None:
+    token = sign_params("hello", {"user": 1})
+    assert _reason("hello", token[:-5]) == "tampered"
+    assert _reason("hello", token.split(":")[0]) == "malformed"
+
+
+def test_token_for_another_fragment_is_refused() -> None:
+    assert _reason("news", sign_params("hello", {"user": 1})) == "tampered"
+
+
+def test_wrong_salt_is_refused() -> None:
+    token = signing.Signer(salt="someone-else", algorithm="sha256").sign("e30")
+    assert _reason("hello", token) == "tampered"
+
+
+def test_wrong_key_is_refused() -> None:
+    with override_settings(SECRET_KEY="another-key"):
+        token = sign_params("hello", {"a": 1})
+    assert _reason("hello", token) == "tampered"
+
+
+def test_key_rotation_keeps_old_urls_valid() -> None:
+    with override_settings(SECRET_KEY="old-key"):
+        old = sign_params("hello", {"a": 1})
+    with override_settings(SECRET_KEY="new-key", SECRET_KEY_FALLBACKS=["old-key"]):
+        assert unsign_params("hello", old) == {"a": 1}
+        # New URLs are signed with the new key.
+        assert sign_params("hello", {"a": 1}) != old
+    with override_settings(SECRET_KEY="new-key", SECRET_KEY_FALLBACKS=[]):
+        assert _reason("hello", old) == "tampered"
+
+
+def test_validly_signed_garbage_is_malformed_not_a_crash() -> None:
+    signer = signing.Signer(salt="composekit.fragment.hello", algorithm="sha256")
+    assert _reason("hello", signer.sign("!!!")) == "malformed"
+    not_object = base64.urlsafe_b64encode(b"[1]").rstrip(b"=").decode()
+    assert _reason("hello", signer.sign(not_object)) == "malformed"
+
+
+def test_huge_token_is_refused_before_decoding() -> None:
+    assert _reason("hello", "a" * 70_000 + ":x") == "too-long"

@@ -1,0 +1,212 @@
+"""Exact HTML of both tags, in both modes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, User
+from django.template import Context, Template, TemplateSyntaxError
+from django.test import RequestFactory, override_settings
+
+from composekit.render import fragment_url
+
+pytestmark = pytest.mark.django_db
+
+
+def render(source: str, request: Any = None, **context: Any) -> str:
+    template = Template("{% load composekit %}" + source)
+    if request is None:
+        return template.render(Context(context))
+    from django.template import RequestContext
+
+    return template.render(RequestContext(request, context))
+
+
+def page_request(rf: RequestFactory, user: Any = None) -> Any:
+    request = rf.get("/page/")
+    request.user = user or AnonymousUser()
+    request.session = {}
+    return request
+
+
+def src(name: str, **params: Any) -> str:
+    return fragment_url(name, params)
+
+
+# -- {% composekit_script %} ----------------------------------------------------
+
+
+def test_script_tag() -> None:
+    assert render("{% composekit_script %}") == (
+        '<script src="/static/composekit/composekit.min.js" data-max-depth="5"></script>'
+    )
+
+
+@override_settings(
+    COMPOSEKIT_TIMEOUT=5000,
+    COMPOSEKIT_RETRIES=1,
+    COMPOSEKIT_LAZY_MARGIN="300px",
+    COMPOSEKIT_MAX_DEPTH=3,
+    COMPOSEKIT_ALLOWED_ORIGINS=["https://a.example", "https://b.example"],
+    COMPOSEKIT_ALLOW_SCRIPTS=True,
+)
+def test_script_tag_carries_the_config() -> None:
+    assert render("{% composekit_script %}", csp_nonce="n0nce") == (
+        '<script src="/static/composekit/composekit.min.js" data-timeout="5000" data-retries="1" '
+        'data-lazy-margin="300px" data-max-depth="3" '
+        'data-allowed-origins="https://a.example https://b.example" data-allow-scripts="true" '
+        'nonce="n0nce"></script>'
+    )
+
+
+def test_script_tag_takes_the_nonce_from_the_request(rf: RequestFactory) -> None:
+    request = page_request(rf)
+    request.csp_nonce = "from-request"
+    assert 'nonce="from-request"' in render("{% composekit_script %}", request)
+
+
+@override_settings(
+    STORAGES={
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+)
+def test_script_tag_uses_hashed_static_names(tmp_path: Any) -> None:
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.management import call_command
+    from django.utils.functional import empty
+
+    with override_settings(STATIC_ROOT=tmp_path):
+        staticfiles_storage._wrapped = empty  # re-read STATIC_ROOT and STORAGES
+        call_command("collectstatic", interactive=False, verbosity=0)
+        html = render("{% composekit_script %}")
+    staticfiles_storage._wrapped = empty
+    assert html.startswith('<script src="/static/composekit/composekit.min.')
+    assert ".min.js" not in html  # the hashed name: composekit.min.<hash>.js
+
+
+# -- {% fragment %} in client mode ------------------------------------------------
+
+
+def test_fragment_client_mode() -> None:
+    html = render(
+        '{% fragment "hello" who=name loading="lazy" %}<a href="/x/">Hi</a>{% endfragment %}', name="ada"
+    )
+    assert html == (
+        f'<ck-fragment name="hello" src="{src("hello", who="ada")}" loading="lazy">'
+        '<a href="/x/">Hi</a></ck-fragment>'
+    )
+
+
+def test_fragment_without_params_or_fallback() -> None:
+    assert render('{% fragment "hello" %}{% endfragment %}') == (
+        f'<ck-fragment name="hello" src="{src("hello")}"></ck-fragment>'
+    )
+
+
+def test_fragment_timeout_and_variable_name() -> None:
+    assert render("{% fragment frag timeout=2500 %}x{% endfragment %}", frag="news") == (
+        f'<ck-fragment name="news" src="{src("news")}" timeout="2500">x</ck-fragment>'
+    )
+
+
+def test_src_escapes_nothing_it_should_not() -> None:
+    html = render('{% fragment "hello" q=q %}{% endfragment %}', q='"><script>')
+    assert "<script>" not in html
+    assert src("hello", q='"><script>') in html
+
+
+@pytest.mark.parametrize(
+    ("source", "context", "message"),
+    [
+        (
+            '{% fragment "nope" %}{% endfragment %}',
+            {},
+            '{% fragment "nope" %}: no fragment is registered under this name',
+        ),
+        (
+            '{% fragment "hello" when=when %}{% endfragment %}',
+            {"when": object()},
+            "{% fragment \"hello\" %}: param 'when' has unsupported type object",
+        ),
+        (
+            '{% fragment "hello" loading="soon" %}{% endfragment %}',
+            {},
+            '{% fragment "hello" %}: loading must be "eager" or "lazy", not \'soon\'',
+        ),
+        (
+            '{% fragment "hello" timeout="5" %}{% endfragment %}',
+            {},
+            '{% fragment "hello" %}: timeout must be a whole number of milliseconds > 0',
+        ),
+        (
+            '{% fragment "hello" timeout=0 %}{% endfragment %}',
+            {},
+            '{% fragment "hello" %}: timeout must be a whole number of milliseconds > 0',
+        ),
+        (
+            '{% fragment "hello" big=big %}{% endfragment %}',
+            {"big": "x" * 3000},
+            '{% fragment "hello" %}: the signed params are',
+        ),
+    ],
+)
+def test_render_errors_name_tag_fragment_and_param(
+    source: str, context: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(TemplateSyntaxError) as caught:
+        render(source, **context)
+    assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("{% fragment %}{% endfragment %}", "{% fragment %} needs the fragment's name"),
+        ('{% fragment "hello" who %}{% endfragment %}', "{% fragment \"hello\" %}: 'who' is not a keyword"),
+        (
+            '{% fragment "hello" a=1 a=2 %}{% endfragment %}',
+            "{% fragment \"hello\" %}: param 'a' is given twice",
+        ),
+    ],
+)
+def test_syntax_errors(source: str, message: str) -> None:
+    with pytest.raises(TemplateSyntaxError) as caught:
+        Template("{% load composekit %}" + source)
+    assert str(caught.value).startswith(message)
+
+
+# -- {% fragment %} in inline mode ------------------------------------------------
+
+
+@override_settings(COMPOSEKIT_MODE="inline")
+def test_fragment_inline_mode(rf: RequestFactory) -> None:
+    html = render(
+        '{% fragment "hello" who="tag" loading="lazy" %}<i>fallback</i>{% endfragment %}', page_request(rf)
+    )
+    assert html == (
+        f'<ck-fragment name="hello" src="{src("hello", who="tag")}" loading="lazy" state="loaded">'
+        "Hello anonymous from tag</ck-fragment>"
+    )
+
+
+@override_settings(COMPOSEKIT_MODE="inline")
+def test_inline_needs_the_request() -> None:
+    with pytest.raises(TemplateSyntaxError, match="inline mode needs the request"):
+        render('{% fragment "hello" %}{% endfragment %}')
+
+
+def test_inline_is_the_default_under_debug(rf: RequestFactory) -> None:
+    source = '{% fragment "hello" %}f{% endfragment %}'
+    with override_settings(DEBUG=True):
+        assert 'state="loaded">Hello anonymous<' in render(source, page_request(rf))
+    with override_settings(DEBUG=False):
+        assert render(source, page_request(rf)).endswith('">f</ck-fragment>')
+
+
+@override_settings(COMPOSEKIT_MODE="inline")
+def test_inline_sees_the_logged_in_user(rf: RequestFactory, django_user_model: type[User]) -> None:
+    user = django_user_model.objects.create_user("ada")
+    html = render('{% fragment "hello" %}{% endfragment %}', page_request(rf, user))
+    assert ">Hello ada</ck-fragment>" in html

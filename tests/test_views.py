@@ -1,0 +1,286 @@
+"""Every row of the HTTP contract, against the real URLconf."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client, override_settings
+
+from composekit.render import fragment_url
+from tests.testapp import fragments
+
+pytestmark = pytest.mark.django_db
+
+HTML = "text/html; charset=utf-8"
+
+
+def problem(response: Any) -> dict[str, Any]:
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["Cache-Control"] == "no-store"
+    body: dict[str, Any] = json.loads(response.content)
+    assert body["status"] == response.status_code
+    assert body["type"] == "about:blank"
+    return body
+
+
+def test_rendered(client: Client) -> None:
+    response = client.get(fragment_url("hello", {"who": "tests"}))
+    assert response.status_code == 200
+    assert response.content == b"Hello anonymous from tests"
+    assert response["Content-Type"] == HTML
+    assert response["Cache-Control"] == "private, no-cache"
+    assert response["Vary"] == "Accept, Cookie"
+    assert response["ETag"].startswith('"') and len(response["ETag"]) == 34
+    assert response["Server-Timing"].startswith("render;dur=")
+
+
+def test_rendered_for_logged_in_user(client: Client, django_user_model: type[User]) -> None:
+    client.force_login(django_user_model.objects.create_user("ada"))
+    assert client.get(fragment_url("hello")).content == b"Hello ada"
+
+
+def test_same_body_same_etag_and_304_on_if_none_match(client: Client) -> None:
+    url = fragment_url("hello", {"who": "x"})
+    etag = client.get(url)["ETag"]
+    assert client.get(url)["ETag"] == etag
+    response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+    assert response["Cache-Control"] == "private, no-cache"
+    assert response["Vary"] == "Accept, Cookie"
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+    assert client.get(url, headers={"If-None-Match": f"W/{etag}"}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": "*"}).status_code == 304
+
+
+def test_get_etag_answers_304_without_rendering_or_queries(
+    client: Client, django_assert_num_queries: Any
+) -> None:
+    url = fragment_url("counted")
+    with django_assert_num_queries(2):
+        first = client.get(url)
+    assert first.status_code == 200
+    assert first.content == b"users=0"
+    assert fragments.calls == {"counted.etag": 1, "counted.context": 1}
+    with django_assert_num_queries(0):
+        second = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert second.status_code == 304
+    assert fragments.calls == {"counted.etag": 2, "counted.context": 1}
+    assert second["ETag"] == first["ETag"]
+    assert second["Cache-Control"] == "private, max-age=30"
+    assert 'desc="0 queries"' in second["Server-Timing"]
+
+
+def test_changed_validator_renders_again(client: Client) -> None:
+    url = fragment_url("counted")
+    etag = client.get(url)["ETag"]
+    fragments.versions["counted"] = "v2"
+    response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+
+
+def test_private_validator_is_bound_to_the_user(client: Client, django_user_model: type[User]) -> None:
+    url = fragment_url("counted")
+    client.force_login(django_user_model.objects.create_user("ada"))
+    etag_ada = client.get(url)["ETag"]
+    client.force_login(django_user_model.objects.create_user("bob"))
+    response = client.get(url, headers={"If-None-Match": etag_ada})
+    assert response.status_code == 200
+    assert response["ETag"] != etag_ada
+
+
+def test_last_modified(client: Client) -> None:
+    url = fragment_url("last-modified")
+    response = client.get(url)
+    assert response["Last-Modified"] == "Fri, 02 Jan 2026 03:04:05 GMT"
+    assert client.get(url, headers={"If-Modified-Since": "Fri, 02 Jan 2026 03:04:05 GMT"}).status_code == 304
+    assert client.get(url, headers={"If-Modified-Since": "Thu, 01 Jan 2026 00:00:00 GMT"}).status_code == 200
+    assert client.get(url, headers={"If-Modified-Since": "garbage"}).status_code == 200
+
+
+def test_head(client: Client) -> None:
+    url = fragment_url("hello")
+    get = client.get(url)
+    head = client.head(url)
+    assert head.status_code == 200
+    assert head.content == b""
+    for header in ("Content-Type", "Cache-Control", "Vary", "ETag"):
+        assert head[header] == get[header]
+
+
+def test_json(client: Client) -> None:
+    url = fragment_url("hello", {"who": "j"})
+    response = client.get(url, headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content) == {"name": "hello", "html": "Hello anonymous from j"}
+    assert response["ETag"] != client.get(url)["ETag"]
+    # A browser's Accept, with */*, gets HTML.
+    browser = client.get(url, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert browser["Content-Type"] == HTML
+    assert client.get(url, headers={"Accept": "image/png"})["Content-Type"] == HTML
+
+
+def test_json_with_get_etag_has_its_own_validator(client: Client) -> None:
+    url = fragment_url("counted")
+    html_etag = client.get(url)["ETag"]
+    response = client.get(url, headers={"Accept": "application/json", "If-None-Match": html_etag})
+    assert response.status_code == 200
+    assert response["ETag"] != html_etag
+
+
+def test_unknown_fragment(client: Client) -> None:
+    response = client.get("/_composekit/nope/?p=x")
+    assert response.status_code == 404
+    assert problem(response) == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "no fragment is registered as 'nope'",
+        "fragment": "nope",
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [("", "missing"), ("?p=", "missing"), ("?p=abc", "malformed"), ("?p=abc:def", "tampered")],
+)
+def test_bad_params(client: Client, query: str, reason: str) -> None:
+    response = client.get(f"/_composekit/hello/{query}")
+    assert response.status_code == 400
+    body = problem(response)
+    assert body["reason"] == reason
+    assert body["fragment"] == "hello"
+    assert body["title"] == "Bad Request"
+    assert "params" in body["detail"]
+
+
+def test_params_for_another_fragment(client: Client) -> None:
+    token = fragment_url("news").split("?p=")[1]
+    response = client.get(f"/_composekit/hello/?p={token}")
+    assert response.status_code == 400
+    assert problem(response)["reason"] == "tampered"
+
+
+def test_not_authenticated_is_401(client: Client) -> None:
+    response = client.get(fragment_url("members"))
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Basic realm="api"'
+    assert problem(response)["detail"] == "Authentication credentials were not provided."
+
+
+def test_permission_denied_is_403(client: Client, django_user_model: type[User]) -> None:
+    client.force_login(django_user_model.objects.create_user("ada"))
+    assert client.get(fragment_url("members")).status_code == 200
+    response = client.get(fragment_url("staff"))
+    assert response.status_code == 403
+    assert problem(response)["detail"] == "You do not have permission to perform this action."
+
+
+def test_throttled_is_429_with_retry_after(client: Client) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    url = fragment_url("throttled")
+    assert client.get(url).status_code == 200
+    response = client.get(url)
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    problem(response)
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options"])
+def test_other_methods_are_405(client: Client, method: str) -> None:
+    response = getattr(client, method)(fragment_url("hello"))
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert problem(response)["detail"] == f'Method "{method.upper()}" not allowed.'
+
+
+def test_raised_is_500_without_details(client: Client, caplog: pytest.LogCaptureFixture) -> None:
+    response = client.get(fragment_url("boom"))
+    assert response.status_code == 500
+    assert problem(response) == {
+        "type": "about:blank",
+        "title": "Internal Server Error",
+        "status": 500,
+        "detail": "the fragment failed to render",
+        "fragment": "boom",
+    }
+    [record] = [r for r in caplog.records if r.name == "composekit"]
+    assert record.name == "composekit"
+    assert record.getMessage() == "fragment 'boom' raised RuntimeError"
+    assert record.fragment == "boom"  # type: ignore[attr-defined]
+
+
+@override_settings(DEBUG=True)
+def test_raised_is_500_with_details_under_debug(client: Client) -> None:
+    response = client.get(fragment_url("boom"))
+    body = problem(response)
+    assert body["detail"] == "RuntimeError: the fragment blew up"
+    assert body["exception"] == "RuntimeError"
+
+
+@pytest.mark.parametrize(
+    ("name", "cache_control", "vary"),
+    [
+        ("hello", "private, no-cache", "Accept, Cookie"),
+        ("counted", "private, max-age=30", "Accept, Cookie"),
+        ("news", "public, max-age=60, s-maxage=300, stale-while-revalidate=30", "Accept"),
+        ("no-store", "no-store", "Accept, Cookie"),
+    ],
+)
+def test_policy_headers(client: Client, name: str, cache_control: str, vary: str) -> None:
+    response = client.get(fragment_url(name))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == cache_control
+    assert response["Vary"] == vary
+
+
+def test_public_fragment_does_not_touch_the_session(client: Client, django_user_model: type[User]) -> None:
+    client.force_login(django_user_model.objects.create_user("ada"))
+    response = client.get(fragment_url("news", {"topic": "django"}))
+    assert response.content == b"<p>News about django</p>"
+    assert response["Vary"] == "Accept"
+    assert not response.cookies
+
+
+def test_public_fragment_that_reads_the_user_is_downgraded(
+    client: Client, django_user_model: type[User], caplog: pytest.LogCaptureFixture
+) -> None:
+    client.force_login(django_user_model.objects.create_user("ada"))
+    client.session  # noqa: B018 - make sure a session exists
+    session = client.session
+    session["visits"] = 3
+    session.save()
+    response = client.get(fragment_url("leaky-public"))
+    assert response.content == b"Visits: 3"
+    assert response["Cache-Control"] == "private, no-cache"
+    assert response["Vary"] == "Accept, Cookie"
+    assert "public fragment 'leaky-public' touched the session" in caplog.text
+
+
+def test_public_fragment_that_uses_the_csrf_token_is_downgraded(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    response = client.get(fragment_url("public-csrf"))
+    assert b'name="csrfmiddlewaretoken"' in response.content
+    assert response["Cache-Control"] == "private, no-cache"
+    assert "touched the CSRF token" in caplog.text
+
+
+def test_public_fragment_sees_an_anonymous_user(client: Client, django_user_model: type[User]) -> None:
+    client.force_login(django_user_model.objects.create_user("ada"))
+    response = client.get(fragment_url("public-user"))
+    assert response.content == b"Hello anonymous"
+    assert response["Cache-Control"] == "public, max-age=60"
+
+
+def test_error_responses_are_never_cacheable(client: Client) -> None:
+    for url in ("/_composekit/nope/", "/_composekit/hello/", fragment_url("members"), fragment_url("boom")):
+        assert client.get(url)["Cache-Control"] == "no-store"

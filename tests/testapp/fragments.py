@@ -1,0 +1,156 @@
+"""Fragments the test suite serves."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from django.contrib.auth.models import User
+from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.permissions import IsAdminUser, IsAuthenticated
+from rest_framework.throttling import AnonRateThrottle
+
+from composekit import CachePolicy, Fragment, register
+
+# How often each fragment's expensive parts ran; tests reset and read these.
+calls: dict[str, int] = {}
+versions: dict[str, str] = {"counted": "v1"}
+
+
+def _count(name: str) -> None:
+    calls[name] = calls.get(name, 0) + 1
+
+
+@register
+class Hello(Fragment):
+    name = "hello"
+    template_name = "testapp/hello.html"
+
+    def get_context(self, request: Any, who: str | None = None, **params: Any) -> dict[str, Any]:
+        return {"who": who, "params": sorted(params.items())}
+
+
+@register
+class Counted(Fragment):
+    name = "counted"
+    template_name = "testapp/counted.html"
+    cache = CachePolicy.private(max_age=30)
+
+    def get_context(self, request: Any, **params: Any) -> dict[str, Any]:
+        _count("counted.context")
+        return {"users": User.objects.count(), "first": User.objects.order_by("pk").first()}
+
+    def get_etag(self, request: Any, **params: Any) -> str | None:
+        _count("counted.etag")
+        return versions["counted"]
+
+
+@register
+class News(Fragment):
+    name = "news"
+    template_name = "testapp/news.html"
+    cache = CachePolicy.public(max_age=60, s_maxage=300, stale_while_revalidate=30)
+
+    def get_context(self, request: Any, topic: str = "all", **params: Any) -> dict[str, Any]:
+        return {"topic": topic}
+
+
+@register
+class LeakyPublic(Fragment):
+    name = "leaky-public"
+    template_name = "testapp/leaky.html"  # reads request.session: per-user state
+    cache = CachePolicy.public(max_age=60)
+
+
+@register
+class PublicCsrf(Fragment):
+    name = "public-csrf"
+    template_name = "testapp/csrf_form.html"  # a CSRF token is per user
+    cache = CachePolicy.public(max_age=60)
+
+
+@register
+class PublicUser(Fragment):
+    name = "public-user"
+    template_name = "testapp/hello.html"  # a public fragment sees an anonymous user
+    cache = CachePolicy.public(max_age=60)
+
+
+@register
+class NoStore(Fragment):
+    name = "no-store"
+    template_name = "testapp/hello.html"
+    cache = CachePolicy.no_store()
+
+
+@register
+class Boom(Fragment):
+    name = "boom"
+
+    def render(self, request: Any, **params: Any) -> str:
+        raise RuntimeError("the fragment blew up")
+
+
+@register
+class Members(Fragment):
+    name = "members"
+    template_name = "testapp/hello.html"
+    # Basic first, so an anonymous request gets 401 with WWW-Authenticate (DRF answers
+    # 403 when the first authenticator is SessionAuthentication).
+    authentication_classes = [BasicAuthentication, SessionAuthentication]  # noqa: RUF012
+    permission_classes = [IsAuthenticated]  # noqa: RUF012
+
+
+@register
+class Staff(Fragment):
+    name = "staff"
+    template_name = "testapp/hello.html"
+    permission_classes = [IsAdminUser]  # noqa: RUF012
+
+
+class OnePerMinute(AnonRateThrottle):
+    rate = "1/min"
+    scope = "composekit-test"
+
+
+@register
+class Throttled(Fragment):
+    name = "throttled"
+    template_name = "testapp/hello.html"
+    throttle_classes = [OnePerMinute]  # noqa: RUF012
+
+
+@register
+class Outer(Fragment):
+    name = "outer"
+    template_name = "testapp/outer.html"  # holds {% fragment "hello" %}
+
+
+@register
+class SelfLoop(Fragment):
+    name = "self-loop"
+    template_name = "testapp/self_loop.html"  # holds {% fragment "self-loop" %}
+
+
+@register
+class Deep(Fragment):
+    name = "deep"
+    template_name = "testapp/deep.html"  # holds {% fragment "deep" n=n|add:1 %}
+
+    def get_context(self, request: Any, n: int = 0, **params: Any) -> dict[str, Any]:
+        return {"n": n}
+
+
+@register
+class CsrfForm(Fragment):
+    name = "csrf-form"
+    template_name = "testapp/csrf_form.html"
+
+
+@register
+class LastModified(Fragment):
+    name = "last-modified"
+    template_name = "testapp/hello.html"
+
+    def get_last_modified(self, request: Any, **params: Any) -> datetime | None:
+        return datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
