@@ -38,6 +38,9 @@ STACK_ATTR = "composekit_stack"
 # Set on an internal sub-request: errors propagate to the page instead of
 # becoming a 500 response.
 INLINE_ATTR = "composekit_inline"
+# Set on a page request: names of the fragments rendered into it inline. A page
+# holding any is per-user and must never be cached as a shell.
+RENDERED_INLINE_ATTR = "composekit_rendered_inline"
 
 
 class BadParams(exceptions.ParseError):

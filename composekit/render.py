@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from . import registry
 from .conf import conf
-from .fragment import INLINE_ATTR, STACK_ATTR
+from .fragment import INLINE_ATTR, RENDERED_INLINE_ATTR, STACK_ATTR
 from .html import html_attrs
 from .signing import ParamError, sign_params
 from .views import view_for
@@ -92,6 +92,11 @@ def render_fragment(
                 extra={"fragment": name},
             )
         else:
+            rendered = getattr(request, RENDERED_INLINE_ATTR, None)
+            if rendered is None:
+                rendered = []
+                setattr(request, RENDERED_INLINE_ATTR, rendered)
+            rendered.append(name)
             return _element({**attrs, "state": "loaded"}, html)
     return _element(attrs, fallback)
 

@@ -15,3 +15,26 @@ def _reset_fragment_counters() -> None:
 
     fragments.calls.clear()
     fragments.versions["counted"] = "v1"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dict[str, object]:
+    """Launch Debian's Chromium (Playwright cannot download its own here).
+
+    CK_CHROMIUM overrides the path; set it to "playwright" to use Playwright's own browser.
+    """
+    path = os.environ.get("CK_CHROMIUM", "/usr/bin/chromium")
+    args: dict[str, object] = {
+        **browser_type_launch_args,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    }
+    if path != "playwright":
+        args["executable_path"] = path
+    return args

@@ -35,6 +35,7 @@ def page(rf: RequestFactory) -> Any:
 
 def test_nested_fragments_render_inline(page: Any) -> None:
     html = render('{% fragment "outer" %}{% endfragment %}', page)
+    assert page.composekit_rendered_inline == ["outer"]  # marks the page as per-user
     inner = fragment_url("hello", {"who": "outer"})
     assert html == (
         f'<ck-fragment name="outer" src="{fragment_url("outer")}" state="loaded"><div>outer '
