@@ -111,8 +111,7 @@ class Fragment(APIView):
             exc = exceptions.NotFound(str(exc) or None)
         elif isinstance(exc, DjangoPermissionDenied):
             exc = exceptions.PermissionDenied(str(exc) or None)
-        if not isinstance(exc, exceptions.APIException):
-            return None
+        assert isinstance(exc, exceptions.APIException)  # handle_exception passes no other
         extra: dict[str, Any] = {"fragment": self.name}
         if isinstance(exc, BadParams):
             extra["reason"] = exc.reason

@@ -36,6 +36,8 @@ def page(rf: RequestFactory) -> Any:
 def test_nested_fragments_render_inline(page: Any) -> None:
     html = render('{% fragment "outer" %}{% endfragment %}', page)
     assert page.composekit_rendered_inline == ["outer"]  # marks the page as per-user
+    render('{% fragment "hello" %}{% endfragment %}', page)
+    assert page.composekit_rendered_inline == ["outer", "hello"]
     inner = fragment_url("hello", {"who": "outer"})
     assert html == (
         f'<ck-fragment name="outer" src="{fragment_url("outer")}" state="loaded"><div>outer '
@@ -174,3 +176,14 @@ def test_csrf_token_used_by_a_fragment_reaches_the_page(client: Client) -> None:
         clear_url_caches()
     assert b'name="csrfmiddlewaretoken"' in response.content
     assert "csrftoken" in response.cookies
+
+
+def test_plain_http_request_works_as_a_page() -> None:
+    from django.http import HttpRequest
+
+    request = HttpRequest()  # no WSGI environ, as some test tools and ASGI adapters build
+    request.method = "GET"
+    request.path = "/x/"
+    request.META = {"SERVER_NAME": "testserver", "SERVER_PORT": "80"}
+    request.user = AnonymousUser()
+    assert ">Hello anonymous</ck-fragment>" in render('{% fragment "hello" %}{% endfragment %}', request)

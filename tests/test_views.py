@@ -94,6 +94,14 @@ def test_private_validator_is_bound_to_the_user(client: Client, django_user_mode
     assert response["ETag"] != etag_ada
 
 
+def test_public_validator_is_the_same_for_everyone(client: Client, django_user_model: type[User]) -> None:
+    url = fragment_url("news")
+    anonymous_etag = client.get(url)["ETag"]
+    client.force_login(django_user_model.objects.create_user("ada"))
+    # A shared cache revalidating with one user's copy gets 304 for everyone.
+    assert client.get(url, headers={"If-None-Match": anonymous_etag}).status_code == 304
+
+
 def test_last_modified(client: Client) -> None:
     url = fragment_url("last-modified")
     response = client.get(url)
@@ -101,6 +109,10 @@ def test_last_modified(client: Client) -> None:
     assert client.get(url, headers={"If-Modified-Since": "Fri, 02 Jan 2026 03:04:05 GMT"}).status_code == 304
     assert client.get(url, headers={"If-Modified-Since": "Thu, 01 Jan 2026 00:00:00 GMT"}).status_code == 200
     assert client.get(url, headers={"If-Modified-Since": "garbage"}).status_code == 200
+    not_modified = client.get(url, headers={"If-Modified-Since": "Sat, 03 Jan 2026 00:00:00 GMT"})
+    assert not_modified.status_code == 304
+    assert "ETag" not in not_modified  # decided by the date alone, before any rendering
+    assert not_modified["Last-Modified"] == "Fri, 02 Jan 2026 03:04:05 GMT"
 
 
 def test_head(client: Client) -> None:
@@ -284,3 +296,27 @@ def test_public_fragment_sees_an_anonymous_user(client: Client, django_user_mode
 def test_error_responses_are_never_cacheable(client: Client) -> None:
     for url in ("/_composekit/nope/", "/_composekit/hello/", fragment_url("members"), fragment_url("boom")):
         assert client.get(url)["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("what", "status", "detail"),
+    [
+        ("404", 404, "no such product"),
+        ("403", 403, "not your cart"),
+        ("", 400, "qty: must be positive; sku: unknown; retired"),
+    ],
+)
+def test_django_and_drf_exceptions_become_problems(
+    client: Client, what: str, status: int, detail: str
+) -> None:
+    response = client.get(fragment_url("raises", {"what": what}))
+    assert response.status_code == status
+    assert problem(response)["detail"] == detail
+
+
+@override_settings(DEBUG=True)
+def test_fragment_without_template_says_what_to_do(client: Client) -> None:
+    body = problem(client.get(fragment_url("no-template")))
+    assert body["detail"] == (
+        "NotImplementedError: fragment 'no-template' has no template_name; set one or override render()"
+    )

@@ -6,6 +6,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework.exceptions import ValidationError
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.throttling import AnonRateThrottle
@@ -53,6 +56,9 @@ class News(Fragment):
 
     def get_context(self, request: Any, topic: str = "all", **params: Any) -> dict[str, Any]:
         return {"topic": topic}
+
+    def get_etag(self, request: Any, **params: Any) -> str | None:
+        return "news-1"
 
 
 @register
@@ -154,3 +160,22 @@ class LastModified(Fragment):
 
     def get_last_modified(self, request: Any, **params: Any) -> datetime | None:
         return datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+
+
+@register
+class Raises(Fragment):
+    """Raises what its ``what`` param names, as views do."""
+
+    name = "raises"
+
+    def render(self, request: Any, what: str = "", **params: Any) -> str:
+        if what == "404":
+            raise Http404("no such product")
+        if what == "403":
+            raise PermissionDenied("not your cart")
+        raise ValidationError({"qty": ["must be positive"], "sku": ["unknown", "retired"]})
+
+
+@register
+class NoTemplate(Fragment):
+    name = "no-template"  # neither template_name nor render(): a 500 that says why
