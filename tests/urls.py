@@ -7,4 +7,6 @@ from tests.testapp import views
 urlpatterns = [
     path("_composekit/", include("composekit.urls")),
     path("page/", views.page, name="page"),
+    path("shells/", include("tests.shells.urls")),
+    path("loader/", include("tests.loader.urls")),
 ]

@@ -1,4 +1,4 @@
-/*! composekit 0.1.0 | MIT */
+/*! composekit 0.1.0 | BSD-3-Clause */
 (() => {
   // js/src/config.js
   var config = {
