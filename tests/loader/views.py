@@ -1,0 +1,112 @@
+"""Test-only endpoints that misbehave on purpose, for the loader's browser tests.
+
+They run inside pytest's live_server thread, so tests read ``hits`` and set ``pages``
+directly. A ``<ck-fragment src>`` may point at any same-origin URL: these need not be
+composekit fragments.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.template import engines
+from django.views.decorators.cache import never_cache
+
+hits: Counter[str] = Counter()
+# Per path: (monotonic time, Accept header, whether the session cookie came) of each hit.
+log: dict[str, list[tuple[float, str, bool]]] = {}
+pages: dict[str, str] = {}
+_lock = threading.Lock()
+
+# Records every ck: event, registered before any fragment is parsed.
+EVENT_LOG = """<script>
+window.ckEvents = [];
+for (const type of ["loadstart", "beforeswap", "load", "error", "loadend"]) {
+  document.addEventListener("ck:" + type, (e) => {
+    const d = e.detail || {};
+    ckEvents.push([e.target.id, type, d.status, d.attempt, d.error && d.error.message]);
+  });
+}
+</script>"""
+
+PAGE = """{% load composekit %}<!doctype html>
+<html><head><meta charset="utf-8"><title>loader test</title>{% composekit_script %}EVENTS</head>
+<body>BODY</body></html>"""
+
+
+def _hit(request: HttpRequest) -> int:
+    key = request.get_full_path()
+    entry = (time.monotonic(), request.headers.get("Accept", ""), "sessionid" in request.COOKIES)
+    with _lock:
+        hits[key] += 1
+        log.setdefault(key, []).append(entry)
+        return hits[key]
+
+
+@never_cache
+def page(request: HttpRequest, name: str) -> HttpResponse:
+    source = PAGE.replace("EVENTS", EVENT_LOG).replace("BODY", pages[name])
+    template = engines["django"].from_string(source)
+    return HttpResponse(template.render({}, request))
+
+
+@never_cache
+def fragment(request: HttpRequest, kind: str) -> HttpResponse:
+    """``/loader/f/<kind>/?...``: what each kind does is in its branch below."""
+    count = _hit(request)
+    query = request.GET
+    text = query.get("text", kind)
+    if kind == "ok":
+        return HttpResponse(f"<span>{text}</span>")
+    if kind == "slow":  # answers after ``ms`` milliseconds
+        time.sleep(int(query.get("ms", "1000")) / 1000)
+        return HttpResponse(f"<span>{text}</span>")
+    if kind == "status":  # ``code`` for the first ``fail`` hits (all when absent), then 200
+        if count <= int(query.get("fail", "1000000")):
+            response = HttpResponse(f"<span>failed {count}</span>", status=int(query["code"]))
+            if "retry_after" in query:
+                response["Retry-After"] = query["retry_after"]
+            return response
+        return HttpResponse(f"<span>{text} after {count}</span>")
+    if kind == "cors":  # readable from another origin, with credentials
+        response = HttpResponse(f"<span>{text}</span>")
+        response["Access-Control-Allow-Origin"] = request.headers.get("Origin", "")
+        response["Access-Control-Allow-Credentials"] = "true"
+        return response
+    if kind == "json":
+        return HttpResponse('{"html": "<span>json</span>"}', content_type="application/json")
+    if kind == "redirect":
+        return HttpResponseRedirect("/loader/f/ok/?text=login-page")
+    if kind == "script":
+        return HttpResponse(f'<span>{text}</span><script>window.ranFragmentScript = "{text}";</script>')
+    if kind == "self":  # a fragment that includes itself
+        return HttpResponse(f'<span>self</span><ck-fragment src="{request.get_full_path()}">f</ck-fragment>')
+    if kind == "nest":  # a fragment holding ``child`` (a URL) as a nested fragment
+        child = query.get("child", "")
+        return HttpResponse(
+            f'<span>{text}</span><ck-fragment src="{child}"><i>nested fallback</i></ck-fragment>'
+        )
+    return HttpResponse(status=404)
+
+
+# When the streamed shell below sent its last byte.
+stream_finished: list[float] = []
+
+
+def streamed(request: HttpRequest) -> StreamingHttpResponse:
+    """A shell that sends a fragment placeholder, then stalls before the rest of the page."""
+
+    def chunks() -> Iterator[str]:
+        head = engines["django"].from_string("{% load composekit %}{% composekit_script %}")
+        yield f"<!doctype html><html><head>{head.render({}, request)}</head><body>"
+        yield '<ck-fragment id="early" src="/loader/f/ok/?text=early"><i>fallback</i></ck-fragment>'
+        yield " " * 4096  # past any buffering in the browser's parser
+        time.sleep(1.5)
+        yield "<p>end of the page</p></body></html>"
+        stream_finished.append(time.monotonic())
+
+    return StreamingHttpResponse(chunks(), content_type="text/html; charset=utf-8")
