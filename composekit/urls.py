@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
-from .views import fragment_view
+from .views import fragment_view, not_found
 
 app_name = "composekit"
 
 urlpatterns = [
     path("<str:name>/", fragment_view, name="fragment"),
+    # Anything else under the prefix gets a problem+json 404 too, not the site's HTML 404.
+    re_path(r"^(?P<path>.*)$", not_found),
 ]

@@ -29,3 +29,9 @@ def fragment_view(request: HttpRequest, name: str, **kwargs: Any) -> HttpRespons
     if cls is None:
         return problem_response(404, f"no fragment is registered as {name!r}", fragment=name)
     return view_for(cls)(request)
+
+
+def not_found(request: HttpRequest, path: str) -> HttpResponseBase:
+    return problem_response(
+        404, f"{request.path!r} is not a fragment URL; fragment URLs look like <prefix>/<name>/?p=..."
+    )

@@ -3,6 +3,13 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings
+
+# In CI every run explores the same examples, so a red build is reproducible; locally
+# each run explores new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 # pytest-playwright runs an event loop in the main thread; Django's ORM refuses
 # synchronous calls there unless told it is safe (it is: one thread drives both).

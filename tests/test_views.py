@@ -320,3 +320,12 @@ def test_fragment_without_template_says_what_to_do(client: Client) -> None:
     assert body["detail"] == (
         "NotImplementedError: fragment 'no-template' has no template_name; set one or override render()"
     )
+
+
+@pytest.mark.parametrize("path", ["/_composekit/", "/_composekit/a/b/", "/_composekit/hello"])
+def test_other_paths_under_the_prefix_are_problem_404s(client: Client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert problem(response)["detail"].endswith(
+        "is not a fragment URL; fragment URLs look like <prefix>/<name>/?p=..."
+    )
