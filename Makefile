@@ -11,6 +11,9 @@ test: deps lint typecheck js-check pytest
 
 deps: system-deps $(VENV)/.deps node_modules/.deps
 
+demo: $(VENV)/.deps
+	@VENV_BIN="$(abspath $(BIN))" bash demo/run.sh
+
 system-deps:
 	@bash tests/system-deps.sh
 

@@ -9,5 +9,5 @@ app_name = "composekit"
 urlpatterns = [
     path("<str:name>/", fragment_view, name="fragment"),
     # Anything else under the prefix gets a problem+json 404 too, not the site's HTML 404.
-    re_path(r"^(?P<path>.*)$", not_found),
+    re_path(r"^(?P<path>[\s\S]*)\Z", not_found),
 ]
