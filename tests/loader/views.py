@@ -77,6 +77,11 @@ def fragment(request: HttpRequest, kind: str) -> HttpResponse:
         response["Access-Control-Allow-Origin"] = request.headers.get("Origin", "")
         response["Access-Control-Allow-Credentials"] = "true"
         return response
+    if kind == "empty":  # a 200 with nothing in it: a valid, empty fragment
+        return HttpResponse("")
+    if kind == "big":  # about 1 MB of HTML
+        row = "<li>" + "x" * 1000 + "</li>"
+        return HttpResponse("<ul>" + row * 1000 + "</ul>")
     if kind == "json":
         return HttpResponse('{"html": "<span>json</span>"}', content_type="application/json")
     if kind == "redirect":

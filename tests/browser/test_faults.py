@@ -1,0 +1,89 @@
+"""The loader under faults: broken connections, odd bodies, slow and failing neighbours."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import override_settings
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Loader
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_connection_dropped_mid_body_is_retried(loader: Loader, dropping_server: Any) -> None:
+    server = dropping_server(1)
+    with override_settings(COMPOSEKIT_ALLOWED_ORIGINS=[server.origin]):
+        page = loader.open(f'<ck-fragment id="a" src="{server.origin}/x/">fallback</ck-fragment>')
+    expect(page.locator("#a")).to_have_attribute("state", "loaded")
+    assert page.inner_text("#a") == "whole after 2"
+    assert server.hits == 2
+
+
+def test_connection_always_dropped_is_an_error_with_the_fallback(
+    loader: Loader, dropping_server: Any
+) -> None:
+    server = dropping_server(1000)
+    with override_settings(COMPOSEKIT_ALLOWED_ORIGINS=[server.origin]):
+        page = loader.open(f'<ck-fragment id="a" src="{server.origin}/x/"><b>fallback</b></ck-fragment>')
+    expect(page.locator("#a")).to_have_attribute("state", "error")
+    assert page.inner_html("#a") == "<b>fallback</b>"  # no partial body swapped in
+    [error] = [e for e in loader.events() if e[1] == "error"]
+    assert error[2:4] == [0, 3]
+    assert server.hits == 3
+
+
+def test_empty_200_is_an_empty_fragment(loader: Loader) -> None:
+    page = loader.open('<ck-fragment id="a" src="/loader/f/empty/">fallback</ck-fragment>')
+    expect(page.locator("#a")).to_have_attribute("state", "loaded")
+    assert page.inner_html("#a") == ""
+
+
+def test_one_megabyte_fragment(loader: Loader) -> None:
+    page = loader.open('<ck-fragment id="a" src="/loader/f/big/">fallback</ck-fragment>')
+    expect(page.locator("#a")).to_have_attribute("state", "loaded")
+    assert page.locator("#a li").count() == 1000
+    assert page.evaluate("document.getElementById('a').textContent.length") == 1_000_000
+
+
+def test_slow_fragment_does_not_delay_the_others(loader: Loader) -> None:
+    page = loader.open(
+        '<ck-fragment id="slow" src="/loader/f/slow/?ms=4000">slow</ck-fragment>'
+        '<ck-fragment id="fast" src="/loader/f/ok/?text=fast">fast</ck-fragment>'
+    )
+    expect(page.locator("#fast")).to_have_attribute("state", "loaded")
+    assert page.get_attribute("#slow", "state") == "loading"
+    assert page.inner_text("#slow") == "slow"
+
+
+def test_offline_then_back_online(loader: Loader) -> None:
+    page = loader.open('<ck-fragment id="a" src="/loader/f/ok/?text=first">fallback</ck-fragment>')
+    expect(page.locator("#a")).to_have_attribute("state", "loaded")
+    page.context.set_offline(True)
+    page.evaluate("document.getElementById('a').reload()")
+    expect(page.locator("#a")).to_have_attribute("state", "error")
+    assert page.inner_text("#a") == "first"  # what was shown stays
+    [error] = [e for e in loader.events() if e[1] == "error"]
+    assert error[2:4] == [0, 3]
+    page.context.set_offline(False)
+    page.evaluate("document.getElementById('a').reload()")
+    expect(page.locator("#a")).to_have_attribute("state", "loaded")
+    assert loader.hits("/loader/f/ok/?text=first") == 2
+
+
+def test_a_raising_fragment_keeps_its_fallback_and_the_others_load(loader: Loader) -> None:
+    page = loader.open(
+        '<div id="boom">{% fragment "boom" %}<b>boom fallback</b>{% endfragment %}</div>'
+        '<div id="hello">{% fragment "hello" who="neighbour" %}...{% endfragment %}</div>'
+        '<div id="news">{% fragment "news" topic="faults" %}...{% endfragment %}</div>'
+    )
+    expect(page.locator("#hello ck-fragment")).to_have_attribute("state", "loaded")
+    expect(page.locator("#news ck-fragment")).to_have_attribute("state", "loaded")
+    expect(page.locator("#boom ck-fragment")).to_have_attribute("state", "error")
+    assert page.inner_text("#hello") == "Hello anonymous from neighbour"
+    assert page.inner_text("#news") == "News about faults"
+    assert page.inner_html("#boom ck-fragment") == "<b>boom fallback</b>"
+    [error] = [e for e in loader.events() if e[1] == "error"]
+    assert error[2:] == [500, 1, "HTTP 500"]  # a 500 is not retried
