@@ -65,6 +65,7 @@ class Fragment(APIView):
     renderer_classes: ClassVar[list[type[BaseRenderer]]] = [JSONRenderer]  # type: ignore[misc]
 
     params: dict[str, ParamValue]
+    _touched_before: set[str]
 
     # -- the API fragment authors fill in -------------------------------------
 
@@ -154,6 +155,10 @@ class Fragment(APIView):
         setattr(django_request, STACK_ATTR, (*stack, (self.name, token)))
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # What was touched before this fragment ran is not its doing: an inline
+        # sub-request shares the page's session and META, which fragments rendered
+        # earlier on the page may have touched.
+        self._touched_before = set(per_user_state(request))
         queries = _QueryCounter()
         start = time.perf_counter()
         with queries:
@@ -199,7 +204,7 @@ class Fragment(APIView):
                     response = HttpResponse(status=304)
         policy = self.cache
         if policy.is_public:
-            touched = per_user_state(request._request, response)
+            touched = [t for t in per_user_state(request._request, response) if t not in self._touched_before]
             if touched:
                 logger.warning(
                     "public fragment %r touched %s; sent as private. Make it private or "

@@ -187,3 +187,20 @@ def test_plain_http_request_works_as_a_page() -> None:
     request.META = {"SERVER_NAME": "testserver", "SERVER_PORT": "80"}
     request.user = AnonymousUser()
     assert ">Hello anonymous</ck-fragment>" in render('{% fragment "hello" %}{% endfragment %}', request)
+
+
+def test_public_fragment_after_private_ones_on_an_inline_page_is_not_blamed(
+    rf: RequestFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request = rf.get("/page/")
+    request.user = AnonymousUser()
+    request.session = SessionStore()
+    request.session.get("anything")  # the page read the session: it is not the fragment's doing
+    html = render(
+        '{% fragment "csrf-form" %}{% endfragment %}{% fragment "news" %}{% endfragment %}', request
+    )
+    assert ">News about all</p></ck-fragment>" in html
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
+    assert [r.getMessage() for r in caplog.records if r.name == "composekit"] == []
