@@ -7,13 +7,11 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
 from datetime import datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
@@ -29,6 +27,7 @@ from .problem import problem_response
 from .purity import per_user_state
 from .signals import fragment_rendered
 from .signing import BadSignedParams, ParamValue, unsign_params
+from .timing import QueryCounter
 
 logger = logging.getLogger("composekit")
 
@@ -159,7 +158,7 @@ class Fragment(APIView):
         # sub-request shares the page's session and META, which fragments rendered
         # earlier on the page may have touched.
         self._touched_before = set(per_user_state(request))
-        queries = _QueryCounter()
+        queries = QueryCounter()
         start = time.perf_counter()
         with queries:
             response = super().dispatch(request, *args, **kwargs)
@@ -266,28 +265,3 @@ def _flatten(detail: Any) -> str:
     if isinstance(detail, list):
         return "; ".join(_flatten(v) for v in detail)
     return str(detail)
-
-
-class _QueryCounter:
-    """Counts queries and their time on every database connection, DEBUG or not."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.time = 0.0
-        self._stack = ExitStack()
-
-    def __call__(self, execute: Any, sql: Any, params: Any, many: Any, context: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.count += 1
-            self.time += time.perf_counter() - start
-
-    def __enter__(self) -> _QueryCounter:
-        for connection in connections.all():
-            self._stack.enter_context(connection.execute_wrapper(self))
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stack.close()

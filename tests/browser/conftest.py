@@ -20,10 +20,10 @@ class Loader:
     page: Page
     url: str
 
-    def open(self, body: str) -> Page:
+    def open(self, body: str, query: str = "") -> Page:
         name = f"p{len(views.pages)}"
         views.pages[name] = body
-        self.page.goto(f"{self.url}/loader/page/{name}/")
+        self.page.goto(f"{self.url}/loader/page/{name}/{query}")
         return self.page
 
     def events(self) -> list[list[Any]]:

@@ -7,6 +7,7 @@ composekit fragments.
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections import Counter
@@ -23,7 +24,7 @@ pages: dict[str, str] = {}
 _lock = threading.Lock()
 
 # Records every ck: event, registered before any fragment is parsed.
-EVENT_LOG = """<script>
+EVENT_LOG = """<script nonce="{{ csp_nonce }}">
 window.ckEvents = [];
 for (const type of ["loadstart", "beforeswap", "load", "error", "loadend"]) {
   document.addEventListener("ck:" + type, (e) => {
@@ -32,6 +33,20 @@ for (const type of ["loadstart", "beforeswap", "load", "error", "loadend"]) {
   });
 }
 </script>"""
+
+VIOLATION_LOG = """<script nonce="{{ csp_nonce }}">
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  cspViolations.push(e.violatedDirective + " " + e.blockedURI + " " + e.sample);
+});
+</script>"""
+
+# The strictest policy the loader must work under: no inline code but nonced, no eval,
+# HTML into the DOM only through a Trusted Types policy.
+STRICT_CSP = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; object-src 'none'; "
+    "base-uri 'none'; require-trusted-types-for 'script'; trusted-types composekit"
+)
 
 PAGE = """{% load composekit %}<!doctype html>
 <html><head><meta charset="utf-8"><title>loader test</title>{% composekit_script %}EVENTS</head>
@@ -49,9 +64,13 @@ def _hit(request: HttpRequest) -> int:
 
 @never_cache
 def page(request: HttpRequest, name: str) -> HttpResponse:
-    source = PAGE.replace("EVENTS", EVENT_LOG).replace("BODY", pages[name])
+    source = PAGE.replace("EVENTS", EVENT_LOG + VIOLATION_LOG).replace("BODY", pages[name])
     template = engines["django"].from_string(source)
-    return HttpResponse(template.render({}, request))
+    nonce = secrets.token_urlsafe(16)
+    response = HttpResponse(template.render({"csp_nonce": nonce}, request))
+    if "csp" in request.GET:
+        response["Content-Security-Policy"] = STRICT_CSP.format(nonce=nonce)
+    return response
 
 
 @never_cache
