@@ -1,0 +1,105 @@
+#
+# Reference Varnish configuration for a composekit site (Varnish 7.x, VCL 4.1).
+#
+# The rule, in one sentence: Varnish looks every GET/HEAD up in the cache even when the
+# browser sends cookies, and stores only responses the backend explicitly marks shareable
+# (`public` or `s-maxage`) and that carry nothing per-user (no `private`, `no-store`,
+# `no-cache`, `Set-Cookie` or `Vary: Cookie`). Everything else goes to Django every time.
+#
+# So one stored shell serves anonymous and logged-in visitors alike, public fragments are
+# cached by their own headers, and private fragments (always `private` + `Vary: Cookie`)
+# are never stored. Django decides what is shareable, page by page; this file only obeys.
+# See docs/shells.md ("Behind Varnish") for the reasoning and the pitfalls.
+#
+# Debugging: every response carries `X-Cache: HIT`, `MISS` or `PASS` (set in vcl_deliver).
+# tests/test_varnish.py runs this file, unchanged but for the backend port, in front of
+# gunicorn.
+
+vcl 4.1;
+
+# Your Django server. tests/test_varnish.py rewrites the port.
+backend default {
+    .host = "127.0.0.1";
+    .port = "8000";
+}
+
+sub vcl_recv {
+    # Only GET and HEAD are ever cached; anything else goes straight to Django.
+    if (req.method != "GET" && req.method != "HEAD") {
+        return (pass);
+    }
+
+    # HTTP authentication is per user, and the backend may not say so (RFC 9111 3.5).
+    if (req.http.Authorization) {
+        return (pass);
+    }
+
+    # Fragment URLs answer HTML or JSON by Accept and send `Vary: Accept`. Browsers send
+    # dozens of Accept strings; keep only the two representations the endpoint serves, so
+    # each fragment has at most two variants in the cache instead of one per browser.
+    # Mirrors composekit: JSON only when JSON is acceptable and HTML is not.
+    if (req.url ~ "^/_composekit/") {
+        if (req.http.Accept ~ "application/json" && req.http.Accept !~ "(text/html|text/\*|\*/\*)") {
+            set req.http.Accept = "application/json";
+        } else {
+            set req.http.Accept = "text/html";
+        }
+    }
+
+    # The point of this file: the built-in vcl_recv passes every request that carries a
+    # Cookie, so a logged-in visitor would never get a cached shell. Look it up instead.
+    # The Cookie header stays on the request: on a miss Django still sees who is asking,
+    # and a per-user answer is not stored (vcl_backend_response). The cache key is the URL
+    # and Host (built-in vcl_hash), never the cookie.
+    return (hash);
+}
+
+sub vcl_backend_response {
+    # Never store a per-user answer. `private`/`no-store`/`no-cache`: a private fragment,
+    # a shell the purity guard downgraded, or any page that said so. `Set-Cookie`: storing
+    # it would hand one visitor's cookie (a session!) to everyone. `Vary: Cookie`: Django's
+    # SessionMiddleware adds it whenever the session was read, i.e. the body depends on the
+    # user; caching it per cookie value would only fill the cache with single-user copies.
+    # Opt-in: a response that does not say `public` or `s-maxage` is not stored either, so
+    # pages that never thought about caching (and may read cookies without saying so) are
+    # safe. Static files served with `public, max-age` (WhiteNoise) are cached.
+    #
+    # uncacheable + ttl makes a "hit-for-miss" object: for two minutes Varnish remembers
+    # that this URL was not cacheable and sends requests for it to Django in parallel,
+    # instead of queueing them behind one another (request coalescing). It never delivers
+    # one visitor's uncacheable response to another.
+    if (beresp.http.Cache-Control ~ "(?i)(private|no-store|no-cache)"
+        || beresp.http.Set-Cookie
+        || beresp.http.Vary ~ "(?i)(^|,)\s*(cookie|\*)\s*(,|$)"
+        || beresp.http.Cache-Control !~ "(?i)(public|s-maxage)") {
+        set beresp.uncacheable = true;
+        set beresp.ttl = 120s;
+        return (deliver);
+    }
+
+    # Server errors are never stored, whatever their headers say.
+    if (beresp.status >= 500) {
+        set beresp.uncacheable = true;
+        set beresp.ttl = 10s;
+        return (deliver);
+    }
+
+    # Shareable: the TTL comes from s-maxage (else max-age), grace from
+    # stale-while-revalidate, both parsed by Varnish itself. Keep expired objects that have
+    # a validator an extra hour, so a refetch can be a cheap 304 (If-None-Match/ETag).
+    if (beresp.http.ETag || beresp.http.Last-Modified) {
+        set beresp.keep = 1h;
+    }
+    # Fall through to the built-in vcl_backend_response (it marks ttl <= 0 uncacheable).
+}
+
+sub vcl_deliver {
+    # What the cache did, for humans and for tests/test_varnish.py.
+    if (obj.uncacheable) {
+        set resp.http.X-Cache = "PASS";
+    } elsif (obj.hits > 0) {
+        set resp.http.X-Cache = "HIT";
+    } else {
+        set resp.http.X-Cache = "MISS";
+    }
+}

@@ -1,0 +1,35 @@
+"""Fragments the shells hold: two private ones that name their user, one public."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from composekit import CachePolicy, Fragment, register
+
+
+@register
+class WhoAmI(Fragment):
+    name = "shell-whoami"
+    template_name = "shells/whoami.html"
+
+
+@register
+class Cart(Fragment):
+    name = "shell-cart"
+    template_name = "shells/cart.html"
+    cache = CachePolicy.private(max_age=30)
+
+    def get_context(self, request: Any, sku: str = "", **params: Any) -> dict[str, Any]:
+        return {"sku": sku}
+
+
+@register
+class News(Fragment):
+    name = "shell-news"
+    template_name = "shells/news.html"
+    cache = CachePolicy.public(max_age=0, s_maxage=60)
+
+    def get_context(self, request: Any, topic: str = "all", **params: Any) -> dict[str, Any]:
+        # A fresh id per render: a body seen twice came from a cache.
+        return {"topic": topic, "nonce": uuid.uuid4().hex}

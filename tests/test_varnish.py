@@ -1,0 +1,284 @@
+"""Shells behind a real Varnish running docs/varnish/composekit.vcl, in front of gunicorn.
+
+Everything listens on 127.0.0.1 on free ports, lives in a temporary folder, and is stopped
+by PID when the module's tests end (pass or fail). `X-Cache` (HIT / MISS / PASS) is set by
+the reference VCL; a HIT is also checked by what only a cache can do: serve a body with the
+same per-render id twice.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.proxy
+
+ROOT = Path(__file__).resolve().parent.parent
+VCL = ROOT / "docs" / "varnish" / "composekit.vcl"
+VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+USERS = [f"shopper-{i}" for i in range(8)]
+LOADS_PER_USER = 50
+SRC_RE = re.compile(r'<ck-fragment name="([a-z0-9-]+)" src="([^"]+)"')
+
+if not os.access(VARNISHD, os.X_OK):  # pragma: no cover - make test installs it
+    pytest.skip(f"varnishd not found ({VARNISHD}); run tests/system-deps.sh", allow_module_level=True)
+
+
+@dataclass
+class Stack:
+    url: str  # Varnish
+    sessions: dict[str, str]  # username -> session key
+
+    def client(self, user: str | None = None) -> requests.Session:
+        session = requests.Session()
+        session.trust_env = False  # loopback only: no proxies from the environment
+        if user is not None:
+            session.cookies.set("sessionid", self.sessions[user])
+        return session
+
+    def get(self, path: str, user: str | None = None, **headers: str) -> requests.Response:
+        return self.client(user).get(self.url + path, headers=headers, timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            requests.get(url, timeout=5)  # the first answer loads Django: slow on a busy machine
+            return
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within 30 s:\n{log.read_text()}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    # Each server was started in its own process group, whose id is its PID: this stops
+    # gunicorn's workers and varnishd's child with it, and nothing else.
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover - only if a server hangs
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    tmp = tmp_path_factory.mktemp("varnish")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.shells.gunicorn_settings",
+        "COMPOSEKIT_TEST_DB": str(tmp / "db.sqlite3"),
+        "PYTHONPATH": str(ROOT),
+    }
+    prepared = subprocess.run(
+        [sys.executable, "-m", "tests.shells.prepare", *USERS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    sessions = json.loads(prepared.stdout)
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        app_port, varnish_port = free_port(), free_port()
+        app_log = tmp / "gunicorn.log"
+        with app_log.open("wb") as out:
+            processes.append(
+                subprocess.Popen(
+                    [
+                        str(GUNICORN),
+                        "tests.shells.wsgi:application",
+                        f"--bind=127.0.0.1:{app_port}",
+                        "--workers=2",
+                        "--worker-class=gthread",
+                        "--threads=4",
+                        "--no-control-socket",
+                        "--log-level=warning",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+        wait_until_up(f"http://127.0.0.1:{app_port}/shells/page/", processes[-1], app_log)
+
+        # The reference file, unchanged but for the backend's port.
+        vcl = VCL.read_text()
+        assert vcl.count('.port = "8000";') == 1
+        (tmp / "composekit.vcl").write_text(vcl.replace('.port = "8000";', f'.port = "{app_port}";'))
+        varnish_log = tmp / "varnishd.log"
+        with varnish_log.open("wb") as out:
+            processes.append(
+                subprocess.Popen(
+                    [
+                        VARNISHD,
+                        "-F",  # foreground: the PID we hold is the manager's
+                        f"-n{tmp / 'varnish'}",
+                        f"-a127.0.0.1:{varnish_port}",
+                        f"-f{tmp / 'composekit.vcl'}",
+                        "-Tnone",  # no management port
+                        "-jnone",  # no jail: runs as whoever runs the tests
+                        "-smalloc,64m",
+                    ],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+        wait_until_up(f"http://127.0.0.1:{varnish_port}/_composekit/", processes[-1], varnish_log)
+        yield Stack(f"http://127.0.0.1:{varnish_port}", sessions)
+    finally:
+        for process in reversed(processes):
+            stop(process)
+
+
+def fragment_srcs(shell: str) -> dict[str, str]:
+    return {name: html.unescape(src) for name, src in SRC_RE.findall(shell)}
+
+
+def test_second_user_gets_the_shell_from_the_cache(stack: Stack) -> None:
+    url = "/shells/stamped/?test=hit"
+    first = stack.get(url, "shopper-0")
+    second = stack.get(url, "shopper-1")
+    anonymous = stack.get(url)
+    assert first.status_code == second.status_code == 200
+    assert first.headers["Cache-Control"] == "public, max-age=0, s-maxage=60"
+    assert (first.headers["X-Cache"], second.headers["X-Cache"], anonymous.headers["X-Cache"]) == (
+        "MISS",
+        "HIT",
+        "HIT",
+    )
+    assert len(first.headers["X-Varnish"].split()) == 1
+    assert len(second.headers["X-Varnish"].split()) == 2  # this request's id and the stored object's
+    assert second.content == anonymous.content == first.content  # the same per-render id: one render
+    assert b'<meta name="rendered" content="' in first.content
+    assert "Set-Cookie" not in second.headers
+
+
+def test_private_fragments_are_never_served_from_the_cache(stack: Stack) -> None:
+    src = fragment_srcs(stack.get("/shells/page/?test=private").text)["shell-whoami"]
+    seen = []
+    for _ in range(3):
+        for user in ("shopper-0", "shopper-1"):
+            response = stack.get(src, user)
+            assert response.status_code == 200
+            assert response.text == f'<b class="who">user={user}</b>'
+            assert response.headers["Cache-Control"] == "private, no-cache"
+            seen.append(response.headers["X-Cache"])
+    assert seen == ["PASS"] * 6
+
+
+def test_public_fragments_are_served_from_the_cache(stack: Stack) -> None:
+    src = fragment_srcs(stack.get("/shells/page/?test=public").text)["shell-news"]
+    src += "&test=public"  # a URL no other test has cached
+    first = stack.get(src, "shopper-0")
+    second = stack.get(src, "shopper-1", Accept="text/html,application/xhtml+xml,*/*;q=0.8")
+    assert first.headers["Cache-Control"] == "public, max-age=0, s-maxage=60"
+    assert first.headers["Vary"] == "Accept"
+    assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("MISS", "HIT")
+    assert second.text == first.text  # the same per-render id
+    assert first.text.startswith("<aside>news about shoes #")
+    # JSON is a second variant, normalised by the VCL, cached on its own.
+    as_json = [stack.get(src, user, Accept="application/json") for user in ("shopper-2", "shopper-3")]
+    assert [r.headers["X-Cache"] for r in as_json] == ["MISS", "HIT"]
+    assert as_json[0].json()["name"] == "shell-news"
+    assert as_json[1].content == as_json[0].content
+
+
+def test_impure_page_is_not_cached(stack: Stack) -> None:
+    for user in ("shopper-0", "shopper-1", None, "shopper-0"):
+        response = stack.get("/shells/user-in-template/", user)
+        assert response.text == f"<p>Hello {user or 'anonymous'}</p>\n"
+        assert response.headers["Cache-Control"] == "private, no-cache"
+        assert response.headers["X-Composekit-Shell"] == (
+            "not cached: the session (request.user or request.session)"
+        )
+        assert response.headers["X-Cache"] == "PASS"
+
+
+def load_pages(stack: Stack, user: str) -> Counter[str]:
+    """One user's page loads: the shell, then every fragment it holds, as the loader would."""
+    counts: Counter[str] = Counter()
+    client = stack.client(user)
+    others = [u for u in USERS if u != user]
+    expected = {
+        "shell-whoami": f'<b class="who">user={user}</b>',
+        "shell-cart": f'<span class="cart">cart={user} sku=shoe-1</span>',
+    }
+    for _ in range(LOADS_PER_USER):
+        shell = client.get(stack.url + "/shells/page/?test=load", timeout=10)
+        counts["page loads"] += 1
+        counts[f"shell {shell.headers['X-Cache']}"] += 1
+        counts["leaks"] += any(name in shell.text for name in USERS)
+        srcs = fragment_srcs(shell.text)
+        counts["bad shells"] += shell.status_code != 200 or sorted(srcs) != [
+            "shell-cart",
+            "shell-news",
+            "shell-whoami",
+        ]
+        for name, src in srcs.items():
+            response = client.get(stack.url + src, timeout=10)
+            kind = "private" if name in expected else "public"
+            counts[f"{kind} fragment {response.headers['X-Cache']}"] += 1
+            counts["leaks"] += any(other in response.text for other in others)
+            if name in expected:
+                counts["wrong bodies"] += response.text != expected[name]
+            else:
+                counts["wrong bodies"] += not response.text.startswith("<aside>news about shoes #")
+            counts["errors"] += response.status_code != 200
+    return counts
+
+
+def test_no_cross_user_leaks_under_concurrent_load(stack: Stack) -> None:
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=len(USERS)) as pool:
+        totals = sum(pool.map(lambda user: load_pages(stack, user), USERS), Counter())
+    elapsed = time.monotonic() - start
+    keys = ["page loads", "shell HIT", "shell MISS", "private fragment PASS", "private fragment HIT"]
+    keys += ["private fragment MISS", "public fragment HIT", "public fragment MISS"]
+    keys += ["leaks", "wrong bodies", "errors", "bad shells"]
+    figures = f"{len(USERS)} users x {LOADS_PER_USER} page loads in {elapsed:.1f} s: " + ", ".join(
+        f"{key}={totals[key]}" for key in keys
+    )
+    print(figures)
+    pages = len(USERS) * LOADS_PER_USER
+    assert totals["page loads"] == pages, figures
+    assert totals["leaks"] == 0, figures
+    assert totals["wrong bodies"] == totals["errors"] == totals["bad shells"] == 0, figures
+    # One render of the shell served everyone; no private fragment ever came from the cache.
+    assert totals["shell MISS"] == 1 and totals["shell HIT"] == pages - 1, figures
+    assert totals["private fragment HIT"] == totals["private fragment MISS"] == 0, figures
+    assert totals["private fragment PASS"] == 2 * pages, figures
+    assert totals["public fragment HIT"] >= pages - len(USERS), figures
+    assert elapsed < 45, figures
