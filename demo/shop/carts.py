@@ -1,0 +1,98 @@
+"""Cart operations. Every change bumps ``Cart.updated_at``: the cart fragments' ETags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import transaction
+from django.db.models import F, Sum
+
+from .models import Cart, CartItem, Product
+
+MAX_PER_LINE = 10
+FREE_SHIPPING_FROM = Decimal("50.00")
+SHIPPING = Decimal("4.95")
+
+
+@dataclass(frozen=True)
+class Summary:
+    count: int
+    total: Decimal
+
+
+def version(user: User | AnonymousUser) -> str:
+    """A cheap validator for everything that shows this user's cart."""
+    if not user.is_authenticated:
+        return "anonymous"
+    updated = Cart.objects.filter(user=user).values_list("updated_at", flat=True).first()
+    return f"{user.pk}:{updated.timestamp() if updated else 'empty'}"
+
+
+def summary(user: User | AnonymousUser) -> Summary:
+    if not user.is_authenticated:
+        return Summary(0, Decimal("0.00"))
+    totals = CartItem.objects.filter(cart__user=user).aggregate(
+        count=Sum("quantity"), total=Sum(F("quantity") * F("product__price"))
+    )
+    return Summary(totals["count"] or 0, totals["total"] or Decimal("0.00"))
+
+
+def shipping(subtotal: Decimal) -> Decimal:
+    return Decimal("0.00") if not subtotal or subtotal >= FREE_SHIPPING_FROM else SHIPPING
+
+
+def lines(user: User | AnonymousUser) -> list[CartItem]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        CartItem.objects.filter(cart__user=user)
+        .select_related("product__category")
+        .only(
+            "quantity",
+            "product__name",
+            "product__slug",
+            "product__sku",
+            "product__price",
+            "product__stock",
+            "product__hue",
+            "product__category__icon",
+            "product__category__name",
+        )
+    )
+
+
+def quantity_of(user: User | AnonymousUser, product: Product) -> int:
+    if not user.is_authenticated:
+        return 0
+    item = CartItem.objects.filter(cart__user=user, product=product).values_list("quantity", flat=True)
+    return item.first() or 0
+
+
+@transaction.atomic
+def add(user: User, product: Product, quantity: int) -> int:
+    """Add ``quantity`` of ``product`` (capped by stock); return the new line quantity."""
+    cart, _ = Cart.objects.get_or_create(user=user)
+    item, _ = CartItem.objects.get_or_create(cart=cart, product=product, defaults={"quantity": 0})
+    item.quantity = max(0, min(item.quantity + quantity, product.stock, MAX_PER_LINE))
+    _save(cart, item)
+    return item.quantity
+
+
+@transaction.atomic
+def set_quantity(user: User, product: Product, quantity: int) -> int:
+    """Set the line's quantity (0 removes it); return what it became."""
+    cart, _ = Cart.objects.get_or_create(user=user)
+    item, _ = CartItem.objects.get_or_create(cart=cart, product=product, defaults={"quantity": 0})
+    item.quantity = max(0, min(quantity, product.stock, MAX_PER_LINE))
+    _save(cart, item)
+    return item.quantity
+
+
+def _save(cart: Cart, item: CartItem) -> None:
+    if item.quantity:
+        item.save(update_fields=["quantity"])
+    else:
+        item.delete()
+    cart.save(update_fields=["updated_at"])

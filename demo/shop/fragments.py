@@ -1,0 +1,173 @@
+"""The shop's per-user (and live) parts. Each is an endpoint with its own cache policy.
+
+The ETags here are cheap validators: a fragment whose validator still matches answers
+304 without querying for or rendering its body. Fragments holding a form include the
+CSRF cookie in theirs: the token in the HTML is valid for as long as that cookie is.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from rest_framework.request import Request
+
+from composekit import CachePolicy, Fragment, register
+
+from . import carts
+from .models import CartItem, Product
+
+RECOMMENDATIONS = 5
+
+
+def _csrf_secret(request: Request) -> str | None:
+    """The CSRF cookie the request came with; None when a new one is about to be made."""
+    return request._request.META.get("CSRF_COOKIE") or None
+
+
+@register
+class UserMenu(Fragment):
+    """The header's account corner: a login link, or the shopper's name and a logout form."""
+
+    name = "user-menu"
+    template_name = "shop/fragments/user_menu.html"
+    cache = CachePolicy.private()
+
+    def get_etag(self, request: Request, **params: Any) -> str | None:
+        user = request.user
+        if not user.is_authenticated:
+            return "anonymous"
+        secret = _csrf_secret(request)
+        return None if secret is None else f"{user.pk}:{user.get_short_name()}:{secret}"
+
+    def get_context(self, request: Request, next: str = "/", **params: Any) -> dict[str, Any]:
+        return {"shopper": request.user, "next": next}
+
+
+@register
+class CartSummary(Fragment):
+    """The header's cart link with the item count and total. Revalidated on every view."""
+
+    name = "cart-summary"
+    template_name = "shop/fragments/cart_summary.html"
+    cache = CachePolicy.private()
+
+    def get_etag(self, request: Request, **params: Any) -> str | None:
+        return carts.version(request.user)
+
+    def get_context(self, request: Request, **params: Any) -> dict[str, Any]:
+        return {"summary": carts.summary(request.user)}
+
+
+@register
+class CartPage(Fragment):
+    """The body of /cart/: lines with quantity buttons and the totals."""
+
+    name = "cart-page"
+    template_name = "shop/fragments/cart_page.html"
+    cache = CachePolicy.private()
+
+    def get_etag(self, request: Request, **params: Any) -> str | None:
+        secret = _csrf_secret(request)
+        return None if secret is None else f"{carts.version(request.user)}:{secret}"
+
+    def get_context(self, request: Request, **params: Any) -> dict[str, Any]:
+        lines = carts.lines(request.user)
+        subtotal = sum((line.subtotal for line in lines), start=Decimal("0.00"))
+        shipping = carts.shipping(subtotal)
+        return {
+            "shopper": request.user,
+            "lines": lines,
+            "count": sum(line.quantity for line in lines),
+            "subtotal": subtotal,
+            "shipping": shipping,
+            "total": subtotal + shipping,
+            "free_shipping_from": carts.FREE_SHIPPING_FROM,
+            "max_per_line": carts.MAX_PER_LINE,
+        }
+
+
+@register
+class Recommended(Fragment):
+    """ "Picked for you": top-rated products from the categories in the shopper's cart.
+
+    Private but not revalidated each time: picks a minute old are fine, and the page
+    places this fragment lazily, below the fold.
+    """
+
+    name = "recommended"
+    template_name = "shop/fragments/recommended.html"
+    cache = CachePolicy.private(max_age=60)
+
+    def get_etag(self, request: Request, **params: Any) -> str | None:
+        return carts.version(request.user)
+
+    def get_context(self, request: Request, exclude: str = "", **params: Any) -> dict[str, Any]:
+        products = Product.objects.cards().filter(stock__gt=0).exclude(sku=exclude)
+        user = request.user
+        in_cart = (
+            list(CartItem.objects.filter(cart__user=user).values_list("product_id", "product__category_id"))
+            if user.is_authenticated
+            else []
+        )
+        if in_cart:
+            reason = "Because of what's in your cart"
+            products = products.filter(category_id__in={c for _, c in in_cart}).exclude(
+                pk__in=[p for p, _ in in_cart]
+            )
+        elif user.is_authenticated:
+            reason = "Our best-rated products. Add something to your cart for picks of your own."
+        else:
+            reason = "Our best-rated products. Log in for picks of your own."
+        picks = list(products.order_by("-rating", "-review_count", "featured_rank")[:RECOMMENDATIONS])
+        return {"products": picks, "reason": reason}
+
+
+@register
+class StockPrice(Fragment):
+    """Live price and stock on the product page: the same for everyone, so shared caches
+    may keep it for a few seconds. Public: it never authenticates or reads the session."""
+
+    name = "stock-price"
+    template_name = "shop/fragments/stock_price.html"
+    cache = CachePolicy.public(max_age=5, s_maxage=10, stale_while_revalidate=30)
+
+    product: Product
+
+    def get_etag(self, request: Request, sku: str = "", **params: Any) -> str | None:
+        # One query serves both the validator and (when it does not match) the body.
+        self.product = get_object_or_404(Product.objects.only("sku", "price", "stock", "updated_at"), sku=sku)
+        return f"{self.product.updated_at.timestamp()}"
+
+    def get_context(self, request: Request, **params: Any) -> dict[str, Any]:
+        return {"product": self.product}
+
+
+@register
+class AddToCart(Fragment):
+    """The buy box: quantity and "Add to cart" (POST with CSRF), or a login link."""
+
+    name = "add-to-cart"
+    template_name = "shop/fragments/add_to_cart.html"
+    cache = CachePolicy.private()
+
+    product: Product
+
+    def get_etag(self, request: Request, sku: str = "", **params: Any) -> str | None:
+        self.product = get_object_or_404(Product.objects.only("sku", "slug", "stock", "updated_at"), sku=sku)
+        secret = _csrf_secret(request)
+        if request.user.is_authenticated and secret is None:
+            return None
+        return f"{carts.version(request.user)}:{self.product.updated_at.timestamp()}:{secret}"
+
+    def get_context(self, request: Request, **params: Any) -> dict[str, Any]:
+        product = self.product
+        in_cart = carts.quantity_of(request.user, product)
+        room = max(0, min(product.stock, carts.MAX_PER_LINE) - in_cart)
+        return {
+            "shopper": request.user,
+            "product": product,
+            "in_cart": in_cart,
+            "choices": range(1, min(room, 5) + 1),
+        }

@@ -1,0 +1,65 @@
+"""A server-side cache for shells: Django's cache framework in front of ``@cacheable_shell``.
+
+``@cacheable_shell`` makes a page safe to share and says so in ``Cache-Control``; a CDN or
+Varnish would keep it from there. The demo has no proxy in front, so this keeps each shell
+in Django's cache for ``SHELL_CACHE_SECONDS`` (the shell's ``s-maxage``): a hit costs no
+query and no template rendering. Only responses that stayed public are stored, so a shell
+downgraded for touching per-user state (or holding inline fragments) never is.
+
+Responses say what happened in ``X-Shell-Cache`` (``hit``, ``miss`` or ``bypass``); a request
+with ``Cache-Control: no-cache`` (a hard reload) renders afresh and refreshes the copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.utils.cache import has_vary_header
+
+View = Callable[..., HttpResponseBase]
+
+
+def _directives(header: str) -> set[str]:
+    return {part.split("=")[0].strip().lower() for part in header.split(",")}
+
+
+def shared_cache(view: View) -> View:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        timeout = settings.SHELL_CACHE_SECONDS
+        if timeout <= 0 or request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        key = "shell:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+        refresh = "no-cache" in _directives(request.headers.get("Cache-Control", ""))
+        if not refresh:
+            stored = cache.get(key)
+            if stored is not None:
+                response, stored_at = stored
+                response["Age"] = str(int(time.time() - stored_at))
+                response["X-Shell-Cache"] = "hit"
+                return response
+        response = view(request, *args, **kwargs)
+        if _shareable(response) and request.method == "GET":
+            cache.set(key, (response, time.time()), timeout)
+        response["X-Shell-Cache"] = "bypass" if refresh else "miss"
+        return response
+
+    return wrapped
+
+
+def _shareable(response: HttpResponseBase) -> bool:
+    return (
+        isinstance(response, HttpResponse)
+        and response.status_code == 200
+        and "public" in _directives(response.get("Cache-Control", ""))
+        and not response.cookies
+        and not has_vary_header(response, "Cookie")
+    )

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "shop"
+
+urlpatterns = [
+    path("", views.catalog, name="catalog"),
+    path("c/<slug:slug>/", views.catalog, name="category"),
+    path("p/<slug:slug>/", views.product, name="product"),
+    path("cart/", views.cart, name="cart"),
+    path("cart/add/", views.cart_add, name="cart-add"),
+    path("cart/update/", views.cart_update, name="cart-update"),
+]

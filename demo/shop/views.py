@@ -1,0 +1,113 @@
+"""Pages. The shells (catalog, product, cart) are the same for every visitor: they never
+read ``request.user``, the session or the CSRF token. Per-user parts are fragments
+(``fragments.py``). The POST views change the cart and are ordinary Django views."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from composekit.shell import cacheable_shell
+
+from . import carts
+from .models import Category, Product
+from .shells import shared_cache
+
+PER_PAGE = 20
+SORTS = {
+    "featured": ("Featured", ("featured_rank",)),
+    "price": ("Price: low to high", ("price", "featured_rank")),
+    "-price": ("Price: high to low", ("-price", "featured_rank")),
+    "rating": ("Top rated", ("-rating", "-review_count", "featured_rank")),
+}
+
+
+@shared_cache
+@cacheable_shell(max_age=60, s_maxage=300, stale_while_revalidate=60, stale_if_error=86400)
+def catalog(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    category = get_object_or_404(Category, slug=slug) if slug else None
+    sort = request.GET.get("sort", "featured")
+    if sort not in SORTS:
+        sort = "featured"
+    products = Product.objects.cards().order_by(*SORTS[sort][1])
+    if category is not None:
+        products = products.filter(category=category)
+    page = Paginator(products, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "shop/catalog.html",
+        {
+            "category": category,
+            "nav_current": category.slug if category else "all",
+            "page_obj": page,
+            "sort": sort,
+            "sorts": [(key, label) for key, (label, _) in SORTS.items()],
+        },
+    )
+
+
+@shared_cache
+@cacheable_shell(max_age=60, s_maxage=300, stale_while_revalidate=60, stale_if_error=86400)
+def product(request: HttpRequest, slug: str) -> HttpResponse:
+    item = get_object_or_404(Product.objects.select_related("category"), slug=slug)
+    related = (
+        Product.objects.cards()
+        .filter(category_id=item.category_id)
+        .exclude(pk=item.pk)
+        .order_by("-rating", "-review_count")[:5]
+    )
+    return render(
+        request, "shop/product.html", {"product": item, "related": related, "nav_current": item.category.slug}
+    )
+
+
+@shared_cache
+@cacheable_shell(max_age=300, s_maxage=3600, stale_while_revalidate=600, stale_if_error=86400)
+def cart(request: HttpRequest) -> HttpResponse:
+    return render(request, "shop/cart.html")
+
+
+@require_POST
+@login_required
+def cart_add(request: HttpRequest) -> HttpResponseBase:
+    item = get_object_or_404(Product, sku=request.POST.get("sku", ""))
+    carts.add(_shopper(request), item, _quantity(request, default=1))
+    return _done(request, item.get_absolute_url())
+
+
+@require_POST
+@login_required
+def cart_update(request: HttpRequest) -> HttpResponseBase:
+    item = get_object_or_404(Product, sku=request.POST.get("sku", ""))
+    carts.set_quantity(_shopper(request), item, _quantity(request, default=0))
+    return _done(request, reverse("shop:cart"))
+
+
+def _shopper(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # @login_required ran first
+    return user
+
+
+def _quantity(request: HttpRequest, default: int) -> int:
+    try:
+        return max(0, int(request.POST.get("quantity", default)))
+    except ValueError:
+        return default
+
+
+def _done(request: HttpRequest, fallback: str) -> HttpResponseBase:
+    """JSON for shop.js's fetch(); otherwise back where the form was (the no-JS path)."""
+    if request.accepts("application/json") and not request.accepts("text/html"):
+        summary = carts.summary(request.user)
+        return JsonResponse({"count": summary.count, "total": str(summary.total)})
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = fallback
+    return redirect(target)
