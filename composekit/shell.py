@@ -14,32 +14,22 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from functools import wraps
-from pathlib import Path
-from types import FrameType
 from typing import Any, TypeVar
 
-import django
-import rest_framework
 from asgiref.sync import iscoroutinefunction
 from django.conf import settings
-from django.contrib.messages.storage.base import BaseStorage
-from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.template.base import Node, TokenType
 from django.template.response import SimpleTemplateResponse
 from django.views import View
 
-from . import render
 from .fragment import RENDERED_INLINE_ATTR
 from .policy import DOWNGRADED, CachePolicy, _optional_seconds
-from .purity import CSRF_META_KEYS, CSRF_TOKEN, MESSAGES, SESSION, per_user_state
+from .purity import per_user_state
+from .watch import watch_request
 
 logger = logging.getLogger("composekit.shell")
 
@@ -48,10 +38,6 @@ REASON_HEADER = "X-Composekit-Shell"
 NOT_CACHED = DOWNGRADED.cache_control()  # "private, no-cache"
 _SAFE_METHODS = ("GET", "HEAD")
 _CC_DELIM = re.compile(r"\s*,\s*")
-# Code in these packages is never "where" a shell touched state: the user's code called it.
-_FRAMEWORK_DIRS = tuple(
-    str(Path(path).parent) for path in (django.__file__, rest_framework.__file__, __file__) if path
-)
 
 V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
@@ -143,7 +129,6 @@ class CacheableShellMixin(View):
 
 
 _OPTIONS = ("max_age", "s_maxage", "stale_while_revalidate", "stale_if_error")
-_WATCH_ATTR = "_composekit_watch"
 
 
 def serve_shell(
@@ -152,7 +137,7 @@ def serve_shell(
     """Run ``view`` under the guard; send ``cache_control`` if the page is the same for everyone."""
     if request.method not in _SAFE_METHODS:
         return view()
-    with _watch(request) as watch:
+    with watch_request(request, stop_at=serve_shell.__code__) as watch:
         response = view()
         if isinstance(response, SimpleTemplateResponse):
             # Render now, while the guard watches; middleware's process_template_response
@@ -220,170 +205,6 @@ def shareable(response: HttpResponseBase) -> bool:
     """Whether a shared cache may store ``response`` (``public`` or ``s-maxage``, not private)."""
     directives = {d.split("=")[0].strip().lower() for d in _CC_DELIM.split(response.get("Cache-Control", ""))}
     return bool(directives & {"public", "s-maxage"}) and not directives & {"private", "no-store"}
-
-
-# -- watching the view ------------------------------------------------------------------
-
-
-@dataclass
-class _Watch:
-    request: HttpRequest
-    before: list[str]
-    own: dict[str, str] = field(default_factory=dict)  # kind -> first place outside fragments
-    in_fragments: set[str] = field(default_factory=set)  # kinds touched by inline fragments
-    fragments: list[str] = field(default_factory=list)  # inline fragments that touched any
-
-    def touch(self, kind: str) -> None:
-        if kind in self.own:
-            return
-        fragment, where = _locate()
-        if fragment is None:
-            self.own[kind] = where or ""
-        else:
-            self.in_fragments.add(kind)
-            if fragment not in self.fragments:
-                self.fragments.append(fragment)
-
-    def touched(self, response: HttpResponseBase, view: str) -> list[tuple[str, str]]:
-        """What the shell itself touched (not its inline fragments), each with where."""
-        result = []
-        for kind in per_user_state(self.request, response):
-            if kind in self.own:
-                where = self.own[kind] or f"in {view}"
-            elif kind in self.before:
-                where = "before the view ran (by a middleware)"
-            elif kind in self.in_fragments:
-                continue
-            else:
-                where = f"on the response of {view}"
-            result.append((kind, where))
-        return result
-
-
-@contextmanager
-def _watch(request: HttpRequest) -> Iterator[_Watch]:
-    watch = _Watch(request, per_user_state(request))
-    # The session and the messages storage are shared with inline sub-requests; swapping
-    # their class for a recording subclass sees every read, wherever it comes from.
-    watched = [
-        (obj, type(obj))
-        for obj in (getattr(request, "session", None), getattr(request, "_messages", None))
-        if isinstance(obj, (SessionBase, BaseStorage))
-    ]
-    meta = request.META
-    for obj, cls in watched:
-        obj.__class__ = _watched_class(cls)
-        setattr(obj, _WATCH_ATTR, watch)
-    request.META = _WatchedMeta(meta, watch)
-    try:
-        yield watch
-    finally:
-        for obj, cls in watched:
-            obj.__class__ = cls
-            delattr(obj, _WATCH_ATTR)
-        # The environ dict stays the one object WSGI and request.environ share.
-        changed = dict(request.META)
-        meta.clear()
-        meta.update(changed)
-        request.META = meta
-
-
-class _WatchedSession(SessionBase):
-    _composekit_watch: _Watch
-
-    def _get_session(self, no_load: bool = False) -> dict[str, Any]:
-        self._composekit_watch.touch(SESSION)
-        session: dict[str, Any] = super()._get_session(no_load)  # type: ignore[misc]  # not in the stubs
-        return session
-
-    # SessionBase binds its property to its own method; rebind it to the one above.
-    _session = property(_get_session)
-
-
-class _WatchedMessages(BaseStorage):
-    _composekit_watch: _Watch
-
-    def _get(self, *args: Any, **kwargs: Any) -> Any:
-        # Every read loads through _get() first: `{% if messages %}` and `{% for %}` alike.
-        self._composekit_watch.touch(MESSAGES)
-        return super()._get(*args, **kwargs)  # type: ignore[misc]  # not in the stubs
-
-    def add(self, level: int, message: str, extra_tags: str | None = "") -> None:
-        self._composekit_watch.touch(MESSAGES)
-        super().add(level, message, extra_tags)
-
-
-_watched_classes: dict[type, type] = {}
-
-
-def _watched_class(cls: type) -> type:
-    watched = _watched_classes.get(cls)
-    if watched is None:
-        mixin = _WatchedSession if issubclass(cls, SessionBase) else _WatchedMessages
-        # The same __qualname__: session stores salt their signatures with it.
-        attrs = {"__qualname__": cls.__qualname__, "__module__": cls.__module__}
-        watched = _watched_classes[cls] = type(cls.__name__, (mixin, cls), attrs)
-    return watched
-
-
-class _WatchedMeta(dict[str, Any]):
-    """``request.META`` while a shell renders: ``get_token()`` writes the CSRF keys here."""
-
-    def __init__(self, data: dict[str, Any], watch: _Watch) -> None:
-        super().__init__(data)
-        self.watch = watch
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        if key in CSRF_META_KEYS:
-            self.watch.touch(CSRF_TOKEN)
-        super().__setitem__(key, value)
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        new = dict(*args, **kwargs)
-        if CSRF_META_KEYS & new.keys():
-            self.watch.touch(CSRF_TOKEN)
-        super().update(new)
-
-
-def _locate() -> tuple[str | None, str | None]:
-    """Where the shell touched state: (its inline fragment or None, template tag or line of code).
-
-    Walks the stack from here out to ``serve_shell``: the innermost template node being
-    rendered, else the innermost frame outside Django, DRF and composekit.
-    """
-    fragment: str | None = None
-    node: Node | None = None
-    code: FrameType | None = None
-    frame: FrameType | None = sys._getframe(1)
-    while frame is not None and frame.f_code is not _SERVE_SHELL:
-        f_code = frame.f_code
-        if f_code is _RENDER_INLINE:
-            fragment = frame.f_locals["name"]  # the outermost one wins: the fragment the shell holds
-        elif node is None and f_code.co_name in ("render", "render_annotated"):
-            candidate = frame.f_locals.get("self")
-            if isinstance(candidate, Node) and candidate.token is not None:
-                node = candidate
-        if code is None and not f_code.co_filename.startswith(_FRAMEWORK_DIRS):
-            code = frame
-        frame = frame.f_back
-    if node is not None:
-        return fragment, _describe_node(node)
-    if code is not None:
-        qualname = getattr(code.f_code, "co_qualname", code.f_code.co_name)
-        return fragment, f"{code.f_globals.get('__name__')}.{qualname}, line {code.f_lineno}"
-    return fragment, None
-
-
-def _describe_node(node: Node) -> str:
-    token = node.token
-    assert token is not None  # checked by _locate()
-    tag = f"{{{{ {token.contents} }}}}" if token.token_type == TokenType.VAR else f"{{% {token.contents} %}}"
-    origin = node.origin
-    return f"template {origin.template_name or origin.name!r}, line {token.lineno}: {tag}"
-
-
-_RENDER_INLINE = render.render_inline.__code__
-_SERVE_SHELL = serve_shell.__code__
 
 
 def _name(view: Callable[..., Any] | type) -> str:

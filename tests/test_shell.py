@@ -12,7 +12,6 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
-from django.template.base import Node
 from django.test import Client, RequestFactory, override_settings
 from django.views.generic import TemplateView
 
@@ -20,8 +19,6 @@ from composekit.shell import (
     CacheableShellMixin,
     ImpureShellError,
     ShellGuardMiddleware,
-    _Watch,
-    _WatchedMeta,
     cacheable_shell,
     shareable,
 )
@@ -358,36 +355,6 @@ def test_guard_leaves_the_session_and_messages_as_it_found_them(rf: RequestFacto
     assert type(session) is SessionStore and type(storage) is FallbackStorage
     assert not hasattr(session, "_composekit_watch")
     assert request.META is meta
-
-
-def test_watched_meta_records_only_csrf_keys(rf: RequestFactory) -> None:
-    watch = _Watch(rf.get("/"), [])
-    meta = _WatchedMeta({"A": 1}, watch)
-    meta["B"] = 2
-    meta.update(C=3)
-    assert watch.own == {}
-    meta.update({"CSRF_COOKIE": "x", "CSRF_COOKIE_NEEDS_UPDATE": True})
-    assert list(watch.own) == ["the CSRF token"]
-    assert meta == {"A": 1, "B": 2, "C": 3, "CSRF_COOKIE": "x", "CSRF_COOKIE_NEEDS_UPDATE": True}
-
-
-def test_where_skips_what_is_not_a_parsed_template_node(rf: RequestFactory) -> None:
-    watch = _Watch(rf.get("/"), [])
-
-    class Built(Node):  # built in code, not parsed: no token to point at
-        def render(self, context: Any) -> str:
-            return Renderer().render()
-
-    class Renderer:
-        def render(self) -> str:
-            watch.touch("x")
-            return ""
-
-    Built().render(None)
-    line = line_of(Renderer.render, "watch.touch")
-    assert watch.own == {
-        "x": f"tests.test_shell.test_where_skips_what_is_not_a_parsed_template_node.<locals>.Renderer.render, line {line}"
-    }
 
 
 # -- Django's cache framework and conditional GET -----------------------------------------------
