@@ -20,15 +20,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.utils.cache import has_vary_header
+
+from composekit.shell import shareable
 
 View = Callable[..., HttpResponseBase]
-
-
-def _directives(header: str) -> set[str]:
-    return {part.split("=")[0].strip().lower() for part in header.split(",")}
 
 
 def shared_cache(view: View) -> View:
@@ -38,7 +35,7 @@ def shared_cache(view: View) -> View:
         if timeout <= 0 or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         key = "shell:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        refresh = "no-cache" in _directives(request.headers.get("Cache-Control", ""))
+        refresh = "no-cache" in request.headers.get("Cache-Control", "").lower()
         if not refresh:
             stored = cache.get(key)
             if stored is not None:
@@ -47,19 +44,9 @@ def shared_cache(view: View) -> View:
                 response["X-Shell-Cache"] = "hit"
                 return response
         response = view(request, *args, **kwargs)
-        if _shareable(response) and request.method == "GET":
+        if shareable(response) and response.status_code == 200 and request.method == "GET":
             cache.set(key, (response, time.time()), timeout)
         response["X-Shell-Cache"] = "bypass" if refresh else "miss"
         return response
 
     return wrapped
-
-
-def _shareable(response: HttpResponseBase) -> bool:
-    return (
-        isinstance(response, HttpResponse)
-        and response.status_code == 200
-        and "public" in _directives(response.get("Cache-Control", ""))
-        and not response.cookies
-        and not has_vary_header(response, "Cookie")
-    )

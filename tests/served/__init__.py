@@ -1,0 +1,1 @@
+"""Settings and URLs of the Django app that tests serve with real gunicorn (tests/servers.py)."""
