@@ -119,6 +119,13 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         or not all(isinstance(o, str) and _ORIGIN_RE.match(o) for o in origins)
     ):
         invalid("ALLOWED_ORIGINS", origins, 'a list of origins such as ["https://fragments.example.com"]')
+    fragment_origin = getattr(settings, "COMPOSEKIT_FRAGMENT_ORIGIN", None)
+    if fragment_origin is not None and not (
+        isinstance(fragment_origin, str) and _ORIGIN_RE.match(fragment_origin)
+    ):
+        invalid(
+            "FRAGMENT_ORIGIN", fragment_origin, 'an origin such as "https://fragments.example.com", or None'
+        )
     for setting in ("SERVER_TIMING", "ALLOW_SCRIPTS"):
         value = getattr(settings, f"COMPOSEKIT_{setting}", False)
         if not isinstance(value, bool):

@@ -41,6 +41,12 @@ class Settings:
         return str(self._get("SCRIPT", "composekit/composekit.min.js"))
 
     @property
+    def FRAGMENT_ORIGIN(self) -> str | None:
+        """Origin (``https://fragments.example.com``) that placeholders point at; None: the page's."""
+        value = self._get("FRAGMENT_ORIGIN", None)
+        return None if value is None else str(value)
+
+    @property
     def SERVER_TIMING(self) -> bool:
         return bool(self._get("SERVER_TIMING", True))
 
@@ -63,7 +69,12 @@ class Settings:
 
     @property
     def ALLOWED_ORIGINS(self) -> list[str]:
-        return list(self._get("ALLOWED_ORIGINS", []))
+        """Origins the loader may fetch from: the setting, plus FRAGMENT_ORIGIN when set."""
+        origins = list(self._get("ALLOWED_ORIGINS", []))
+        fragment_origin = self.FRAGMENT_ORIGIN
+        if fragment_origin is not None and fragment_origin not in origins:
+            origins.append(fragment_origin)
+        return origins
 
     @property
     def ALLOW_SCRIPTS(self) -> bool:

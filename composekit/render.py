@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Mapping
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -107,7 +107,8 @@ def fragment_url(name: str, params: Mapping[str, object] | None = None) -> str:
 
 
 def _url(name: str, token: str) -> str:
-    return reverse("composekit:fragment", args=[name]) + "?" + urlencode({"p": token}, safe=":")
+    path = reverse("composekit:fragment", args=[name]) + "?" + urlencode({"p": token}, safe=":")
+    return (conf.FRAGMENT_ORIGIN or "") + path
 
 
 def render_inline(request: HttpRequest, name: str, token: str, src: str) -> str:
@@ -138,7 +139,8 @@ def _sub_request(request: HttpRequest, src: str, stack: tuple[tuple[str, str], .
     # A shallow copy keeps everything middleware attached (user, session, cookies,
     # messages, tenant, ...) shared with the page; only what makes it a GET of the
     # fragment URL is replaced.
-    path, _, query = src.partition("?")
+    parts = urlsplit(src)  # with COMPOSEKIT_FRAGMENT_ORIGIN, src is absolute
+    path, query = parts.path, parts.query
     sub = copy.copy(request)
     meta = {k: v for k, v in request.META.items() if k not in _DROPPED_META}
     meta.update(REQUEST_METHOD="GET", PATH_INFO=path, QUERY_STRING=query, HTTP_ACCEPT="text/html")

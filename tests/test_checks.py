@@ -87,6 +87,7 @@ def test_e004_missing_template(throwaway: list[str]) -> None:
         ("COMPOSEKIT_SERVER_TIMING", "yes"),
         ("COMPOSEKIT_ALLOW_SCRIPTS", 1),
         ("COMPOSEKIT_SCRIPT", ""),
+        ("COMPOSEKIT_FRAGMENT_ORIGIN", "https://f.example/"),
     ],
 )
 def test_e005_invalid_settings(setting: str, value: object) -> None:
@@ -103,6 +104,7 @@ def test_e005_invalid_settings(setting: str, value: object) -> None:
         ("COMPOSEKIT_LAZY_MARGIN", "0px 0px 50% 0px"),
         ("COMPOSEKIT_ALLOWED_ORIGINS", ["https://a.example", "http://127.0.0.1:8001"]),
         ("COMPOSEKIT_TIMEOUT", 3000),
+        ("COMPOSEKIT_FRAGMENT_ORIGIN", "https://fragments.example.com"),
     ],
 )
 def test_valid_settings_pass(setting: str, value: object) -> None:

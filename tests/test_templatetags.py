@@ -210,3 +210,31 @@ def test_inline_sees_the_logged_in_user(rf: RequestFactory, django_user_model: t
     user = django_user_model.objects.create_user("ada")
     html = render('{% fragment "hello" %}{% endfragment %}', page_request(rf, user))
     assert ">Hello ada</ck-fragment>" in html
+
+
+@override_settings(COMPOSEKIT_FRAGMENT_ORIGIN="https://fragments.example.com")
+def test_fragment_origin_makes_src_absolute_and_allowed() -> None:
+    html = render('{% fragment "hello" %}f{% endfragment %}')
+    assert html == (
+        '<ck-fragment name="hello" src="https://fragments.example.com/_composekit/hello/?p='
+        + src("hello").split("?p=")[1]
+        + '">f</ck-fragment>'
+    )
+    assert 'data-allowed-origins="https://fragments.example.com"' in render("{% composekit_script %}")
+
+
+@override_settings(
+    COMPOSEKIT_FRAGMENT_ORIGIN="https://fragments.example.com",
+    COMPOSEKIT_ALLOWED_ORIGINS=["https://a.example", "https://fragments.example.com"],
+)
+def test_fragment_origin_is_listed_once() -> None:
+    assert 'data-allowed-origins="https://a.example https://fragments.example.com"' in render(
+        "{% composekit_script %}"
+    )
+
+
+@override_settings(COMPOSEKIT_FRAGMENT_ORIGIN="https://fragments.example.com", COMPOSEKIT_MODE="inline")
+def test_inline_mode_renders_locally_with_a_fragment_origin(rf: RequestFactory) -> None:
+    html = render('{% fragment "hello" who="here" %}f{% endfragment %}', page_request(rf))
+    assert 'src="https://fragments.example.com/_composekit/hello/?p=' in html
+    assert html.endswith('state="loaded">Hello anonymous from here</ck-fragment>')

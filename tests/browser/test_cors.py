@@ -115,10 +115,12 @@ def test_allowed_origin_loads_with_the_users_session(loader: Loader, fragments: 
     )
     # 401 without the session cookie; the param only makes the URL this test's own.
     path = fragment_url("members", {"via": "allowed"})
-    with override_settings(COMPOSEKIT_ALLOWED_ORIGINS=[fragments.url]):
-        loader.open(placeholder(fragments.url + path))
-        expect(page.locator("#a")).to_have_attribute("state", "loaded")
-    assert page.inner_html("#a") == "Hello cors-alice"
+    with override_settings(COMPOSEKIT_FRAGMENT_ORIGIN=fragments.url):
+        loader.open('<div id="a">{% fragment "members" via="allowed" %}fallback{% endfragment %}</div>')
+        fragment = page.locator("#a ck-fragment")
+        expect(fragment).to_have_attribute("state", "loaded")
+    assert fragment.get_attribute("src") == fragments.url + path
+    assert fragment.inner_html() == "Hello cors-alice"
     assert [event[1] for event in loader.events()] == ["loadstart", "beforeswap", "load", "loadend"]
     assert fragments.wait_hits(path, 1) == [f"200 origin={loader.url}"]
 
