@@ -28,7 +28,9 @@ const common = {
 };
 const outputs = {
   'composekit.js': { entryPoints: ['js/src/iife.js'], format: 'iife', banner },
-  'composekit.min.js': { entryPoints: ['js/src/iife.js'], format: 'iife', minify: true },
+  // Properties named with a trailing _ are internal (dedupe.js's entries): the drop-in script
+  // shortens them. No public name (attribute, event, config key, API) may end in _.
+  'composekit.min.js': { entryPoints: ['js/src/iife.js'], format: 'iife', minify: true, mangleProps: /_$/ },
   'composekit.esm.js': { entryPoints: ['js/src/index.js'], format: 'esm', banner },
 };
 

@@ -11,16 +11,14 @@ export const config = {
   // createHTML: (html: string) => TrustedHTML | string; replaces the built-in policy when set
 };
 
-// A dataset (data-max-depth -> maxDepth) as config values, each parsed after the type of its
-// default: numbers are non-negative integers, booleans true unless "false", lists space-separated.
-// Unknown keys are ignored and a malformed number keeps the current value, so a typo cannot
-// break every fragment.
-export function fromDataset(d) {
-  const c = {};
-  for (const k in d) {
+// Sets config from a dataset (data-max-depth -> maxDepth), each value parsed after the type of
+// its default: numbers are non-negative integers, booleans true unless "false", lists
+// space-separated. Only config's own keys are read, so other data- attributes are ignored, and
+// a malformed number keeps the current value: a typo cannot break every fragment.
+export const configure = (d) => {
+  for (const k in config) {
     const t = config[k];
     const v = d[k];
-    if (k in config) c[k] = t === +t ? (/^\d+$/.test(v) ? +v : t) : t === !!t ? v != 'false' : t.map ? v.match(/\S+/g) || [] : v;
+    if (k in d) config[k] = t === +t ? (/^\d+$/.test(v) ? +v : t) : t === !!t ? v != 'false' : t.map ? v.match(/\S+/g) || [] : v;
   }
-  return c;
-}
+};

@@ -2,20 +2,22 @@
 // show it. A request in flight is aborted only when every element waiting for it has gone.
 import { request } from './fetch.js';
 
-const requests = new Map(); // src -> AbortController + {p: Promise<string>, n: waiters, done}
+// src -> AbortController of the request, plus promise_ (the response text), waiters_ and done_.
+// Names ending in _ are internal: the build shortens them (mangleProps).
+const requests = new Map();
 
 // The shared response text for src, from request(src, el) if nothing is cached or in flight.
 // fresh (reload) drops a settled entry but joins one still in flight. When this waiter's
 // signal aborts it stops counting; the caller checks signal.aborted after awaiting.
-export function shared(el, src, signal, fresh) {
+export const shared = (el, src, signal, fresh) => {
   let r = requests.get(src);
   const drop = () => requests.get(src) == r && requests.delete(src);
-  if (!r || (fresh && r.done)) {
+  if (!r || (fresh && r.done_)) {
     requests.set(src, (r = new AbortController()));
-    r.n = 0;
-    (r.p = request(src, el, r.signal)).then(() => (r.done = 1), drop);
+    r.waiters_ = 0;
+    (r.promise_ = request(src, el, r.signal)).then(() => (r.done_ = 1), drop);
   }
-  r.n++;
-  signal.onabort = () => --r.n || r.done || (r.abort(), drop());
-  return r.p;
-}
+  r.waiters_++;
+  signal.onabort = () => --r.waiters_ || r.done_ || (r.abort(), drop());
+  return r.promise_;
+};

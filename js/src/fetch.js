@@ -1,35 +1,34 @@
 // One fragment request: a timeout per attempt, retries with backoff, response checks.
 import { config } from './config.js';
-import { backoff, credentialsFor, problem, retryAfter } from './http.js';
+import { credentialsFor, delay, problem } from './http.js';
 
 // el.fetchFragment(url, init) makes each call (a GET, fetch's default); el's `timeout`
 // attribute overrides config.timeout. Resolves to the response text, or rejects with an Error
 // carrying `status` (HTTP status of the last response, 0 when there was none) and `attempt`
 // (requests made, 0 when refused). Aborting signal stops the call in flight and any retry not
 // yet started; nobody waits for the result then.
-export async function request(url, el, signal) {
+export const request = async (url, el, signal) => {
   const timeout = +el.getAttribute('timeout') || config.timeout;
   const credentials = credentialsFor(url);
   if (!credentials) throw Error('src refused');
   for (let attempt = 1; !signal.aborted; attempt++) {
     const c = new AbortController();
     const t = setTimeout(() => c.abort(Error('timeout')), timeout);
-    let res, error, wait, why;
+    let res, error, why, status = 0;
     signal.onabort = () => c.abort(); // signal is this request's alone (see dedupe.js)
     try {
       res = await el.fetchFragment(url, { credentials, headers: { Accept: 'text/html' }, signal: c.signal });
-      wait = retryAfter(res.headers.get('Retry-After'));
       if (!(why = problem(res))) return await res.text();
+      status = res.status;
     } catch (e) {
       error = e; // network error, timeout, or the body failed to arrive
     } finally {
       clearTimeout(t);
     }
-    const status = error ? 0 : res.status;
     // Retry only what may pass on its own: network errors, timeouts, 502, 503, 504.
     if (!(error || (status > 501 && status < 505)) || attempt > config.retries) {
       throw Object.assign(error || Error(why), { status, attempt });
     }
-    await new Promise((r) => setTimeout(r, wait ?? backoff(attempt)));
+    await new Promise((r) => setTimeout(r, delay(res?.headers.get('Retry-After'), attempt)));
   }
-}
+};

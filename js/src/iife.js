@@ -1,8 +1,11 @@
 // The drop-in <script>: configure from its own attributes, expose window.composekit, register.
-import { config, fromDataset } from './config.js';
+import { config, configure } from './config.js';
 import { define, reload } from './define.js';
 
 const s = document.currentScript;
-if (s) Object.assign(config, fromDataset(s.dataset), { nonce: s.nonce });
+if (s) {
+  configure(s.dataset);
+  config.nonce = s.nonce;
+}
 self.composekit = { config, reload, version: __VERSION__ }; // __VERSION__: package.json's, set by build.js
 define();

@@ -15,7 +15,7 @@ export const parsed = new Promise((r) =>
 // "composekit" policy, created on first use. A <template> parses inertly, so its scripts never
 // run; createContextualFragment leaves scripts runnable: they run when inserted (external ones
 // in order), carrying the loader's CSP nonce.
-export function swap(el, html, scripts) {
+export const swap = (el, html, scripts) => {
   html = config.createHTML
     ? config.createHTML(html)
     : self.trustedTypes
@@ -26,4 +26,4 @@ export function swap(el, html, scripts) {
     : Object.assign(document.createElement('template'), { innerHTML: html }).content;
   for (const s of f.querySelectorAll('script')) s.nonce = config.nonce;
   el.replaceChildren(f);
-}
+};

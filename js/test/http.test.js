@@ -1,51 +1,83 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backoff, credentialsFor, isHTML, problem, retryAfter } from '../src/http.js';
+import { config } from '../src/config.js';
+import { credentialsFor, delay, problem } from '../src/http.js';
+
+// The page the helpers read: stubs, not a DOM.
+const page = 'https://shop.test/products/1/';
+globalThis.document = { baseURI: page };
+globalThis.location = { origin: 'https://shop.test' };
 
 const now = Date.parse('2025-01-01T00:00:00Z');
 
-test('retryAfter reads delta-seconds', () => {
-  assert.equal(retryAfter('0', now), 0);
-  assert.equal(retryAfter('2', now), 2000);
-  assert.equal(retryAfter('30', now), 30000);
+// delay(retryAfter, n) with Date.now() and Math.random() fixed.
+function delayAt(retryAfter, n = 1, random = 0.5) {
+  const saved = [Date.now, Math.random];
+  Date.now = () => now;
+  Math.random = () => random;
+  try {
+    return delay(retryAfter, n);
+  } finally {
+    [Date.now, Math.random] = saved;
+  }
+}
+
+test('delay reads Retry-After delta-seconds', () => {
+  assert.equal(delayAt('0'), 0);
+  assert.equal(delayAt('2'), 2000);
+  assert.equal(delayAt('30', 2), 30000);
 });
 
-test('retryAfter reads an HTTP-date relative to now', () => {
-  assert.equal(retryAfter('Wed, 01 Jan 2025 00:00:05 GMT', now), 5000);
-  assert.equal(retryAfter('Tue, 31 Dec 2024 23:59:00 GMT', now), 0, 'a past date means now');
+test('delay reads a Retry-After HTTP-date relative to now', () => {
+  assert.equal(delayAt('Wed, 01 Jan 2025 00:00:05 GMT'), 5000);
+  assert.equal(delayAt('Tue, 31 Dec 2024 23:59:00 GMT'), 0, 'a past date means now');
 });
 
-test('retryAfter caps at 30 s', () => {
-  assert.equal(retryAfter('3600', now), 30000);
-  assert.equal(retryAfter('Thu, 02 Jan 2025 00:00:00 GMT', now), 30000);
+test('delay caps Retry-After at 30 s', () => {
+  assert.equal(delayAt('3600'), 30000);
+  assert.equal(delayAt('Thu, 02 Jan 2025 00:00:00 GMT'), 30000);
 });
 
-test('retryAfter is null when absent or unparsable', () => {
-  assert.equal(retryAfter(null, now), null);
-  assert.equal(retryAfter('soon', now), null);
-  assert.equal(retryAfter('', now), null);
-});
-
-test('backoff doubles per attempt with jitter in [0.5, 1.5)', () => {
-  assert.equal(backoff(1, 0.5), 300);
-  assert.equal(backoff(2, 0.5), 600);
-  assert.equal(backoff(3, 0.5), 1200);
-  assert.equal(backoff(1, 0), 150);
-  assert.ok(backoff(1, 0.999999) < 450);
+test('without a usable Retry-After, delay backs off: doubling per retry, jitter in [0.5, 1.5)', () => {
+  for (const header of [null, undefined, '', 'soon']) {
+    assert.equal(delayAt(header, 1, 0.5), 300, String(header));
+  }
+  assert.equal(delayAt(null, 2, 0.5), 600);
+  assert.equal(delayAt(null, 3, 0.5), 1200);
+  assert.equal(delayAt(null, 1, 0), 150);
+  assert.ok(delayAt(null, 1, 0.999999) < 450);
   for (let i = 0; i < 100; i++) {
-    const ms = backoff(2);
+    const ms = delay(null, 2);
     assert.ok(ms >= 300 && ms < 900, `${ms} out of range`);
   }
 });
 
-const page = 'https://shop.test/products/1/';
-const origin = 'https://shop.test';
+// credentialsFor(src) with config.allowedOrigins set to allowed.
+function credentials(src, allowed = []) {
+  const saved = config.allowedOrigins;
+  config.allowedOrigins = allowed;
+  try {
+    return credentialsFor(src);
+  } finally {
+    config.allowedOrigins = saved;
+  }
+}
 
 test('credentialsFor: same origin gets same-origin', () => {
-  assert.equal(credentialsFor('/_composekit/cart/?p=x', page, origin, []), 'same-origin');
-  assert.equal(credentialsFor('../frag/', page, origin, []), 'same-origin');
-  assert.equal(credentialsFor('https://shop.test/_composekit/x/', page, origin, []), 'same-origin');
-  assert.equal(credentialsFor('//shop.test/x', page, origin, []), 'same-origin');
+  assert.equal(credentials('/_composekit/cart/?p=x'), 'same-origin');
+  assert.equal(credentials('../frag/'), 'same-origin');
+  assert.equal(credentials('https://shop.test/_composekit/x/'), 'same-origin');
+  assert.equal(credentials('//shop.test/x'), 'same-origin');
+});
+
+test('credentialsFor: relative URLs resolve against document.baseURI', () => {
+  document.baseURI = 'https://fragments.test/base/';
+  try {
+    assert.ok(!credentials('/x/'));
+    assert.equal(credentials('/x/', ['https://fragments.test']), 'include');
+  } finally {
+    document.baseURI = page;
+  }
 });
 
 test('credentialsFor: other origins are refused unless allowed', () => {
@@ -58,42 +90,43 @@ test('credentialsFor: other origins are refused unless allowed', () => {
     'javascript:alert(1)',
     'data:text/html,<b>x</b>',
   ]) {
-    assert.ok(!credentialsFor(src, page, origin, []), src);
+    assert.ok(!credentials(src), src);
   }
 });
 
 test('credentialsFor: an allowed origin gets include, exact origin match only', () => {
   const allowed = ['https://fragments.test'];
-  assert.equal(credentialsFor('https://fragments.test/x/', page, origin, allowed), 'include');
-  assert.ok(!credentialsFor('https://fragments.test.evil.test/x', page, origin, allowed));
-  assert.ok(!credentialsFor('http://fragments.test/x', page, origin, allowed));
+  assert.equal(credentials('https://fragments.test/x/', allowed), 'include');
+  assert.ok(!credentials('https://fragments.test.evil.test/x', allowed));
+  assert.ok(!credentials('http://fragments.test/x', allowed));
 });
 
 test('credentialsFor: a missing src is refused, an unparsable one throws', () => {
-  assert.ok(!credentialsFor(null, page, origin, []));
-  assert.ok(!credentialsFor('', page, origin, []));
-  assert.throws(() => credentialsFor('http://[', page, origin, []), TypeError);
-});
-
-test('isHTML accepts text/html with parameters, any case', () => {
-  assert.ok(isHTML('text/html'));
-  assert.ok(isHTML('text/html; charset=utf-8'));
-  assert.ok(isHTML('Text/HTML;charset=UTF-8'));
-  assert.ok(isHTML('text/html ; charset=utf-8'));
-});
-
-test('isHTML refuses everything else', () => {
-  for (const ct of [null, '', 'application/json', 'application/problem+json', 'text/plain', 'text/htmlx', 'text/html-ish', 'application/xhtml+xml', ' text/html']) {
-    assert.ok(!isHTML(ct), String(ct));
-  }
+  assert.ok(!credentials(null));
+  assert.ok(!credentials(''));
+  assert.throws(() => credentials('http://['), TypeError);
 });
 
 const res = (body, init, extra = {}) => Object.assign(new Response(body, init), extra);
 const html = { headers: { 'Content-Type': 'text/html; charset=utf-8' } };
+// A 200 that is not redirected, with this Content-Type (null: none).
+const typed = (contentType) => ({ ok: true, status: 200, redirected: false, headers: { get: () => contentType } });
 
 test('problem: a 2xx text/html response is fine', () => {
   assert.equal(problem(res('<b>x</b>', html)), '');
   assert.equal(problem(res('', { status: 203, ...html })), '');
+});
+
+test('problem: text/html with parameters, any case, is HTML', () => {
+  for (const ct of ['text/html', 'text/html; charset=utf-8', 'Text/HTML;charset=UTF-8', 'text/html ; charset=utf-8']) {
+    assert.equal(problem(typed(ct)), '', ct);
+  }
+});
+
+test('problem: every other Content-Type is not', () => {
+  for (const ct of [null, '', 'application/json', 'application/problem+json', 'text/plain', 'text/htmlx', 'text/html-ish', 'application/xhtml+xml', ' text/html']) {
+    assert.equal(problem(typed(ct)), 'not text/html', String(ct));
+  }
 });
 
 test('problem: non-2xx, redirected, or not HTML', () => {

@@ -18,82 +18,77 @@
     // CSP nonce given to scripts that run
     // createHTML: (html: string) => TrustedHTML | string; replaces the built-in policy when set
   };
-  function fromDataset(d) {
-    const c = {};
-    for (const k in d) {
+  var configure = (d) => {
+    for (const k in config) {
       const t = config[k];
       const v = d[k];
-      if (k in config) c[k] = t === +t ? /^\d+$/.test(v) ? +v : t : t === !!t ? v != "false" : t.map ? v.match(/\S+/g) || [] : v;
+      if (k in d) config[k] = t === +t ? /^\d+$/.test(v) ? +v : t : t === !!t ? v != "false" : t.map ? v.match(/\S+/g) || [] : v;
     }
-    return c;
-  }
+  };
 
   // js/src/http.js
-  function retryAfter(value, now = Date.now()) {
-    const ms = /^\d+$/.test(value) ? value * 1e3 : Date.parse(value) - now;
-    return ms >= 0 ? Math.min(ms, 3e4) : ms < 0 ? 0 : null;
-  }
-  var backoff = (attempt, r = Math.random()) => 300 * 2 ** (attempt - 1) * (0.5 + r);
-  function credentialsFor(src, base = document.baseURI, origin = location.origin, allowed = config.allowedOrigins) {
-    const o = new URL(src, base).origin;
-    return src && (o == origin ? "same-origin" : allowed.includes(o) && "include");
-  }
-  var isHTML = (contentType) => /^text\/html\s*(;|$)/i.test(contentType);
-  var problem = (res) => !res.ok ? "HTTP " + res.status : res.redirected ? "redirected" : isHTML(res.headers.get("Content-Type")) ? "" : "not text/html";
+  var delay = (retryAfter, n) => {
+    const ms = /^\d+$/.test(retryAfter) ? retryAfter * 1e3 : Date.parse(retryAfter) - Date.now();
+    return ms > 3e4 ? 3e4 : ms >= 0 ? ms : ms < 0 ? 0 : 300 * 2 ** (n - 1) * (0.5 + Math.random());
+  };
+  var credentialsFor = (src) => {
+    const o = new URL(src, document.baseURI).origin;
+    return src && (o == location.origin ? "same-origin" : config.allowedOrigins.includes(o) && "include");
+  };
+  var problem = (res) => !res.ok ? "HTTP " + res.status : res.redirected ? "redirected" : /^text\/html\s*(;|$)/i.test(res.headers.get("Content-Type")) ? "" : "not text/html";
 
   // js/src/fetch.js
-  async function request(url, el, signal) {
+  var request = async (url, el, signal) => {
     const timeout = +el.getAttribute("timeout") || config.timeout;
     const credentials = credentialsFor(url);
     if (!credentials) throw Error("src refused");
     for (let attempt = 1; !signal.aborted; attempt++) {
       const c = new AbortController();
       const t = setTimeout(() => c.abort(Error("timeout")), timeout);
-      let res, error, wait, why;
+      let res, error, why, status = 0;
       signal.onabort = () => c.abort();
       try {
         res = await el.fetchFragment(url, { credentials, headers: { Accept: "text/html" }, signal: c.signal });
-        wait = retryAfter(res.headers.get("Retry-After"));
         if (!(why = problem(res))) return await res.text();
+        status = res.status;
       } catch (e) {
         error = e;
       } finally {
         clearTimeout(t);
       }
-      const status = error ? 0 : res.status;
       if (!(error || status > 501 && status < 505) || attempt > config.retries) {
         throw Object.assign(error || Error(why), { status, attempt });
       }
-      await new Promise((r) => setTimeout(r, wait ?? backoff(attempt)));
+      await new Promise((r) => setTimeout(r, delay(res?.headers.get("Retry-After"), attempt)));
     }
-  }
+  };
 
   // js/src/dedupe.js
   var requests = /* @__PURE__ */ new Map();
-  function shared(el, src, signal, fresh) {
+  var shared = (el, src, signal, fresh) => {
     let r = requests.get(src);
     const drop = () => requests.get(src) == r && requests.delete(src);
-    if (!r || fresh && r.done) {
+    if (!r || fresh && r.done_) {
       requests.set(src, r = new AbortController());
-      r.n = 0;
-      (r.p = request(src, el, r.signal)).then(() => r.done = 1, drop);
+      r.waiters_ = 0;
+      (r.promise_ = request(src, el, r.signal)).then(() => r.done_ = 1, drop);
     }
-    r.n++;
-    signal.onabort = () => --r.n || r.done || (r.abort(), drop());
-    return r.p;
-  }
+    r.waiters_++;
+    signal.onabort = () => --r.waiters_ || r.done_ || (r.abort(), drop());
+    return r.promise_;
+  };
 
   // js/src/swap.js
   var policy;
   var parsed = new Promise(
     (r) => document.readyState == "loading" ? addEventListener("DOMContentLoaded", r) : r()
   );
-  function swap(el, html, scripts) {
+  var swap = (el, html, scripts) => {
     html = config.createHTML ? config.createHTML(html) : self.trustedTypes ? (policy ||= trustedTypes.createPolicy("composekit", { createHTML: (s2) => s2 })).createHTML(html) : html;
     const f = scripts ? document.createRange().createContextualFragment(html) : Object.assign(document.createElement("template"), { innerHTML: html }).content;
     for (const s2 of f.querySelectorAll("script")) s2.nonce = config.nonce;
     el.replaceChildren(f);
-  }
+  };
 
   // js/src/element.js
   var CkFragment = class extends HTMLElement {
@@ -162,7 +157,10 @@
 
   // js/src/iife.js
   var s = document.currentScript;
-  if (s) Object.assign(config, fromDataset(s.dataset), { nonce: s.nonce });
+  if (s) {
+    configure(s.dataset);
+    config.nonce = s.nonce;
+  }
   self.composekit = { config, reload, version: "0.1.0" };
   define();
 })();
