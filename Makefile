@@ -40,3 +40,8 @@ js-check:
 
 pytest:
 	$(BIN)/pytest --cov --cov-branch --cov-report=term
+
+# Not part of `test`: runs every benchmark (about 5-10 minutes) and writes docs/benchmarks.md.
+.PHONY: bench
+bench: deps
+	$(BIN)/python -m bench
