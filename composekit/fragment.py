@@ -17,6 +17,7 @@ from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils.http import http_date, parse_etags, parse_http_date_safe, quote_etag
 from rest_framework import exceptions
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -40,6 +41,21 @@ INLINE_ATTR = "composekit_inline"
 # Set on a page request: names of the fragments rendered into it inline. A page
 # holding any is per-user and must never be cached as a shell.
 RENDERED_INLINE_ATTR = "composekit_rendered_inline"
+
+
+class _SafeMethodSessionAuthentication(SessionAuthentication):
+    """DRF's session authentication without its CSRF check, for fragments alone.
+
+    Fragments answer GET and HEAD only (``initial()`` refuses any other method before
+    authentication), and CSRF protects unsafe methods: DRF's check would pass every time,
+    at a cost on every request.
+    """
+
+    def enforce_csrf(self, request: Request) -> None:
+        return None
+
+
+_NEGOTIATED = (JSONRenderer(), "application/json")
 
 
 class BadParams(exceptions.ParseError):
@@ -97,11 +113,14 @@ class Fragment(APIView):
         # class asks for it explicitly.
         if self.cache.is_public and not declares(type(self), "authentication_classes"):
             return []
-        return super().get_authenticators()
+        return [
+            _SafeMethodSessionAuthentication() if type(a) is SessionAuthentication else a
+            for a in super().get_authenticators()
+        ]
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         # The body is HTML or JSON by Accept (see get()); nothing here may 406.
-        return (JSONRenderer(), "application/json")
+        return _NEGOTIATED
 
     def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], HttpResponse | None]:
         return self._problem_for
@@ -143,6 +162,10 @@ class Fragment(APIView):
         return problem_response(500, detail, **extra)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # DRF checks the method only after authenticating, so a browser's POST would get a
+        # "CSRF Failed" 403 from SessionAuthentication instead of the contract's 405.
+        if (request.method or "").lower() not in self.http_method_names:
+            self.http_method_not_allowed(request)
         super().initial(request, *args, **kwargs)
         token = request.query_params.get("p")
         try:
@@ -157,7 +180,7 @@ class Fragment(APIView):
         # What was touched before this fragment ran is not its doing: an inline
         # sub-request shares the page's session and META, which fragments rendered
         # earlier on the page may have touched.
-        self._touched_before = set(per_user_state(request))
+        self._touched_before = set(per_user_state(request)) if self.cache.is_public else set()
         queries = QueryCounter()
         start = time.perf_counter()
         with queries:

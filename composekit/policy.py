@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 # Every fragment URL answers HTML or JSON by Accept, so any cache must key on it.
 _BASE_VARY = ("Accept",)
@@ -88,7 +89,12 @@ class CachePolicy:
         return ", ".join(names)
 
     def headers(self) -> dict[str, str]:
-        return {"Cache-Control": self.cache_control(), "Vary": self.vary_header()}
+        return dict(self._headers)
+
+    @cached_property
+    def _headers(self) -> tuple[tuple[str, str], ...]:
+        # Computed once per policy: every response of a fragment sends the same two headers.
+        return (("Cache-Control", self.cache_control()), ("Vary", self.vary_header()))
 
 
 def _seconds(name: str, value: object) -> int:

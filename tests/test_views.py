@@ -329,3 +329,35 @@ def test_other_paths_under_the_prefix_are_problem_404s(client: Client, path: str
     assert problem(response)["detail"].endswith(
         "is not a fragment URL; fragment URLs look like <prefix>/<name>/?p=..."
     )
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_unsafe_methods_are_405_before_authentication_and_csrf(
+    django_user_model: type[User], method: str
+) -> None:
+    # A browser's POST carries the session cookie but (to a fragment) no CSRF token: the
+    # answer is still 405, not DRF's "CSRF Failed" 403, because the method is checked first.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(django_user_model.objects.create_user("ada"))
+    response = getattr(client, method)(fragment_url("members"))
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+
+
+def test_session_authentication_skips_only_drfs_pointless_csrf_check() -> None:
+    from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+
+    from tests.testapp.fragments import Hello, Members
+
+    class OwnSession(SessionAuthentication):
+        pass
+
+    authenticators = Hello().get_authenticators()
+    assert [type(a).__name__ for a in authenticators] == [
+        "_SafeMethodSessionAuthentication",
+        "BasicAuthentication",
+    ]
+    assert authenticators[0].enforce_csrf(None) is None  # type: ignore[arg-type]
+    assert [type(a) for a in Members().get_authenticators()][0] is BasicAuthentication
+    custom = type("Custom", (Hello,), {"authentication_classes": [OwnSession]})
+    assert [type(a) for a in custom().get_authenticators()] == [OwnSession]  # yours stay yours
