@@ -40,6 +40,36 @@ def free_port() -> int:
         return port
 
 
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server started with ``start_new_session=True``: its process group, whose id
+    is its PID, so its workers or children go with it, and nothing else."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover - only if a server hangs
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
+    """Return once ``url`` answers (any status); raise, naming the log, if the process dies first."""
+    deadline = time.monotonic() + timeout
+    with requests.Session() as session:
+        session.trust_env = False  # loopback: never through a proxy from the environment
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"{process.args[0]} exited with {process.returncode} before answering {url}; log: {log}"
+                )
+            try:
+                session.get(url, timeout=5)  # the first answer loads Django: slow on a busy machine
+                return
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.05)
+    raise RuntimeError(f"{url} did not answer within {timeout:g} s; log: {log}")
+
+
 def server_env(settings: str, env: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment of a Django process of the test suite running ``settings``."""
     return {
@@ -94,14 +124,8 @@ class Server:
         print(f"--- {why}: last {len(lines)} lines of {self.log} ---", *lines, sep="\n")
 
     def stop(self) -> None:
-        """Stop the master and its workers (its process group, whose id is its PID)."""
-        if self.process.poll() is None:
-            os.killpg(self.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:  # pragma: no cover - only if a worker hangs
-                os.killpg(self.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+        """Stop the master and its workers."""
+        stop_group(self.process)
 
 
 @contextmanager
@@ -152,28 +176,11 @@ def gunicorn(
         )
     server = Server(f"http://127.0.0.1:{port}", port, process, log, access)
     try:
-        _wait_until_up(server, server.url + ready_path, start_timeout)
+        wait_until_up(server.url + ready_path, process, log, start_timeout)
         yield server
     finally:
         server.stop()
         server.print_log(f"gunicorn {server.url} stopped")
-
-
-def _wait_until_up(server: Server, url: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    with requests.Session() as session:
-        session.trust_env = False  # loopback: never through a proxy from the environment
-        while time.monotonic() < deadline:
-            if server.process.poll() is not None:
-                raise RuntimeError(
-                    f"gunicorn exited with {server.process.returncode} before answering {url}; log: {server.log}"
-                )
-            try:
-                session.get(url, timeout=2)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.05)
-    raise RuntimeError(f"{url} did not answer within {timeout:g} s; log: {server.log}")
 
 
 def _processes() -> Iterator[tuple[int, int]]:

@@ -13,8 +13,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,12 +25,13 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.servers import free_port, gunicorn, server_env, stop_group, wait_until_up
+
 pytestmark = pytest.mark.proxy
 
 ROOT = Path(__file__).resolve().parent.parent
 VCL = ROOT / "docs" / "varnish" / "composekit.vcl"
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 USERS = [f"shopper-{i}" for i in range(8)]
 LOADS_PER_USER = 50
 SRC_RE = re.compile(r'<ck-fragment name="([a-z0-9-]+)" src="([^"]+)"')
@@ -57,110 +56,56 @@ class Stack:
         return self.client(user).get(self.url + path, headers=headers, timeout=10)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            requests.get(url, timeout=5)  # the first answer loads Django: slow on a busy machine
-            return
-        except (requests.ConnectionError, requests.Timeout):
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within 30 s:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    # Each server was started in its own process group, whose id is its PID: this stops
-    # gunicorn's workers and varnishd's child with it, and nothing else.
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - only if a server hangs
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("varnish")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.shells.gunicorn_settings",
-        "COMPOSEKIT_TEST_DB": str(tmp / "db.sqlite3"),
-        "PYTHONPATH": str(ROOT),
-    }
+    env = {"COMPOSEKIT_TEST_DB": str(tmp / "db.sqlite3")}
     prepared = subprocess.run(
         [sys.executable, "-m", "tests.shells.prepare", *USERS],
         cwd=ROOT,
-        env=env,
+        env=server_env("tests.shells.gunicorn_settings", env),
         capture_output=True,
         check=True,
         timeout=60,
     )
     sessions = json.loads(prepared.stdout)
-    processes: list[subprocess.Popen[bytes]] = []
-    try:
-        app_port, varnish_port = free_port(), free_port()
-        app_log = tmp / "gunicorn.log"
-        with app_log.open("wb") as out:
-            processes.append(
-                subprocess.Popen(
-                    [
-                        str(GUNICORN),
-                        "tests.shells.wsgi:application",
-                        f"--bind=127.0.0.1:{app_port}",
-                        "--workers=2",
-                        "--worker-class=gthread",
-                        "--threads=4",
-                        "--no-control-socket",
-                        "--log-level=warning",
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            )
-        wait_until_up(f"http://127.0.0.1:{app_port}/shells/page/", processes[-1], app_log)
-
+    with gunicorn(
+        tmp,
+        settings="tests.shells.gunicorn_settings",
+        env=env,
+        app="tests.shells.wsgi:application",
+        worker_class="gthread",
+        threads=4,
+        ready_path="/shells/page/",
+        extra_args=["--log-level=warning"],
+    ) as app:
         # The reference file, unchanged but for the backend's port.
         vcl = VCL.read_text()
         assert vcl.count('.port = "8000";') == 1
-        (tmp / "composekit.vcl").write_text(vcl.replace('.port = "8000";', f'.port = "{app_port}";'))
+        (tmp / "composekit.vcl").write_text(vcl.replace('.port = "8000";', f'.port = "{app.port}";'))
+        varnish_port = free_port()
         varnish_log = tmp / "varnishd.log"
         with varnish_log.open("wb") as out:
-            processes.append(
-                subprocess.Popen(
-                    [
-                        VARNISHD,
-                        "-F",  # foreground: the PID we hold is the manager's
-                        f"-n{tmp / 'varnish'}",
-                        f"-a127.0.0.1:{varnish_port}",
-                        f"-f{tmp / 'composekit.vcl'}",
-                        "-Tnone",  # no management port
-                        "-jnone",  # no jail: runs as whoever runs the tests
-                        "-smalloc,64m",
-                    ],
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
+            varnish = subprocess.Popen(
+                [
+                    VARNISHD,
+                    "-F",  # foreground: the PID we hold is the manager's
+                    f"-n{tmp / 'varnish'}",
+                    f"-a127.0.0.1:{varnish_port}",
+                    f"-f{tmp / 'composekit.vcl'}",
+                    "-Tnone",  # no management port
+                    "-jnone",  # no jail: runs as whoever runs the tests
+                    "-smalloc,64m",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
-        wait_until_up(f"http://127.0.0.1:{varnish_port}/_composekit/", processes[-1], varnish_log)
-        yield Stack(f"http://127.0.0.1:{varnish_port}", sessions)
-    finally:
-        for process in reversed(processes):
-            stop(process)
+        try:
+            wait_until_up(f"http://127.0.0.1:{varnish_port}/_composekit/", varnish, varnish_log)
+            yield Stack(f"http://127.0.0.1:{varnish_port}", sessions)
+        finally:
+            stop_group(varnish)
 
 
 def fragment_srcs(shell: str) -> dict[str, str]:
