@@ -92,11 +92,21 @@ def run_all(sizes: Sizes, tmp: Path) -> dict[str, Any]:
     prepare_demo(workdir, sizes.sessions)
     app = "demo_site.wsgi"
     with (
+        # gthread workers keep connections alive, as a browser's are (behind nginx, or over
+        # HTTP/2): a sync worker would charge every fragment request a new TCP connection.
         gunicorn(
-            app, cwd=DEMO_DIR, env=demo_env(workdir, COMPOSEKIT_MODE="client"), log=tmp / "client.log"
+            app,
+            cwd=DEMO_DIR,
+            env=demo_env(workdir, COMPOSEKIT_MODE="client"),
+            log=tmp / "client.log",
+            threads=4,
         ) as client,
         gunicorn(
-            app, cwd=DEMO_DIR, env=demo_env(workdir, COMPOSEKIT_MODE="inline"), log=tmp / "inline.log"
+            app,
+            cwd=DEMO_DIR,
+            env=demo_env(workdir, COMPOSEKIT_MODE="inline"),
+            log=tmp / "inline.log",
+            threads=4,
         ) as inline,
     ):
         log(f"logging in {sizes.sessions} shoppers")

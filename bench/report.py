@@ -152,7 +152,7 @@ def _server_cost(cost: dict[str, Any]) -> list[str]:
     lines = [
         "## 1. Server cost of a logged-in page view: composed vs monolithic",
         "",
-        f"The demo shop under gunicorn (2 sync workers each, `DEBUG=False`, SQLite) on 127.0.0.1: "
+        f"The demo shop under gunicorn (2 gthread workers × 4 threads each, keep-alive, `DEBUG=False`, SQLite) on 127.0.0.1: "
         f"one server in client mode, one in inline mode (`COMPOSEKIT_MODE=inline`), on one database. "
         f"{cost['sessions']} shoppers log in through the login form; one thread per session (one "
         f"keep-alive `requests.Session` each) replays page views over {len(cost['pages'])} catalog "
