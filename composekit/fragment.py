@@ -205,7 +205,7 @@ class Fragment(APIView):
     # -- GET -------------------------------------------------------------------
 
     def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
-        as_json = request._request.accepts("application/json") and not request._request.accepts("text/html")
+        as_json = wants_json(request._request.META.get("HTTP_ACCEPT", ""))
         validator = self.get_etag(request, **self.params)
         etag = None if validator is None else self._etag(request, validator, as_json)
         last_modified = self.get_last_modified(request, **self.params)
@@ -254,6 +254,25 @@ class Fragment(APIView):
             parts += [str(request.user.pk), str(getattr(session, "session_key", ""))]
         digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
         return quote_etag(digest)
+
+
+_JSON_RANGES = frozenset({"application/json", "application/*", "*/*"})
+_HTML_RANGES = frozenset({"text/html", "text/*", "*/*"})
+
+
+def wants_json(accept: str) -> bool:
+    """Whether an ``Accept`` header takes JSON and not HTML (then the endpoint answers JSON).
+
+    A lean reading of the header: Django's ``request.accepts()`` builds every header and
+    media type object, several times the cost of the rest of a 304. A range with ``q=0``
+    is refused, as in RFC 9110; no header means ``*/*``, so HTML.
+    """
+    ranges = set()
+    for item in (accept or "*/*").lower().split(","):
+        media, *params = item.split(";")
+        if not any(p.strip().replace(" ", "") in ("q=0", "q=0.0", "q=0.00", "q=0.000") for p in params):
+            ranges.add(media.strip())
+    return bool(ranges & _JSON_RANGES) and not ranges & _HTML_RANGES
 
 
 def _not_modified(request: HttpRequest, etag: str | None, last_modified: datetime | None) -> bool:

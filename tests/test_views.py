@@ -361,3 +361,31 @@ def test_session_authentication_skips_only_drfs_pointless_csrf_check() -> None:
     assert [type(a) for a in Members().get_authenticators()][0] is BasicAuthentication
     custom = type("Custom", (Hello,), {"authentication_classes": [OwnSession]})
     assert [type(a) for a in custom().get_authenticators()] == [OwnSession]  # yours stay yours
+
+
+@pytest.mark.parametrize(
+    ("accept", "json"),
+    [
+        ("", False),
+        ("*/*", False),
+        ("text/html", False),
+        ("application/json", True),
+        ("Application/JSON", True),
+        ("application/*", True),
+        ("application/json, text/html;q=0.1", False),  # HTML is acceptable: HTML wins
+        ("application/json, text/html;q=0", True),  # q=0 refuses HTML
+        ("application/json, */* ; q = 0", True),
+        ("application/json;q=0, text/html", False),
+        ("image/png", False),  # neither: HTML, the default representation
+        ("text/*, application/json", False),
+    ],
+)
+def test_wants_json_reads_accept_like_django(accept: str, json: bool) -> None:
+    from django.test import RequestFactory
+
+    from composekit.fragment import wants_json
+
+    assert wants_json(accept) is json
+    request = RequestFactory().get("/", headers={"Accept": accept} if accept else {})
+    # Same answer as Django's own negotiation (5.2 refuses q=0 ranges too).
+    assert (request.accepts("application/json") and not request.accepts("text/html")) is json
