@@ -15,7 +15,7 @@ export const shared = (el, src, signal, fresh) => {
   if (!r || (fresh && r.done_)) {
     requests.set(src, (r = new AbortController()));
     r.waiters_ = 0;
-    (r.promise_ = request(src, el, r.signal)).then(() => (r.done_ = 1), drop);
+    (r.promise_ = request(src, el, r.signal, fresh)).then(() => (r.done_ = 1), drop);
   }
   r.waiters_++;
   signal.onabort = () => --r.waiters_ || r.done_ || (r.abort(), drop());

@@ -3,11 +3,12 @@ import { config } from './config.js';
 import { credentialsFor, delay, problem } from './http.js';
 
 // el.fetchFragment(url, init) makes each call (a GET, fetch's default); el's `timeout`
-// attribute overrides config.timeout. Resolves to the response text, or rejects with an Error
+// attribute overrides config.timeout. fresh (a reload) revalidates with the server even when
+// the browser's cache holds a response still fresh by its max-age: a reload follows a change. Resolves to the response text, or rejects with an Error
 // carrying `status` (HTTP status of the last response, 0 when there was none) and `attempt`
 // (requests made, 0 when refused). Aborting signal stops the call in flight and any retry not
 // yet started; nobody waits for the result then.
-export const request = async (url, el, signal) => {
+export const request = async (url, el, signal, fresh) => {
   const timeout = +el.getAttribute('timeout') || config.timeout;
   const credentials = credentialsFor(url);
   if (!credentials) throw Error('src refused');
@@ -17,7 +18,12 @@ export const request = async (url, el, signal) => {
     let res, error, why, status = 0;
     signal.onabort = () => c.abort(); // signal is this request's alone (see dedupe.js)
     try {
-      res = await el.fetchFragment(url, { credentials, headers: { Accept: 'text/html' }, signal: c.signal });
+      res = await el.fetchFragment(url, {
+        credentials,
+        headers: { Accept: 'text/html' },
+        signal: c.signal,
+        ...(fresh && { cache: 'no-cache' }),
+      });
       if (!(why = problem(res))) return await res.text();
       status = res.status;
     } catch (e) {

@@ -257,6 +257,19 @@ def test_reload_fetches_again(loader: Loader) -> None:
     assert page.inner_text("#a") == "second after 2"
 
 
+def test_reload_revalidates_what_the_browser_cache_holds(loader: Loader) -> None:
+    src = "/loader/f/cached/?text=x"
+    page = loader.open(f'<ck-fragment id="a" src="{src}">fallback</ck-fragment>')
+    expect(page.locator("#a")).to_have_text("hit 1")
+    # A plain fetch of the URL is answered by the browser's cache (max-age=60)...
+    assert page.evaluate(f"fetch('{src}').then((r) => r.text())") == "<span>hit 1</span>"
+    assert loader.hits(src) == 1
+    # ...but reload() follows a change, so it asks the server.
+    page.evaluate("document.getElementById('a').reload()")
+    expect(page.locator("#a")).to_have_text("hit 2")
+    assert loader.hits(src) == 2
+
+
 def test_composekit_reload_by_name(loader: Loader) -> None:
     page = loader.open(
         f'<ck-fragment id="a" name="cart" src="{OK}a">1</ck-fragment>'

@@ -14,7 +14,9 @@ from collections import Counter
 from collections.abc import Iterator
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.template import engines
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 
 hits: Counter[str] = Counter()
@@ -73,10 +75,16 @@ def page(request: HttpRequest, name: str) -> HttpResponse:
     return response
 
 
-@never_cache
 def fragment(request: HttpRequest, kind: str) -> HttpResponse:
     """``/loader/f/<kind>/?...``: what each kind does is in its branch below."""
     count = _hit(request)
+    response = _fragment(request, kind, count)
+    if not response.has_header("Cache-Control"):
+        add_never_cache_headers(response)
+    return response
+
+
+def _fragment(request: HttpRequest, kind: str, count: int) -> HttpResponseBase:
     query = request.GET
     text = query.get("text", kind)
     if kind == "ok":
@@ -95,6 +103,10 @@ def fragment(request: HttpRequest, kind: str) -> HttpResponse:
         response = HttpResponse(f"<span>{text}</span>")
         response["Access-Control-Allow-Origin"] = request.headers.get("Origin", "")
         response["Access-Control-Allow-Credentials"] = "true"
+        return response
+    if kind == "cached":  # fresh in the browser's cache for a minute
+        response = HttpResponse(f"<span>hit {count}</span>")
+        response["Cache-Control"] = "private, max-age=60"
         return response
     if kind == "empty":  # a 200 with nothing in it: a valid, empty fragment
         return HttpResponse("")

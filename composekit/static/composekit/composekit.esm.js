@@ -31,7 +31,7 @@ var credentialsFor = (src) => {
 var problem = (res) => !res.ok ? "HTTP " + res.status : res.redirected ? "redirected" : /^text\/html\s*(;|$)/i.test(res.headers.get("Content-Type")) ? "" : "not text/html";
 
 // js/src/fetch.js
-var request = async (url, el, signal) => {
+var request = async (url, el, signal, fresh) => {
   const timeout = +el.getAttribute("timeout") || config.timeout;
   const credentials = credentialsFor(url);
   if (!credentials) throw Error("src refused");
@@ -41,7 +41,12 @@ var request = async (url, el, signal) => {
     let res, error, why, status = 0;
     signal.onabort = () => c.abort();
     try {
-      res = await el.fetchFragment(url, { credentials, headers: { Accept: "text/html" }, signal: c.signal });
+      res = await el.fetchFragment(url, {
+        credentials,
+        headers: { Accept: "text/html" },
+        signal: c.signal,
+        ...fresh && { cache: "no-cache" }
+      });
       if (!(why = problem(res))) return await res.text();
       status = res.status;
     } catch (e) {
@@ -64,7 +69,7 @@ var shared = (el, src, signal, fresh) => {
   if (!r || fresh && r.done_) {
     requests.set(src, r = new AbortController());
     r.waiters_ = 0;
-    (r.promise_ = request(src, el, r.signal)).then(() => r.done_ = 1, drop);
+    (r.promise_ = request(src, el, r.signal, fresh)).then(() => r.done_ = 1, drop);
   }
   r.waiters_++;
   signal.onabort = () => --r.waiters_ || r.done_ || (r.abort(), drop());
