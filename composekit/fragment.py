@@ -80,6 +80,14 @@ class Fragment(APIView):
     renderer_classes: ClassVar[list[type[BaseRenderer]]] = [JSONRenderer]  # type: ignore[misc]
 
     params: dict[str, ParamValue]
+    # Whether the class (or a Fragment base of its own) sets authentication_classes: found
+    # once per class here, not on every request.
+    _declares_authentication: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._declares_authentication = declares(cls, "authentication_classes")
+
     _touched_before: set[str]
 
     # -- the API fragment authors fill in -------------------------------------
@@ -111,7 +119,7 @@ class Fragment(APIView):
         # DRF's default SessionAuthentication reads the session, which would make a
         # public fragment per-user. A public fragment authenticates only when its
         # class asks for it explicitly.
-        if self.cache.is_public and not declares(type(self), "authentication_classes"):
+        if self.cache.is_public and not self._declares_authentication:
             return []
         return [
             _SafeMethodSessionAuthentication() if type(a) is SessionAuthentication else a
@@ -294,6 +302,7 @@ def _weak(etag: str) -> str:
 
 
 def declares(cls: type, attribute: str) -> bool:
+    """Whether ``cls`` or a Fragment subclass it inherits from sets ``attribute`` itself."""
     return any(
         attribute in klass.__dict__
         for klass in cls.__mro__
