@@ -12,6 +12,7 @@ import re
 import sys
 import tempfile
 import time
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from demo.launch import DEMO_DIR, demo_env
 from . import browser, endpoint, loader_size, memory, server_cost
 from .demo_data import catalog_paths, log_in_all, new_session, parse_shell, prepare_demo, usernames
 from .machine import load, machine
-from .procs import gunicorn
+from .procs import Gunicorn, gunicorn
 from .report import render
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,6 +74,26 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+# gthread workers keep connections alive, as a browser's are (behind nginx, or over HTTP/2):
+# a sync worker would charge every fragment request a new TCP connection.
+WORKERS, THREADS = 2, 4
+SERVER = f"{WORKERS} gthread workers × {THREADS} threads each, keep-alive"
+
+
+def demo_server(
+    workdir: Path, log: Path, mode: str, *, workers: int = WORKERS, threads: int = THREADS
+) -> AbstractContextManager[Gunicorn]:
+    """The demo under gunicorn on a free loopback port, in composekit ``mode``."""
+    return gunicorn(
+        "demo_site.wsgi",
+        cwd=DEMO_DIR,
+        env=demo_env(workdir, COMPOSEKIT_MODE=mode),
+        log=log,
+        workers=workers,
+        threads=threads,
+    )
+
+
 def run_all(sizes: Sizes, tmp: Path) -> dict[str, Any]:
     started = time.monotonic()
     loads = [("start", load())]
@@ -90,24 +111,9 @@ def run_all(sizes: Sizes, tmp: Path) -> dict[str, Any]:
     log("preparing the demo: database, static files, shoppers")
     workdir = tmp / "demo"
     prepare_demo(workdir, sizes.sessions)
-    app = "demo_site.wsgi"
     with (
-        # gthread workers keep connections alive, as a browser's are (behind nginx, or over
-        # HTTP/2): a sync worker would charge every fragment request a new TCP connection.
-        gunicorn(
-            app,
-            cwd=DEMO_DIR,
-            env=demo_env(workdir, COMPOSEKIT_MODE="client"),
-            log=tmp / "client.log",
-            threads=4,
-        ) as client,
-        gunicorn(
-            app,
-            cwd=DEMO_DIR,
-            env=demo_env(workdir, COMPOSEKIT_MODE="inline"),
-            log=tmp / "inline.log",
-            threads=4,
-        ) as inline,
+        demo_server(workdir, tmp / "client.log", "client") as client,
+        demo_server(workdir, tmp / "inline.log", "inline") as inline,
     ):
         log(f"logging in {sizes.sessions} shoppers")
         sessions = log_in_all(client.url, usernames(sizes.sessions))
@@ -130,12 +136,11 @@ def run_all(sizes: Sizes, tmp: Path) -> dict[str, Any]:
             max_views=sizes.max_views,
             log=log,
         )
+        results["server_cost"]["server"] = SERVER
     loads.append(("after (1) server cost", load()))
 
     log("(5) memory: one worker, fragment requests")
-    with gunicorn(
-        app, cwd=DEMO_DIR, env=demo_env(workdir, COMPOSEKIT_MODE="client"), log=tmp / "memory.log", workers=1
-    ) as single:
+    with demo_server(workdir, tmp / "memory.log", "client", workers=1, threads=1) as single:
         results["memory"] = memory.run(
             single,
             sessions,

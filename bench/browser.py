@@ -19,6 +19,9 @@ from .machine import chromium_path
 from .procs import gunicorn
 from .stats import summarize
 
+# What a page load passes through, in ms after navigation start, each reported with its median.
+MILESTONES = ("shell_end_ms", "script_end_ms", "first_fetch_ms", "dom_content_loaded_ms", "last_response_ms")
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -156,16 +159,7 @@ def run(
                 "done_ms": summarize([r["done_ms"] for r in results]).as_dict(),
                 "floor_ms": summarize([r["floor_ms"] for r in results]).as_dict(),
                 "over_floor_ms": summarize([r["done_ms"] - r["floor_ms"] for r in results]).as_dict(),
-                **{
-                    key: summarize([r[key] for r in results]).as_dict()
-                    for key in (
-                        "shell_end_ms",
-                        "script_end_ms",
-                        "first_fetch_ms",
-                        "dom_content_loaded_ms",
-                        "last_response_ms",
-                    )
-                },
+                **{key: summarize([r[key] for r in results]).as_dict() for key in MILESTONES},
                 "requests": max(r["requests"] for r in results),
             }
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .browser import MILESTONES
 from .stats import fmt
 
 TARGET_COMPOSED = 5.0  # composed at least 5x cheaper in server CPU per page view
@@ -152,7 +153,7 @@ def _server_cost(cost: dict[str, Any]) -> list[str]:
     lines = [
         "## 1. Server cost of a logged-in page view: composed vs monolithic",
         "",
-        f"The demo shop under gunicorn (2 gthread workers × 4 threads each, keep-alive, `DEBUG=False`, SQLite) on 127.0.0.1: "
+        f"The demo shop under gunicorn ({cost['server']}, `DEBUG=False`, SQLite) on 127.0.0.1: "
         f"one server in client mode, one in inline mode (`COMPOSEKIT_MODE=inline`), on one database. "
         f"{cost['sessions']} shoppers log in through the login form; one thread per session (one "
         f"keep-alive `requests.Session` each) replays page views over {len(cost['pages'])} catalog "
@@ -459,17 +460,7 @@ def _browser(b: dict[str, Any]) -> list[str]:
         ],
         [
             [str(r["fragments"]), r["loader"]]
-            + [
-                f"{r[key]['median']:.1f}"
-                for key in (
-                    "shell_end_ms",
-                    "script_end_ms",
-                    "first_fetch_ms",
-                    "dom_content_loaded_ms",
-                    "last_response_ms",
-                    "done_ms",
-                )
-            ]
+            + [f"{r[key]['median']:.1f}" for key in (*MILESTONES, "done_ms")]
             for r in b["rows"]
         ],
     )
