@@ -9,6 +9,9 @@ class ComposekitConfig(AppConfig):
     verbose_name = "composekit"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the system checks
+        from . import (
+            checks,  # noqa: F401 - registers the system checks
+            identity,  # noqa: F401 - connects to login and logout
+        )
 
         autodiscover_modules("fragments")

@@ -13,11 +13,13 @@ from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 
 from . import registry
-from .conf import MODES
+from .conf import MODES, conf
 from .fragment import declares
 
 _MARGIN_RE = re.compile(r"^-?\d+(px|%)?( -?\d+(px|%)?){0,3}$")
 _ORIGIN_RE = re.compile(r"^https?://[^/?#\s]+$")
+_COOKIE_NAME_RE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")  # an RFC 6265 token
+IDENTITY_MIDDLEWARE = "composekit.identity.IdentityMiddleware"
 
 
 @register()
@@ -39,6 +41,20 @@ def check_installation(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
                 "composekit's URLs are not included, so no fragment can be fetched.",
                 hint='Add path("_composekit/", include("composekit.urls")) to your ROOT_URLCONF.',
                 id="composekit.E002",
+            )
+        )
+    if (
+        apps.is_installed("django.contrib.auth")
+        and conf.IDENTITY_COOKIE is not None
+        and IDENTITY_MIDDLEWARE not in settings.MIDDLEWARE
+    ):
+        errors.append(
+            Warning(
+                f"{IDENTITY_MIDDLEWARE} is not in MIDDLEWARE: after a logout or login, pages "
+                "in other tabs keep showing the previous person's fragments.",
+                hint=f'Add "{IDENTITY_MIDDLEWARE}" to MIDDLEWARE, or set '
+                "COMPOSEKIT_IDENTITY_COOKIE = None to say you do without it; see docs/security.md.",
+                id="composekit.W002",
             )
         )
     return errors
@@ -126,6 +142,11 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         invalid(
             "FRAGMENT_ORIGIN", fragment_origin, 'an origin such as "https://fragments.example.com", or None'
         )
+    identity_cookie = getattr(settings, "COMPOSEKIT_IDENTITY_COOKIE", None)
+    if identity_cookie is not None and not (
+        isinstance(identity_cookie, str) and _COOKIE_NAME_RE.match(identity_cookie)
+    ):
+        invalid("IDENTITY_COOKIE", identity_cookie, 'a cookie name such as "ck_identity", or None')
     for setting in ("SERVER_TIMING", "ALLOW_SCRIPTS"):
         value = getattr(settings, f"COMPOSEKIT_{setting}", False)
         if not isinstance(value, bool):

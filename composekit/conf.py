@@ -11,6 +11,8 @@ from typing import Any
 from django.conf import settings
 
 MODES = ("client", "inline")
+# The loader's default too (config.identityCookie): only another name is written into the tag.
+DEFAULT_IDENTITY_COOKIE = "ck_identity"
 
 
 class Settings:
@@ -44,6 +46,12 @@ class Settings:
     def FRAGMENT_ORIGIN(self) -> str | None:
         """Origin (``https://fragments.example.com``) that placeholders point at; None: the page's."""
         value = self._get("FRAGMENT_ORIGIN", None)
+        return None if value is None else str(value)
+
+    @property
+    def IDENTITY_COOKIE(self) -> str | None:
+        """Cookie whose value changes on every login and logout (see ``identity.py``); None: off."""
+        value = self._get("IDENTITY_COOKIE", DEFAULT_IDENTITY_COOKIE)
         return None if value is None else str(value)
 
     @property

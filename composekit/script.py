@@ -6,7 +6,7 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from .conf import conf
+from .conf import DEFAULT_IDENTITY_COOKIE, conf
 from .html import html_attrs
 
 
@@ -21,6 +21,12 @@ def script_tag(nonce: str | None = None) -> SafeString:
         "data-max-depth": conf.MAX_DEPTH,
         "data-allowed-origins": " ".join(conf.ALLOWED_ORIGINS) or None,
         "data-allow-scripts": "true" if conf.ALLOW_SCRIPTS else None,
+        "data-identity-cookie": _identity_cookie(),
         "nonce": nonce,
     }
     return format_html("<script{}></script>", html_attrs(attrs))
+
+
+def _identity_cookie() -> str | None:
+    name = conf.IDENTITY_COOKIE
+    return None if name in (None, DEFAULT_IDENTITY_COOKIE) else name

@@ -88,6 +88,8 @@ def test_e004_missing_template(throwaway: list[str]) -> None:
         ("COMPOSEKIT_ALLOW_SCRIPTS", 1),
         ("COMPOSEKIT_SCRIPT", ""),
         ("COMPOSEKIT_FRAGMENT_ORIGIN", "https://f.example/"),
+        ("COMPOSEKIT_IDENTITY_COOKIE", "my identity"),
+        ("COMPOSEKIT_IDENTITY_COOKIE", ""),
     ],
 )
 def test_e005_invalid_settings(setting: str, value: object) -> None:
@@ -105,6 +107,8 @@ def test_e005_invalid_settings(setting: str, value: object) -> None:
         ("COMPOSEKIT_ALLOWED_ORIGINS", ["https://a.example", "http://127.0.0.1:8001"]),
         ("COMPOSEKIT_TIMEOUT", 3000),
         ("COMPOSEKIT_FRAGMENT_ORIGIN", "https://fragments.example.com"),
+        ("COMPOSEKIT_IDENTITY_COOKIE", "__Host-who"),
+        ("COMPOSEKIT_IDENTITY_COOKIE", None),
     ],
 )
 def test_valid_settings_pass(setting: str, value: object) -> None:
@@ -123,6 +127,19 @@ def test_w001_public_fragment_that_authenticates(throwaway: list[str]) -> None:
 
     throwaway.append("public-auth")
     assert ids() == ["composekit.W001"]
+
+
+def test_w002_identity_middleware_missing() -> None:
+    from django.conf import settings
+
+    without = [m for m in settings.MIDDLEWARE if m != "composekit.identity.IdentityMiddleware"]
+    assert ids(MIDDLEWARE=without) == ["composekit.W002"]
+    with override_settings(MIDDLEWARE=without):
+        [message] = [m for m in checks.run_checks() if m.id == "composekit.W002"]
+    assert message.msg.startswith("composekit.identity.IdentityMiddleware is not in MIDDLEWARE")
+    assert "COMPOSEKIT_IDENTITY_COOKIE = None" in (message.hint or "")
+    # Saying you do without it silences it.
+    assert ids(MIDDLEWARE=without, COMPOSEKIT_IDENTITY_COOKIE=None) == []
 
 
 def test_register_refuses_bad_names_and_non_fragments() -> None:

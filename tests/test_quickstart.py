@@ -66,7 +66,11 @@ def test_quickstart_works_as_written(tmp_path: Path) -> None:
     apps = re.findall(r'"(\w+)",', code["settings.py"])
     assert apps == ["rest_framework", "composekit"]
     settings = tmp_path / "mysite" / "settings.py"
-    settings.write_text(settings.read_text() + f"\nINSTALLED_APPS += {apps + ['shop']!r}\n")
+    middleware = re.findall(r'"([\w.]+Middleware)",', code["settings.py"])
+    assert middleware == ["composekit.identity.IdentityMiddleware"]
+    settings.write_text(
+        settings.read_text() + f"\nINSTALLED_APPS += {apps + ['shop']!r}\nMIDDLEWARE += {middleware!r}\n"
+    )
 
     include_line = re.search(r"^\s*(path\(.*include.*\)),$", code["urls.py"], re.M)
     assert include_line is not None

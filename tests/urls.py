@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from tests.testapp import views
@@ -10,4 +11,6 @@ urlpatterns = [
     path("cart/add/", views.add),
     path("shells/", include("tests.shells.urls")),
     path("loader/", include("tests.loader.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="testapp/login.html")),
+    path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/")),
 ]

@@ -52,6 +52,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Moves the identity cookie on login and logout, so open tabs and pages restored from
+    # the back/forward cache drop the previous shopper's fragments.
+    "composekit.identity.IdentityMiddleware",
 ]
 
 ROOT_URLCONF = "demo_site.urls"

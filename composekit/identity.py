@@ -1,0 +1,103 @@
+"""The identity marker: how the loader notices that the person behind a browser changed.
+
+Pages restored from the back/forward cache and tabs left open across a logout still hold
+the previous person's fragments. The loader can only drop them if it can tell that the
+identity changed, without learning who anyone is. So on every login and logout
+(``user_logged_in`` / ``user_logged_out``) ``IdentityMiddleware`` sets a cookie readable
+by scripts (``COMPOSEKIT_IDENTITY_COOKIE``, ``ck_identity`` by default) to a new random
+value. It says nothing about the user: only that the identity is no longer the one a page
+was loaded under. The loader compares it when a page comes back from the back/forward
+cache, when a tab becomes visible, when another tab says it changed (a ``storage`` event),
+and before every fragment load. See docs/security.md ("Identity changes").
+
+Call ``rotate_identity(request)`` after changing who a request belongs to by other means
+(a custom SSO flow that does not call ``login()``, an impersonation feature).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+
+from .conf import conf
+
+__all__ = ["IdentityMiddleware", "rotate_identity"]
+
+# Set on a request whose identity changed: the marker the response must carry.
+_NEW_MARKER_ATTR = "_composekit_identity"
+
+
+def rotate_identity(request: HttpRequest | None) -> None:
+    """Give the browser behind ``request`` a new identity marker (set on its response)."""
+    if request is not None:
+        setattr(request, _NEW_MARKER_ATTR, secrets.token_urlsafe(12))
+
+
+def _on_login_or_logout(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    rotate_identity(request)
+
+
+# dispatch_uid: a module imported again (autoreload, tests) does not connect twice.
+user_logged_in.connect(_on_login_or_logout, dispatch_uid="composekit.identity.login")
+user_logged_out.connect(_on_login_or_logout, dispatch_uid="composekit.identity.logout")
+
+
+def set_marker(request: HttpRequest, response: HttpResponseBase) -> None:
+    """Put the new marker on ``response`` if ``request`` changed identity."""
+    marker = getattr(request, _NEW_MARKER_ATTR, None)
+    name = conf.IDENTITY_COOKIE
+    if marker is None or name is None:
+        return
+    response.set_cookie(
+        name,
+        marker,
+        # As long as a session may live: a marker that outlived its session is harmless,
+        # one that expired first reads as a change and only reloads fragments.
+        max_age=settings.SESSION_COOKIE_AGE,
+        path=settings.SESSION_COOKIE_PATH,
+        domain=settings.SESSION_COOKIE_DOMAIN,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=False,  # the loader reads it; it holds nothing secret
+        samesite=settings.SESSION_COOKIE_SAMESITE or "Lax",
+    )
+
+
+class IdentityMiddleware:
+    """Sets the identity marker cookie on the response to a login or a logout.
+
+    Anywhere in ``MIDDLEWARE``; it does nothing to other responses, so shells stay pure.
+    Works under WSGI and ASGI without a thread hop.
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(
+        self,
+        get_response: Callable[[HttpRequest], HttpResponseBase]
+        | Callable[[HttpRequest], Awaitable[HttpResponseBase]],
+    ) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        response = self.get_response(request)
+        assert isinstance(response, HttpResponseBase)  # a sync chain answers directly
+        set_marker(request, response)
+        return response
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        response: HttpResponseBase = await self.get_response(request)  # type: ignore[misc]
+        set_marker(request, response)
+        return response
