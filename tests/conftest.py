@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -45,3 +47,24 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dic
     if path != "playwright":
         args["executable_path"] = path
     return args
+
+
+@pytest.fixture(scope="session")
+def bfcache_browser(browser_type: Any, browser_type_launch_args: dict[str, object]) -> Iterator[Any]:
+    """A second Chromium with the back/forward cache on, as in every real browser.
+
+    Playwright turns the cache off by default (``--disable-back-forward-cache``), so pages
+    left and returned to are loaded anew and restores are never tested.
+    """
+    browser = browser_type.launch(
+        **browser_type_launch_args, ignore_default_args=["--disable-back-forward-cache"]
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def bfcache_context(bfcache_browser: Any) -> Iterator[Any]:
+    context = bfcache_browser.new_context()
+    yield context
+    context.close()

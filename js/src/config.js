@@ -8,6 +8,7 @@ export const config = {
   maxDepth: 5, // a fragment with this many <ck-fragment> ancestors is refused
   allowScripts: false, // run <script> elements found in fragments
   nonce: '', // CSP nonce given to scripts that run
+  identityCookie: 'ck_identity', // cookie the server moves on login and logout (identity.js)
   // createHTML: (html: string) => TrustedHTML | string; replaces the built-in policy when set
 };
 

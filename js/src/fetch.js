@@ -4,9 +4,11 @@ import { credentialsFor, delay, problem } from './http.js';
 
 // el.fetchFragment(url, init) makes each call (a GET, fetch's default); el's `timeout`
 // attribute overrides config.timeout. fresh (a reload) revalidates with the server even when
-// the browser's cache holds a response still fresh by its max-age: a reload follows a change. Resolves to the response text, or rejects with an Error
-// carrying `status` (HTTP status of the last response, 0 when there was none) and `attempt`
-// (requests made, 0 when refused). Aborting signal stops the call in flight and any retry not
+// the browser's cache holds a response still fresh by its max-age: a reload follows a change.
+// Resolves to { html, isPublic } (the response text, and whether its Cache-Control says
+// public: the same for everyone), or rejects with an Error carrying `status` (HTTP status of
+// the last response, 0 when there was none) and `attempt` (requests made, 0 when refused).
+// Aborting signal stops the call in flight and any retry not
 // yet started; nobody waits for the result then.
 export const request = async (url, el, signal, fresh) => {
   const timeout = +el.getAttribute('timeout') || config.timeout;
@@ -24,7 +26,9 @@ export const request = async (url, el, signal, fresh) => {
         signal: c.signal,
         ...(fresh && { cache: 'no-cache' }),
       });
-      if (!(why = problem(res))) return await res.text();
+      if (!(why = problem(res))) {
+        return { html: await res.text(), isPublic: /\bpublic\b/i.test(res.headers.get('Cache-Control')) };
+      }
       status = res.status;
     } catch (e) {
       error = e; // network error, timeout, or the body failed to arrive

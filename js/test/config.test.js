@@ -10,6 +10,7 @@ const defaults = {
   maxDepth: 5,
   allowScripts: false,
   nonce: '',
+  identityCookie: 'ck_identity',
 };
 
 // config after configure(dataset), starting from the defaults.
@@ -30,7 +31,8 @@ test('an empty dataset changes nothing', () => {
 
 test('every data- attribute the template tag emits', () => {
   // <script data-timeout="5000" data-retries="0" data-lazy-margin="0px 0px 400px"
-  //   data-allowed-origins="https://a.test  https://b.test" data-max-depth="3" data-allow-scripts="true">
+  //   data-allowed-origins="https://a.test  https://b.test" data-max-depth="3" data-allow-scripts="true"
+  //   data-identity-cookie="who">
   const dataset = {
     timeout: '5000',
     retries: '0',
@@ -38,6 +40,7 @@ test('every data- attribute the template tag emits', () => {
     allowedOrigins: ' https://a.test  https://b.test ',
     maxDepth: '3',
     allowScripts: 'true',
+    identityCookie: 'who',
   };
   assert.deepEqual(after(dataset), {
     timeout: 5000,
@@ -47,6 +50,7 @@ test('every data- attribute the template tag emits', () => {
     maxDepth: 3,
     allowScripts: true,
     nonce: '',
+    identityCookie: 'who',
   });
 });
 

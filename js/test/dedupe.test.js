@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { shared } from '../src/dedupe.js';
+import { clear, shared as sharedResponse } from '../src/dedupe.js';
+
+// The shared response's text (its isPublic is fetch.test.js's concern).
+const shared = async (...args) => (await sharedResponse(...args)).html;
 
 globalThis.document = { baseURI: 'https://shop.test/' };
 globalThis.location = { origin: 'https://shop.test' };
@@ -112,4 +115,19 @@ test('a failed request is not cached', async () => {
   assert.equal(el.calls.length, 2);
   el.calls[1].resolve(html('back'));
   assert.equal(await b, 'back');
+});
+
+test('clear() forgets settled responses: the next element fetches again', async () => {
+  const el = element();
+  const src = unique();
+  const a = shared(el, src, new AbortController().signal);
+  await tick();
+  el.calls[0].resolve(html('alice'));
+  assert.equal(await a, 'alice');
+  clear();
+  const b = shared(el, src, new AbortController().signal);
+  await tick();
+  assert.equal(el.calls.length, 2);
+  el.calls[1].resolve(html('bob'));
+  assert.equal(await b, 'bob');
 });

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { config } from '../src/config.js';
-import { request } from '../src/fetch.js';
+import { request as fullRequest } from '../src/fetch.js';
+
+// The response text alone; isPublic has its own test.
+const request = async (...args) => (await fullRequest(...args)).html;
 
 // The page request() resolves against; a stub, not a DOM.
 globalThis.document = { baseURI: 'https://shop.test/products/1/' };
@@ -160,4 +163,15 @@ test('aborting during the backoff prevents the retry', async () => {
   c.abort();
   await p.catch(() => {});
   assert.equal(el.calls.length, 1);
+});
+
+test('isPublic says whether Cache-Control holds public', async () => {
+  const signal = new AbortController().signal;
+  const answer = (cacheControl) =>
+    fullRequest('/f/', element([html('x', cacheControl ? { headers: { 'Cache-Control': cacheControl } } : {})]), signal);
+  assert.deepEqual(await answer('public, max-age=5, s-maxage=10'), { html: 'x', isPublic: true });
+  assert.deepEqual(await answer('Public'), { html: 'x', isPublic: true });
+  assert.deepEqual(await answer('private, no-cache'), { html: 'x', isPublic: false });
+  assert.deepEqual(await answer('no-store'), { html: 'x', isPublic: false });
+  assert.deepEqual(await answer(null), { html: 'x', isPublic: false });
 });

@@ -17,7 +17,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, Streami
 from django.http.response import HttpResponseBase
 from django.template import engines
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.cache import never_cache
 
 hits: Counter[str] = Counter()
 # Per path: (monotonic time, Accept header, whether the session cookie came) of each hit.
@@ -64,14 +63,22 @@ def _hit(request: HttpRequest) -> int:
         return hits[key]
 
 
-@never_cache
 def page(request: HttpRequest, name: str) -> HttpResponse:
+    """``/loader/page/<name>/``: ``pages[name]`` in a page with the loader and the event log.
+
+    Never cached, unless ``?bfcache``: Chromium keeps no ``no-store`` page in its
+    back/forward cache, so tests of restores ask for a page it may keep.
+    """
     source = PAGE.replace("EVENTS", EVENT_LOG + VIOLATION_LOG).replace("BODY", pages[name])
     template = engines["django"].from_string(source)
     nonce = secrets.token_urlsafe(16)
     response = HttpResponse(template.render({"csp_nonce": nonce}, request))
     if "csp" in request.GET:
         response["Content-Security-Policy"] = STRICT_CSP.format(nonce=nonce)
+    if "bfcache" in request.GET:
+        response["Cache-Control"] = "private, no-cache"
+    else:
+        add_never_cache_headers(response)
     return response
 
 
@@ -107,6 +114,12 @@ def _fragment(request: HttpRequest, kind: str, count: int) -> HttpResponseBase:
     if kind == "cached":  # fresh in the browser's cache for a minute
         response = HttpResponse(f"<span>hit {count}</span>")
         response["Cache-Control"] = "private, max-age=60"
+        return response
+    if kind == "whoami":  # per user: the test's stand-in for a session is the cookie "who"
+        return HttpResponse(f"<span>{request.COOKIES.get('who', 'nobody')} {text}</span>")
+    if kind == "public":  # the same for everyone; shared caches may keep it
+        response = HttpResponse(f"<span>public {text} {count}</span>")
+        response["Cache-Control"] = "public, max-age=60"
         return response
     if kind == "empty":  # a 200 with nothing in it: a valid, empty fragment
         return HttpResponse("")

@@ -15,6 +15,8 @@ export interface ComposekitConfig {
   allowScripts: boolean;
   /** CSP nonce given to fragment scripts that run. Default: the loader script's nonce. */
   nonce: string;
+  /** Name of the cookie the server moves on every login and logout. Default "ck_identity". */
+  identityCookie: string;
   /** Turns fragment HTML into TrustedHTML (or a sanitized string); replaces the built-in "composekit" policy. Unset by default. */
   createHTML?: (html: string) => TrustedHTML | string;
 }
@@ -28,6 +30,13 @@ export interface CkErrorDetail {
   /** Requests made: 0 when refused before fetching, up to 1 + retries. */
   attempt: number;
   error: Error;
+}
+
+export interface CkRenewDetail {
+  /** Why private fragments are renewed: the identity cookie moved, the page came back from or is going into the back/forward cache, or reset(). */
+  reason: 'identity' | 'restore' | 'pagehide' | 'reset';
+  /** The fragment whose load noticed the change, or null. */
+  source: CkFragment | null;
 }
 
 export interface CkBeforeSwapDetail {
@@ -47,6 +56,8 @@ export declare const config: ComposekitConfig;
 export declare function define(): void;
 /** Reloads every `<ck-fragment>` with this `name`; resolves when all have ended. */
 export declare function reload(name: string): Promise<unknown[]>;
+/** Drops every shared response and reloads every private fragment, showing its fallback meanwhile. */
+export declare function reset(): void;
 export declare const version: string;
 
 declare global {
@@ -54,6 +65,7 @@ declare global {
     composekit: {
       config: ComposekitConfig;
       reload: typeof reload;
+      reset: typeof reset;
       version: string;
     };
   }
@@ -66,5 +78,8 @@ declare global {
     'ck:load': CustomEvent<null>;
     'ck:error': CustomEvent<CkErrorDetail>;
     'ck:loadend': CustomEvent<null>;
+  }
+  interface WindowEventMap {
+    'ck:renew': CustomEvent<CkRenewDetail>;
   }
 }

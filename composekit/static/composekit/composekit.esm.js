@@ -14,8 +14,10 @@ var config = {
   // a fragment with this many <ck-fragment> ancestors is refused
   allowScripts: false,
   // run <script> elements found in fragments
-  nonce: ""
+  nonce: "",
   // CSP nonce given to scripts that run
+  identityCookie: "ck_identity"
+  // cookie the server moves on login and logout (identity.js)
   // createHTML: (html: string) => TrustedHTML | string; replaces the built-in policy when set
 };
 
@@ -47,7 +49,9 @@ var request = async (url, el, signal, fresh) => {
         signal: c.signal,
         ...fresh && { cache: "no-cache" }
       });
-      if (!(why = problem(res))) return await res.text();
+      if (!(why = problem(res))) {
+        return { html: await res.text(), isPublic: /\bpublic\b/i.test(res.headers.get("Cache-Control")) };
+      }
       status = res.status;
     } catch (e) {
       error = e;
@@ -75,6 +79,43 @@ var shared = (el, src, signal, fresh) => {
   signal.onabort = () => --r.waiters_ || r.done_ || (r.abort(), drop());
   return r.promise_;
 };
+var clear = () => requests.clear();
+
+// js/src/identity.js
+var KEY = "composekit:identity";
+var current = "";
+var away = false;
+var marker = () => {
+  const prefix = config.identityCookie + "=";
+  const cookie = document.cookie.split("; ").find((c) => c.startsWith(prefix));
+  return cookie ? cookie.slice(prefix.length) : "";
+};
+var tellOtherTabs = (value) => {
+  try {
+    if (localStorage.getItem(KEY) !== value) localStorage.setItem(KEY, value);
+  } catch {
+  }
+};
+var announce = (reason, source = null) => dispatchEvent(new CustomEvent("ck:renew", { detail: { reason, source } }));
+var renew = (reason, source) => {
+  current = marker();
+  tellOtherTabs(current);
+  clear();
+  announce(reason, source);
+};
+var checkIdentity = (source) => !away && marker() !== current && (renew("identity", source), true);
+var watchIdentity = () => {
+  current = marker();
+  tellOtherTabs(current);
+  addEventListener("storage", (event) => event.key === KEY && checkIdentity());
+  document.addEventListener("visibilitychange", () => document.hidden || checkIdentity());
+  addEventListener("pagehide", (event) => (away = event.persisted) && announce("pagehide"));
+  addEventListener("pageshow", (event) => {
+    if (!event.persisted) return;
+    away = false;
+    renew("restore");
+  });
+};
 
 // js/src/swap.js
 var policy;
@@ -92,7 +133,23 @@ var swap = (el, html, scripts) => {
 var CkFragment = class extends HTMLElement {
   #ctrl;
   #io;
+  // The children the shell gave it (its fallback), kept at the first swap: shown again
+  // whenever per-user content must go before the new content is in.
+  #fallback;
+  // Whether the content came from a public response (the same for everyone). Content
+  // rendered by the server (inline mode) is treated as private.
+  #public = false;
+  // Identity changed, page restored or going into the back/forward cache, or reset()
+  // (identity.js): private content goes, and the element loads again unless the page is
+  // being frozen. `source` started a fresh load of its own already.
+  #onRenew = ({ detail }) => {
+    if (this.isConnected && this.#private() && detail.source !== this) {
+      this.#forget();
+      if (detail.reason != "pagehide") this.#load(true);
+    }
+  };
   connectedCallback() {
+    addEventListener("ck:renew", this.#onRenew);
     if (this.getAttribute("state") == "loaded") return;
     if (this.getAttribute("loading") == "lazy") {
       (this.#io = new IntersectionObserver((es) => es.pop().isIntersecting && this.#load(), {
@@ -101,8 +158,8 @@ var CkFragment = class extends HTMLElement {
     } else this.#load();
   }
   disconnectedCallback() {
-    this.#io?.disconnect();
-    this.#ctrl?.abort();
+    removeEventListener("ck:renew", this.#onRenew);
+    this.#cancel();
   }
   // Fetches again, even in inline mode; a settled shared response for the same src is dropped.
   // Resolves once the load has ended, however it ended.
@@ -112,6 +169,18 @@ var CkFragment = class extends HTMLElement {
   // The network call: the one seam to stub in tests or to wrap (e.g. add a header).
   fetchFragment(url, init) {
     return fetch(url, init);
+  }
+  // Whether it has (or is getting) content that may be someone's own.
+  #private() {
+    return this.hasAttribute("state") && !this.#public;
+  }
+  #cancel() {
+    this.#io?.disconnect();
+    this.#ctrl?.abort();
+  }
+  #forget() {
+    this.#cancel();
+    this.replaceChildren(...(this.#fallback || []).map((node) => node.cloneNode(true)));
   }
   // Dispatches ck:<type>; with a state, sets it first. Only ck:beforeswap is cancelable.
   #fire(type, state, detail) {
@@ -125,7 +194,8 @@ var CkFragment = class extends HTMLElement {
     );
   }
   async #load(fresh) {
-    this.disconnectedCallback();
+    checkIdentity(this);
+    this.#cancel();
     const { signal } = this.#ctrl = new AbortController();
     const src = this.getAttribute("src");
     this.#fire("loadstart", "loading");
@@ -134,12 +204,15 @@ var CkFragment = class extends HTMLElement {
         if (p.getAttribute("src") == src) throw Error("includes itself");
         if (++depth >= config.maxDepth) throw Error("too deep");
       }
-      const detail = { html: await shared(this, src, signal, fresh) };
+      const { html, isPublic } = await shared(this, src, signal, fresh);
+      const detail = { html };
       await parsed;
       if (signal.aborted) return;
       if (this.#fire("beforeswap", "", detail)) {
+        this.#fallback ??= [...this.childNodes];
         swap(this, detail.html, config.allowScripts || this.hasAttribute("allow-scripts"));
       }
+      this.#public = isPublic;
       this.#fire("load", "loaded");
     } catch (error) {
       if (signal.aborted) return;
@@ -150,8 +223,13 @@ var CkFragment = class extends HTMLElement {
 };
 
 // js/src/define.js
-var define = () => customElements.get("ck-fragment") || customElements.define("ck-fragment", CkFragment);
+var define = () => {
+  if (customElements.get("ck-fragment")) return;
+  watchIdentity();
+  customElements.define("ck-fragment", CkFragment);
+};
 var reload = (name) => Promise.all([...document.getElementsByName(name)].map((e) => e instanceof CkFragment && e.reload()));
+var reset = () => renew("reset");
 
 // js/src/index.js
 var version = "0.1.0";
@@ -160,5 +238,6 @@ export {
   config,
   define,
   reload,
+  reset,
   version
 };

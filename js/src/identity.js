@@ -1,0 +1,66 @@
+// Who the page's private fragments were fetched for, and what to do when that changes.
+//
+// The server (composekit.identity) moves a cookie readable by scripts, `ck_identity` by
+// default, on every login and logout. Its value says nothing about the person, only that
+// they are not the one a page was loaded for. When it moves, or when a page comes back
+// from the back/forward cache, every fragment that is not public is fetched again and,
+// until its answer is in, shows its fallback: never the previous person's HTML.
+import { config } from './config.js';
+import { clear } from './dedupe.js';
+
+// localStorage key holding the last marker any tab of the origin saw. Writing a new value
+// fires a storage event in every other tab: that is how they hear of a logout or login.
+// (A BroadcastChannel message would evict the origin's pages from the back/forward cache.)
+const KEY = 'composekit:identity';
+
+let current = '';
+// Between a pagehide into the back/forward cache and the pageshow that restores the page:
+// the restore renews everything, so earlier checks (visibilitychange may come first) wait.
+let away = false;
+
+// The identity marker now: the cookie's value, '' when there is none.
+export const marker = () => {
+  const prefix = config.identityCookie + '=';
+  const cookie = document.cookie.split('; ').find((c) => c.startsWith(prefix));
+  return cookie ? cookie.slice(prefix.length) : '';
+};
+
+const tellOtherTabs = (value) => {
+  try {
+    if (localStorage.getItem(KEY) !== value) localStorage.setItem(KEY, value);
+  } catch {
+    // Storage refused (privacy settings, sandboxed frames): tabs still check when shown.
+  }
+};
+
+// Tells every fragment that private content must go (element.js): for good, and loaded
+// again, unless the reason is 'pagehide'. `source` is a fragment already loading anew.
+const announce = (reason, source = null) => dispatchEvent(new CustomEvent('ck:renew', { detail: { reason, source } }));
+
+// Drops every shared response and has every private fragment load again.
+export const renew = (reason, source) => {
+  current = marker();
+  tellOtherTabs(current);
+  clear();
+  announce(reason, source);
+};
+
+// Renews the page if the identity moved since it last looked; true if it did.
+export const checkIdentity = (source) => !away && marker() !== current && (renew('identity', source), true);
+
+// Page-level listeners, registered once by define().
+export const watchIdentity = () => {
+  current = marker();
+  tellOtherTabs(current);
+  addEventListener('storage', (event) => event.key === KEY && checkIdentity());
+  document.addEventListener('visibilitychange', () => document.hidden || checkIdentity());
+  // Into the back/forward cache: private content goes before the page is frozen, so a
+  // restored page never shows it, not even for a frame.
+  addEventListener('pagehide', (event) => (away = event.persisted) && announce('pagehide'));
+  // Registered before any element's listener, so shared responses are dropped first.
+  addEventListener('pageshow', (event) => {
+    if (!event.persisted) return;
+    away = false;
+    renew('restore');
+  });
+};
