@@ -4,25 +4,58 @@
 // every element waiting for it has gone.
 import { request } from './fetch.js';
 
-// src -> AbortController of the request, plus promise_ (the response), waiters_ and done_.
-// Names ending in _ are internal: the build shortens them (mangleProps).
+/** @typedef {import('./fetch.js').Fetched} Fetched */
+/** @typedef {import('./fetch.js').Requester} Requester */
+
+/** One request and the elements waiting for it. */
+class Shared {
+  controller = new AbortController();
+  waiters = 0;
+  settled = false;
+  /** @type {Promise<Fetched>} */
+  response;
+
+  /**
+   * @param {string | null} src
+   * @param {Requester} el the first element: its timeout and fetchFragment serve everyone
+   * @param {boolean} fresh
+   */
+  constructor(src, el, fresh) {
+    this.response = request(src, el, this.controller.signal, fresh);
+  }
+}
+
+/** @type {Map<string | null, Shared>} */
 const requests = new Map();
 
-// The shared response ({ html, isPublic }) for src, from request(src, el) if nothing is cached or in flight.
-// fresh (reload) drops a settled entry but joins one still in flight. When this waiter's
-// signal aborts it stops counting; the caller checks signal.aborted after awaiting.
-export const shared = (el, src, signal, fresh) => {
-  let r = requests.get(src);
-  const drop = () => requests.get(src) == r && requests.delete(src);
-  if (!r || (fresh && r.done_)) {
-    requests.set(src, (r = new AbortController()));
-    r.waiters_ = 0;
-    (r.promise_ = request(src, el, r.signal, fresh)).then(() => (r.done_ = 1), drop);
+/**
+ * The shared response for src, from request(src, el) if nothing is kept or in flight.
+ * fresh (reload) drops a settled response but joins a request still in flight. When this
+ * waiter's signal aborts it stops counting; the caller checks signal.aborted after awaiting.
+ * @param {Requester} el
+ * @param {string | null} src
+ * @param {AbortSignal} signal
+ * @param {boolean} [fresh]
+ */
+export const shared = (el, src, signal, fresh = false) => {
+  let entry = requests.get(src);
+  if (!entry || (fresh && entry.settled)) {
+    const created = (entry = new Shared(src, el, fresh));
+    const forget = () => {
+      if (requests.get(src) === created) requests.delete(src);
+    };
+    requests.set(src, created);
+    created.response.then(() => (created.settled = true), forget); // a failure is not kept
+    created.controller.signal.addEventListener('abort', forget);
   }
-  r.waiters_++;
-  signal.onabort = () => --r.waiters_ || r.done_ || (r.abort(), drop());
-  return r.promise_;
+  const current = entry;
+  current.waiters++;
+  signal.onabort = () => {
+    current.waiters--;
+    if (current.waiters === 0 && !current.settled) current.controller.abort();
+  };
+  return current.response;
 };
 
-// Forgets every response and request: later elements fetch again.
+/** Forgets every kept response and request in flight: later elements fetch again. */
 export const clear = () => requests.clear();

@@ -4,49 +4,101 @@ import { shared } from './dedupe.js';
 import { checkIdentity } from './identity.js';
 import { parsed, swap } from './swap.js';
 
+/**
+ * @typedef {object} CkErrorDetail
+ * @property {number} status HTTP status of the last response, 0 when there was none (network error, timeout, refused).
+ * @property {number} attempt Requests made: 0 when refused before fetching, up to 1 + retries.
+ * @property {Error} error
+ */
+
+/**
+ * @typedef {object} CkBeforeSwapDetail
+ * @property {string} html The fragment HTML; listeners may replace it.
+ */
+
+/** @typedef {import('./identity.js').CkRenewDetail} CkRenewDetail */
+
+/**
+ * @param {unknown} error
+ * @returns {CkErrorDetail}
+ */
+const detailOf = (error) => {
+  const { status = 0, attempt = 0 } = /** @type {{ status?: number, attempt?: number }} */ (error);
+  return { status, attempt, error: /** @type {Error} */ (error) };
+};
+
 export class CkFragment extends HTMLElement {
-  #ctrl;
-  #io;
-  // The children the shell gave it (its fallback), kept at the first swap: shown again
-  // whenever per-user content must go before the new content is in.
+  static observedAttributes = ['src'];
+
+  /** @type {AbortController | undefined} the load in progress */
+  #controller;
+  /** @type {IntersectionObserver | undefined} waiting for a lazy element to come near */
+  #observer;
+  #connected = false;
+  /**
+   * The children the shell gave it (its fallback), kept at the first swap: shown again
+   * whenever per-user content must go before new content is in.
+   * @type {Node[] | undefined}
+   */
   #fallback;
   // Whether the content came from a public response (the same for everyone). Content
   // rendered by the server (inline mode) is treated as private.
   #public = false;
 
-  // Identity changed, page restored or going into the back/forward cache, or reset()
-  // (identity.js): private content goes, and the element loads again unless the page is
-  // being frozen. `source` started a fresh load of its own already.
-  #onRenew = ({ detail }) => {
-    if (this.isConnected && this.#private() && detail.source !== this) {
-      this.#forget();
-      if (detail.reason != 'pagehide') this.#load(true);
-    }
+  /**
+   * Identity changed, page restored or going into the back/forward cache, or reset()
+   * (identity.js): private content goes, and the element loads again unless the page is
+   * being frozen. `source` started a fresh load of its own already.
+   * @param {Event} event
+   */
+  #onRenew = (event) => {
+    const { reason, source } = /** @type {CustomEvent<CkRenewDetail>} */ (event).detail;
+    if (!this.#connected || !this.#private() || source === this) return;
+    this.#forget();
+    if (reason !== 'pagehide') this.#load(true);
   };
 
   connectedCallback() {
+    this.#connected = true;
     addEventListener('ck:renew', this.#onRenew);
     // Already rendered by the server (inline mode), or loaded and only moved: nothing to fetch.
-    if (this.getAttribute('state') == 'loaded') return;
-    if (this.getAttribute('loading') == 'lazy') {
-      (this.#io = new IntersectionObserver((es) => es.pop().isIntersecting && this.#load(), {
-        rootMargin: config.lazyMargin,
-      })).observe(this);
-    } else this.#load();
+    if (this.getAttribute('state') === 'loaded') return;
+    if (this.getAttribute('loading') === 'lazy') this.#loadWhenNear();
+    else this.#load();
   }
 
   disconnectedCallback() {
+    this.#connected = false;
     removeEventListener('ck:renew', this.#onRenew);
     this.#cancel();
   }
 
-  // Fetches again, even in inline mode; a settled shared response for the same src is dropped.
-  // Resolves once the load has ended, however it ended.
+  /**
+   * A new src is loaded at once; a lazy element that has not started waits as before.
+   * Initial attributes (before the element is in the document) start nothing here.
+   * @param {string} _name
+   * @param {string | null} oldValue
+   * @param {string | null} newValue
+   */
+  attributeChangedCallback(_name, oldValue, newValue) {
+    if (this.#connected && oldValue !== newValue && this.hasAttribute('state')) this.#load();
+  }
+
+  /**
+   * Fetches again, even in inline mode; a settled shared response for the same src is
+   * dropped. Resolves once the load has ended, however it ended.
+   * @returns {Promise<void>}
+   */
   reload() {
     return this.#load(true);
   }
 
-  // The network call: the one seam to stub in tests or to wrap (e.g. add a header).
+  /**
+   * The network call: the one seam to stub in tests or to wrap (e.g. add a header).
+   * @param {string} url
+   * @param {RequestInit} init
+   * @returns {Promise<Response>}
+   */
   fetchFragment(url, init) {
     return fetch(url, init);
   }
@@ -56,9 +108,19 @@ export class CkFragment extends HTMLElement {
     return this.hasAttribute('state') && !this.#public;
   }
 
+  #loadWhenNear() {
+    this.#observer = new IntersectionObserver(
+      (entries) => {
+        if (entries[entries.length - 1].isIntersecting) this.#load();
+      },
+      { rootMargin: config.lazyMargin },
+    );
+    this.#observer.observe(this);
+  }
+
   #cancel() {
-    this.#io?.disconnect();
-    this.#ctrl?.abort();
+    this.#observer?.disconnect();
+    this.#controller?.abort();
   }
 
   #forget() {
@@ -66,44 +128,62 @@ export class CkFragment extends HTMLElement {
     this.replaceChildren(...(this.#fallback || []).map((node) => node.cloneNode(true)));
   }
 
-  // Dispatches ck:<type>; with a state, sets it first. Only ck:beforeswap is cancelable.
-  #fire(type, state, detail) {
-    if (state) {
-      this.setAttribute('state', state);
-      if (state == 'loading') this.setAttribute('aria-busy', 'true');
-      else this.removeAttribute('aria-busy');
-    }
-    return this.dispatchEvent(
-      new CustomEvent('ck:' + type, { bubbles: true, composed: true, cancelable: type == 'beforeswap', detail }),
-    );
+  /**
+   * Dispatches ck:<type>; only ck:beforeswap is cancelable.
+   * @param {string} type
+   * @param {unknown} [detail]
+   */
+  #fire(type, detail = null) {
+    const event = new CustomEvent('ck:' + type, { bubbles: true, composed: true, cancelable: type === 'beforeswap', detail });
+    return this.dispatchEvent(event);
   }
 
-  async #load(fresh) {
+  /** @param {'loading' | 'loaded' | 'error'} state */
+  #setState(state) {
+    this.setAttribute('state', state);
+    if (state === 'loading') this.setAttribute('aria-busy', 'true');
+    else this.removeAttribute('aria-busy');
+  }
+
+  /** Why this element must not load its src here, or '' when it may. */
+  #nestingProblem() {
+    const src = this.getAttribute('src');
+    let depth = 0;
+    for (let parent = this.parentElement?.closest('ck-fragment'); parent; parent = parent.parentElement?.closest('ck-fragment')) {
+      if (parent.getAttribute('src') === src) return 'includes itself';
+      if (++depth >= config.maxDepth) return 'too deep';
+    }
+    return '';
+  }
+
+  /** @param {boolean} [fresh] revalidate with the server (a reload) */
+  async #load(fresh = false) {
     // Another identity than the page's: every other private fragment renews as well, so the
     // page never shows two people at once. This one is about to load anyway.
     checkIdentity(this);
     this.#cancel(); // a new load supersedes a pending one
-    const { signal } = (this.#ctrl = new AbortController());
-    const src = this.getAttribute('src');
-    this.#fire('loadstart', 'loading'); // once per load: retries do not repeat it
+    const controller = (this.#controller = new AbortController());
+    this.#setState('loading');
+    this.#fire('loadstart'); // once per load: retries do not repeat it
     try {
-      for (let p = this, depth = 0; (p = p.parentElement?.closest('ck-fragment')); ) {
-        if (p.getAttribute('src') == src) throw Error('includes itself');
-        if (++depth >= config.maxDepth) throw Error('too deep');
-      }
-      const { html, isPublic } = await shared(this, src, signal, fresh);
+      const nesting = this.#nestingProblem();
+      if (nesting) throw Object.assign(Error(nesting), { status: 0, attempt: 0 });
+      const { html, isPublic } = await shared(this, this.getAttribute('src'), controller.signal, fresh);
+      /** @type {CkBeforeSwapDetail} */
       const detail = { html };
       await parsed;
-      if (signal.aborted) return;
-      if (this.#fire('beforeswap', '', detail)) {
+      if (controller.signal.aborted) return;
+      if (this.#fire('beforeswap', detail)) {
         this.#fallback ??= [...this.childNodes];
         swap(this, detail.html, config.allowScripts || this.hasAttribute('allow-scripts'));
       }
       this.#public = isPublic;
-      this.#fire('load', 'loaded');
+      this.#setState('loaded');
+      this.#fire('load');
     } catch (error) {
-      if (signal.aborted) return; // removed from the document, or superseded by reload()
-      this.#fire('error', 'error', { status: error.status | 0, attempt: error.attempt | 0, error });
+      if (controller.signal.aborted) return; // removed from the document, or superseded
+      this.#setState('error');
+      this.#fire('error', detailOf(error));
     }
     this.#fire('loadend');
   }

@@ -8,6 +8,12 @@
 import { config } from './config.js';
 import { clear } from './dedupe.js';
 
+/**
+ * @typedef {object} CkRenewDetail
+ * @property {'identity' | 'restore' | 'pagehide' | 'reset'} reason Why private fragments are renewed: the identity cookie moved, the page came back from or is going into the back/forward cache, or reset().
+ * @property {HTMLElement | null} source The fragment whose load noticed the change, or null.
+ */
+
 // localStorage key holding the last marker any tab of the origin saw. Writing a new value
 // fires a storage event in every other tab: that is how they hear of a logout or login.
 // (A BroadcastChannel message would evict the origin's pages from the back/forward cache.)
@@ -18,13 +24,14 @@ let current = '';
 // the restore renews everything, so earlier checks (visibilitychange may come first) wait.
 let away = false;
 
-// The identity marker now: the cookie's value, '' when there is none.
+/** The identity marker now: the cookie's value, '' when there is none. */
 export const marker = () => {
   const prefix = config.identityCookie + '=';
   const cookie = document.cookie.split('; ').find((c) => c.startsWith(prefix));
   return cookie ? cookie.slice(prefix.length) : '';
 };
 
+/** @param {string} value */
 const tellOtherTabs = (value) => {
   try {
     if (localStorage.getItem(KEY) !== value) localStorage.setItem(KEY, value);
@@ -33,30 +40,56 @@ const tellOtherTabs = (value) => {
   }
 };
 
-// Tells every fragment that private content must go (element.js): for good, and loaded
-// again, unless the reason is 'pagehide'. `source` is a fragment already loading anew.
-const announce = (reason, source = null) => dispatchEvent(new CustomEvent('ck:renew', { detail: { reason, source } }));
+/**
+ * Tells every fragment that private content must go (element.js): for good, and loaded
+ * again, unless the reason is 'pagehide'. `source` is a fragment already loading anew.
+ * @param {CkRenewDetail['reason']} reason
+ * @param {HTMLElement | null} [source]
+ */
+const announce = (reason, source = null) => {
+  /** @type {CkRenewDetail} */
+  const detail = { reason, source };
+  dispatchEvent(new CustomEvent('ck:renew', { detail }));
+};
 
-// Drops every shared response and has every private fragment load again.
-export const renew = (reason, source) => {
+/**
+ * Drops every shared response and has every private fragment load again.
+ * @param {CkRenewDetail['reason']} reason
+ * @param {HTMLElement | null} [source]
+ */
+export const renew = (reason, source = null) => {
   current = marker();
   tellOtherTabs(current);
   clear();
   announce(reason, source);
 };
 
-// Renews the page if the identity moved since it last looked; true if it did.
-export const checkIdentity = (source) => !away && marker() !== current && (renew('identity', source), true);
+/**
+ * Renews the page if the identity moved since it last looked; true if it did.
+ * @param {HTMLElement | null} [source]
+ */
+export const checkIdentity = (source = null) => {
+  if (away || marker() === current) return false;
+  renew('identity', source);
+  return true;
+};
 
-// Page-level listeners, registered once by define().
+/** Page-level listeners, registered once by define(). */
 export const watchIdentity = () => {
   current = marker();
   tellOtherTabs(current);
-  addEventListener('storage', (event) => event.key === KEY && checkIdentity());
-  document.addEventListener('visibilitychange', () => document.hidden || checkIdentity());
+  addEventListener('storage', (event) => {
+    if (event.key === KEY) checkIdentity();
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden) checkIdentity();
+  });
   // Into the back/forward cache: private content goes before the page is frozen, so a
   // restored page never shows it, not even for a frame.
-  addEventListener('pagehide', (event) => (away = event.persisted) && announce('pagehide'));
+  addEventListener('pagehide', (event) => {
+    away = event.persisted;
+    if (away) announce('pagehide');
+  });
   // Registered before any element's listener, so shared responses are dropped first.
   addEventListener('pageshow', (event) => {
     if (!event.persisted) return;

@@ -5,7 +5,7 @@ import { define, reload, reset } from './define.js';
 const s = document.currentScript;
 if (s) {
   configure(s.dataset);
-  config.nonce = s.nonce;
+  config.nonce = s.nonce || '';
 }
 self.composekit = { config, reload, reset, version: __VERSION__ }; // __VERSION__: package.json's, set by build.js
 define();

@@ -312,6 +312,38 @@ def test_elements_added_later_load(loader: Loader) -> None:
     assert page.inner_html("#late") == "<span>late</span>"
 
 
+def test_a_new_src_is_loaded(loader: Loader) -> None:
+    page = loader.open(f'<ck-fragment id="a" src="{OK}first">fallback</ck-fragment>')
+    expect(page.locator("#a")).to_have_text("first")
+    page.evaluate(f"document.getElementById('a').setAttribute('src', '{OK}second')")
+    expect(page.locator("#a")).to_have_text("second")
+    page.evaluate(f"document.getElementById('a').setAttribute('src', '{OK}second')")  # the same: nothing
+    page.wait_for_function("ckEvents.filter((e) => e[1] === 'loadend').length === 2")
+    assert [e[1] for e in loader.events()] == ["loadstart", "beforeswap", "load", "loadend"] * 2
+    assert (loader.hits(f"{OK}first"), loader.hits(f"{OK}second")) == (1, 1)
+
+
+def test_a_new_src_on_a_lazy_element_waits_for_the_viewport(loader: Loader) -> None:
+    page = loader.open(
+        f'<div style="height: 5000px">tall</div><ck-fragment id="a" loading="lazy" src="{OK}old">'
+        "fallback</ck-fragment>"
+    )
+    page.wait_for_load_state("load")
+    page.evaluate(f"document.getElementById('a').setAttribute('src', '{OK}new')")
+    assert page.get_attribute("#a", "state") is None
+    page.locator("#a").scroll_into_view_if_needed()
+    expect(page.locator("#a")).to_have_text("new")
+    assert (loader.hits(f"{OK}old"), loader.hits(f"{OK}new")) == (0, 1)
+
+
+def test_a_new_src_on_a_server_rendered_fragment_is_loaded(loader: Loader) -> None:
+    page = loader.open(
+        f'<ck-fragment id="a" state="loaded" src="{OK}inline"><p>from the server</p></ck-fragment>'
+    )
+    page.evaluate(f"document.getElementById('a').setAttribute('src', '{OK}moved')")
+    expect(page.locator("#a")).to_have_text("moved")
+
+
 def test_server_rendered_fragments_are_not_fetched(loader: Loader) -> None:
     page = loader.open(
         f'<ck-fragment id="a" state="loaded" src="{OK}inline"><p>from the server</p></ck-fragment>'

@@ -1,90 +1,130 @@
 /*! composekit 0.1.0 | BSD-3-Clause */
+"use strict";
 (() => {
   // js/src/config.js
   var config = {
     timeout: 1e4,
-    // ms per attempt
     retries: 2,
-    // extra attempts after a network error, a timeout or a 502/503/504
     lazyMargin: "200px",
-    // IntersectionObserver rootMargin for loading="lazy"
     allowedOrigins: [],
-    // cross origins a src may use, e.g. ["https://fragments.example.com"]
     maxDepth: 5,
-    // a fragment with this many <ck-fragment> ancestors is refused
     allowScripts: false,
-    // run <script> elements found in fragments
     nonce: "",
-    // CSP nonce given to scripts that run
     identityCookie: "ck_identity"
-    // cookie the server moves on login and logout (identity.js)
-    // createHTML: (html: string) => TrustedHTML | string; replaces the built-in policy when set
   };
-  var configure = (d) => {
-    for (const k in config) {
-      const t = config[k];
-      const v = d[k];
-      if (k in d) config[k] = t === +t ? /^\d+$/.test(v) ? +v : t : t === !!t ? v != "false" : t.map ? v.match(/\S+/g) || [] : v;
+  var parse = (value, current2) => {
+    if (typeof current2 === "number") return /^\d+$/.test(value) ? Number(value) : current2;
+    if (typeof current2 === "boolean") return value !== "false";
+    if (Array.isArray(current2)) return value.match(/\S+/g) || [];
+    return value;
+  };
+  var configure = (dataset) => {
+    const settings = (
+      /** @type {Record<string, unknown>} */
+      /** @type {unknown} */
+      config
+    );
+    for (const key of Object.keys(config)) {
+      const value = dataset[key];
+      if (value !== void 0) settings[key] = parse(value, settings[key]);
     }
   };
 
   // js/src/http.js
+  var MAX_RETRY_AFTER = 3e4;
   var delay = (retryAfter, n) => {
-    const ms = /^\d+$/.test(retryAfter) ? retryAfter * 1e3 : Date.parse(retryAfter) - Date.now();
-    return ms > 3e4 ? 3e4 : ms >= 0 ? ms : ms < 0 ? 0 : 300 * 2 ** (n - 1) * (0.5 + Math.random());
+    const ms = /^\d+$/.test(String(retryAfter)) ? Number(retryAfter) * 1e3 : Date.parse(String(retryAfter)) - Date.now();
+    if (Number.isNaN(ms)) return 300 * 2 ** (n - 1) * (0.5 + Math.random());
+    return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER);
   };
   var credentialsFor = (src) => {
-    const o = new URL(src, document.baseURI).origin;
-    return src && (o == location.origin ? "same-origin" : config.allowedOrigins.includes(o) && "include");
+    if (!src) return null;
+    const origin = new URL(src, document.baseURI).origin;
+    if (origin === location.origin) return "same-origin";
+    return config.allowedOrigins.includes(origin) ? "include" : null;
   };
-  var problem = (res) => !res.ok ? "HTTP " + res.status : res.redirected ? "redirected" : /^text\/html\s*(;|$)/i.test(res.headers.get("Content-Type")) ? "" : "not text/html";
+  var problem = (response) => {
+    if (!response.ok) return "HTTP " + response.status;
+    if (response.redirected) return "redirected";
+    if (!/^text\/html\s*(;|$)/i.test(response.headers.get("Content-Type") || "")) return "not text/html";
+    return "";
+  };
 
   // js/src/fetch.js
-  var request = async (url, el, signal, fresh) => {
-    const timeout = +el.getAttribute("timeout") || config.timeout;
+  var sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  var failure = (error, status, attempt) => Object.assign(error instanceof Error ? error : Error(String(error)), { status, attempt });
+  var request = async (url, el, signal, fresh = false) => {
+    const timeout = Number(el.getAttribute("timeout")) || config.timeout;
     const credentials = credentialsFor(url);
-    if (!credentials) throw Error("src refused");
-    for (let attempt = 1; !signal.aborted; attempt++) {
-      const c = new AbortController();
-      const t = setTimeout(() => c.abort(Error("timeout")), timeout);
-      let res, error, why, status = 0;
-      signal.onabort = () => c.abort();
+    if (!url || !credentials) throw failure(Error("src refused"), 0, 0);
+    for (let attempt = 1; ; attempt++) {
+      const attemptController = new AbortController();
+      const timer = setTimeout(() => attemptController.abort(Error("timeout")), timeout);
+      signal.onabort = () => attemptController.abort();
+      let response;
+      let status = 0;
+      let error;
       try {
-        res = await el.fetchFragment(url, {
+        response = await el.fetchFragment(url, {
           credentials,
           headers: { Accept: "text/html" },
-          signal: c.signal,
+          signal: attemptController.signal,
           ...fresh && { cache: "no-cache" }
         });
-        if (!(why = problem(res))) {
-          return { html: await res.text(), isPublic: /\bpublic\b/i.test(res.headers.get("Cache-Control")) };
+        const why = problem(response);
+        if (!why) {
+          const html = await response.text();
+          return { html, isPublic: /\bpublic\b/i.test(response.headers.get("Cache-Control") || "") };
         }
-        status = res.status;
-      } catch (e) {
-        error = e;
+        status = response.status;
+        error = Error(why);
+      } catch (caught) {
+        error = caught;
       } finally {
-        clearTimeout(t);
+        clearTimeout(timer);
       }
-      if (!(error || status > 501 && status < 505) || attempt > config.retries) {
-        throw Object.assign(error || Error(why), { status, attempt });
-      }
-      await new Promise((r) => setTimeout(r, delay(res?.headers.get("Retry-After"), attempt)));
+      const retryable = status === 0 || status === 502 || status === 503 || status === 504;
+      if (!retryable || attempt > config.retries || signal.aborted) throw failure(error, status, attempt);
+      await sleep(delay(response?.headers.get("Retry-After"), attempt));
+      if (signal.aborted) throw failure(Error("aborted"), 0, attempt);
     }
   };
 
   // js/src/dedupe.js
-  var requests = /* @__PURE__ */ new Map();
-  var shared = (el, src, signal, fresh) => {
-    let r = requests.get(src);
-    const drop = () => requests.get(src) == r && requests.delete(src);
-    if (!r || fresh && r.done_) {
-      requests.set(src, r = new AbortController());
-      r.waiters_ = 0;
-      (r.promise_ = request(src, el, r.signal, fresh)).then(() => r.done_ = 1, drop);
+  var Shared = class {
+    controller = new AbortController();
+    waiters = 0;
+    settled = false;
+    /** @type {Promise<Fetched>} */
+    response;
+    /**
+     * @param {string | null} src
+     * @param {Requester} el the first element: its timeout and fetchFragment serve everyone
+     * @param {boolean} fresh
+     */
+    constructor(src, el, fresh) {
+      this.response = request(src, el, this.controller.signal, fresh);
     }
-    r.waiters_++;
-    signal.onabort = () => --r.waiters_ || r.done_ || (r.abort(), drop());
-    return r.promise_;
+  };
+  var requests = /* @__PURE__ */ new Map();
+  var shared = (el, src, signal, fresh = false) => {
+    let entry = requests.get(src);
+    if (!entry || fresh && entry.settled) {
+      const created = entry = new Shared(src, el, fresh);
+      const forget = () => {
+        if (requests.get(src) === created) requests.delete(src);
+      };
+      requests.set(src, created);
+      created.response.then(() => created.settled = true, forget);
+      created.controller.signal.addEventListener("abort", forget);
+    }
+    const current2 = entry;
+    current2.waiters++;
+    signal.onabort = () => {
+      current2.waiters--;
+      if (current2.waiters === 0 && !current2.settled) current2.controller.abort();
+    };
+    return current2.response;
   };
   var clear = () => requests.clear();
 
@@ -103,20 +143,34 @@
     } catch {
     }
   };
-  var announce = (reason, source = null) => dispatchEvent(new CustomEvent("ck:renew", { detail: { reason, source } }));
-  var renew = (reason, source) => {
+  var announce = (reason, source = null) => {
+    const detail = { reason, source };
+    dispatchEvent(new CustomEvent("ck:renew", { detail }));
+  };
+  var renew = (reason, source = null) => {
     current = marker();
     tellOtherTabs(current);
     clear();
     announce(reason, source);
   };
-  var checkIdentity = (source) => !away && marker() !== current && (renew("identity", source), true);
+  var checkIdentity = (source = null) => {
+    if (away || marker() === current) return false;
+    renew("identity", source);
+    return true;
+  };
   var watchIdentity = () => {
     current = marker();
     tellOtherTabs(current);
-    addEventListener("storage", (event) => event.key === KEY && checkIdentity());
-    document.addEventListener("visibilitychange", () => document.hidden || checkIdentity());
-    addEventListener("pagehide", (event) => (away = event.persisted) && announce("pagehide"));
+    addEventListener("storage", (event) => {
+      if (event.key === KEY) checkIdentity();
+    });
+    document.addEventListener("visibilitychange", () => {
+      if (!document.hidden) checkIdentity();
+    });
+    addEventListener("pagehide", (event) => {
+      away = event.persisted;
+      if (away) announce("pagehide");
+    });
     addEventListener("pageshow", (event) => {
       if (!event.persisted) return;
       away = false;
@@ -126,54 +180,116 @@
 
   // js/src/swap.js
   var policy;
-  var parsed = new Promise(
-    (r) => document.readyState == "loading" ? addEventListener("DOMContentLoaded", r) : r()
-  );
+  var parsed = new Promise((resolve) => {
+    if (document.readyState === "loading") addEventListener("DOMContentLoaded", () => resolve());
+    else resolve();
+  });
+  var trusted = (html) => {
+    if (config.createHTML) return config.createHTML(html);
+    const { trustedTypes } = (
+      /** @type {{ trustedTypes?: TrustedTypes }} */
+      /** @type {unknown} */
+      self
+    );
+    if (!trustedTypes) return html;
+    policy ||= trustedTypes.createPolicy("composekit", { createHTML: (s2) => s2 });
+    return policy.createHTML(html);
+  };
   var swap = (el, html, scripts) => {
-    html = config.createHTML ? config.createHTML(html) : self.trustedTypes ? (policy ||= trustedTypes.createPolicy("composekit", { createHTML: (s2) => s2 })).createHTML(html) : html;
-    const f = scripts ? document.createRange().createContextualFragment(html) : Object.assign(document.createElement("template"), { innerHTML: html }).content;
-    for (const s2 of f.querySelectorAll("script")) s2.nonce = config.nonce;
-    el.replaceChildren(f);
+    const markup = (
+      /** @type {string} */
+      trusted(html)
+    );
+    let fragment;
+    if (scripts) {
+      fragment = document.createRange().createContextualFragment(markup);
+    } else {
+      const template = document.createElement("template");
+      template.innerHTML = markup;
+      fragment = template.content;
+    }
+    for (const script of fragment.querySelectorAll("script")) script.nonce = config.nonce;
+    el.replaceChildren(fragment);
   };
 
   // js/src/element.js
+  var detailOf = (error) => {
+    const { status = 0, attempt = 0 } = (
+      /** @type {{ status?: number, attempt?: number }} */
+      error
+    );
+    return { status, attempt, error: (
+      /** @type {Error} */
+      error
+    ) };
+  };
   var CkFragment = class extends HTMLElement {
-    #ctrl;
-    #io;
-    // The children the shell gave it (its fallback), kept at the first swap: shown again
-    // whenever per-user content must go before the new content is in.
+    static observedAttributes = ["src"];
+    /** @type {AbortController | undefined} the load in progress */
+    #controller;
+    /** @type {IntersectionObserver | undefined} waiting for a lazy element to come near */
+    #observer;
+    #connected = false;
+    /**
+     * The children the shell gave it (its fallback), kept at the first swap: shown again
+     * whenever per-user content must go before new content is in.
+     * @type {Node[] | undefined}
+     */
     #fallback;
     // Whether the content came from a public response (the same for everyone). Content
     // rendered by the server (inline mode) is treated as private.
     #public = false;
-    // Identity changed, page restored or going into the back/forward cache, or reset()
-    // (identity.js): private content goes, and the element loads again unless the page is
-    // being frozen. `source` started a fresh load of its own already.
-    #onRenew = ({ detail }) => {
-      if (this.isConnected && this.#private() && detail.source !== this) {
-        this.#forget();
-        if (detail.reason != "pagehide") this.#load(true);
-      }
+    /**
+     * Identity changed, page restored or going into the back/forward cache, or reset()
+     * (identity.js): private content goes, and the element loads again unless the page is
+     * being frozen. `source` started a fresh load of its own already.
+     * @param {Event} event
+     */
+    #onRenew = (event) => {
+      const { reason, source } = (
+        /** @type {CustomEvent<CkRenewDetail>} */
+        event.detail
+      );
+      if (!this.#connected || !this.#private() || source === this) return;
+      this.#forget();
+      if (reason !== "pagehide") this.#load(true);
     };
     connectedCallback() {
+      this.#connected = true;
       addEventListener("ck:renew", this.#onRenew);
-      if (this.getAttribute("state") == "loaded") return;
-      if (this.getAttribute("loading") == "lazy") {
-        (this.#io = new IntersectionObserver((es) => es.pop().isIntersecting && this.#load(), {
-          rootMargin: config.lazyMargin
-        })).observe(this);
-      } else this.#load();
+      if (this.getAttribute("state") === "loaded") return;
+      if (this.getAttribute("loading") === "lazy") this.#loadWhenNear();
+      else this.#load();
     }
     disconnectedCallback() {
+      this.#connected = false;
       removeEventListener("ck:renew", this.#onRenew);
       this.#cancel();
     }
-    // Fetches again, even in inline mode; a settled shared response for the same src is dropped.
-    // Resolves once the load has ended, however it ended.
+    /**
+     * A new src is loaded at once; a lazy element that has not started waits as before.
+     * Initial attributes (before the element is in the document) start nothing here.
+     * @param {string} _name
+     * @param {string | null} oldValue
+     * @param {string | null} newValue
+     */
+    attributeChangedCallback(_name, oldValue, newValue) {
+      if (this.#connected && oldValue !== newValue && this.hasAttribute("state")) this.#load();
+    }
+    /**
+     * Fetches again, even in inline mode; a settled shared response for the same src is
+     * dropped. Resolves once the load has ended, however it ended.
+     * @returns {Promise<void>}
+     */
     reload() {
       return this.#load(true);
     }
-    // The network call: the one seam to stub in tests or to wrap (e.g. add a header).
+    /**
+     * The network call: the one seam to stub in tests or to wrap (e.g. add a header).
+     * @param {string} url
+     * @param {RequestInit} init
+     * @returns {Promise<Response>}
+     */
     fetchFragment(url, init) {
       return fetch(url, init);
     }
@@ -181,49 +297,73 @@
     #private() {
       return this.hasAttribute("state") && !this.#public;
     }
+    #loadWhenNear() {
+      this.#observer = new IntersectionObserver(
+        (entries) => {
+          if (entries[entries.length - 1].isIntersecting) this.#load();
+        },
+        { rootMargin: config.lazyMargin }
+      );
+      this.#observer.observe(this);
+    }
     #cancel() {
-      this.#io?.disconnect();
-      this.#ctrl?.abort();
+      this.#observer?.disconnect();
+      this.#controller?.abort();
     }
     #forget() {
       this.#cancel();
       this.replaceChildren(...(this.#fallback || []).map((node) => node.cloneNode(true)));
     }
-    // Dispatches ck:<type>; with a state, sets it first. Only ck:beforeswap is cancelable.
-    #fire(type, state, detail) {
-      if (state) {
-        this.setAttribute("state", state);
-        if (state == "loading") this.setAttribute("aria-busy", "true");
-        else this.removeAttribute("aria-busy");
-      }
-      return this.dispatchEvent(
-        new CustomEvent("ck:" + type, { bubbles: true, composed: true, cancelable: type == "beforeswap", detail })
-      );
+    /**
+     * Dispatches ck:<type>; only ck:beforeswap is cancelable.
+     * @param {string} type
+     * @param {unknown} [detail]
+     */
+    #fire(type, detail = null) {
+      const event = new CustomEvent("ck:" + type, { bubbles: true, composed: true, cancelable: type === "beforeswap", detail });
+      return this.dispatchEvent(event);
     }
-    async #load(fresh) {
+    /** @param {'loading' | 'loaded' | 'error'} state */
+    #setState(state) {
+      this.setAttribute("state", state);
+      if (state === "loading") this.setAttribute("aria-busy", "true");
+      else this.removeAttribute("aria-busy");
+    }
+    /** Why this element must not load its src here, or '' when it may. */
+    #nestingProblem() {
+      const src = this.getAttribute("src");
+      let depth = 0;
+      for (let parent = this.parentElement?.closest("ck-fragment"); parent; parent = parent.parentElement?.closest("ck-fragment")) {
+        if (parent.getAttribute("src") === src) return "includes itself";
+        if (++depth >= config.maxDepth) return "too deep";
+      }
+      return "";
+    }
+    /** @param {boolean} [fresh] revalidate with the server (a reload) */
+    async #load(fresh = false) {
       checkIdentity(this);
       this.#cancel();
-      const { signal } = this.#ctrl = new AbortController();
-      const src = this.getAttribute("src");
-      this.#fire("loadstart", "loading");
+      const controller = this.#controller = new AbortController();
+      this.#setState("loading");
+      this.#fire("loadstart");
       try {
-        for (let p = this, depth = 0; p = p.parentElement?.closest("ck-fragment"); ) {
-          if (p.getAttribute("src") == src) throw Error("includes itself");
-          if (++depth >= config.maxDepth) throw Error("too deep");
-        }
-        const { html, isPublic } = await shared(this, src, signal, fresh);
+        const nesting = this.#nestingProblem();
+        if (nesting) throw Object.assign(Error(nesting), { status: 0, attempt: 0 });
+        const { html, isPublic } = await shared(this, this.getAttribute("src"), controller.signal, fresh);
         const detail = { html };
         await parsed;
-        if (signal.aborted) return;
-        if (this.#fire("beforeswap", "", detail)) {
+        if (controller.signal.aborted) return;
+        if (this.#fire("beforeswap", detail)) {
           this.#fallback ??= [...this.childNodes];
           swap(this, detail.html, config.allowScripts || this.hasAttribute("allow-scripts"));
         }
         this.#public = isPublic;
-        this.#fire("load", "loaded");
+        this.#setState("loaded");
+        this.#fire("load");
       } catch (error) {
-        if (signal.aborted) return;
-        this.#fire("error", "error", { status: error.status | 0, attempt: error.attempt | 0, error });
+        if (controller.signal.aborted) return;
+        this.#setState("error");
+        this.#fire("error", detailOf(error));
       }
       this.#fire("loadend");
     }
@@ -235,14 +375,20 @@
     watchIdentity();
     customElements.define("ck-fragment", CkFragment);
   };
-  var reload = (name) => Promise.all([...document.getElementsByName(name)].map((e) => e instanceof CkFragment && e.reload()));
+  var reload = (name) => {
+    const fragments = [...document.getElementsByName(name)].filter((el) => el instanceof CkFragment);
+    return Promise.all(fragments.map((el) => (
+      /** @type {CkFragment} */
+      el.reload()
+    )));
+  };
   var reset = () => renew("reset");
 
   // js/src/iife.js
   var s = document.currentScript;
   if (s) {
     configure(s.dataset);
-    config.nonce = s.nonce;
+    config.nonce = s.nonce || "";
   }
   self.composekit = { config, reload, reset, version: "0.1.0" };
   define();

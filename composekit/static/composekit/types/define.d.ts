@@ -1,0 +1,3 @@
+export function define(): void;
+export function reload(name: string): Promise<void[]>;
+export function reset(): void;

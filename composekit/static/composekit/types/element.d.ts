@@ -1,0 +1,45 @@
+export class CkFragment extends HTMLElement {
+    static observedAttributes: string[];
+    connectedCallback(): void;
+    disconnectedCallback(): void;
+    /**
+     * A new src is loaded at once; a lazy element that has not started waits as before.
+     * Initial attributes (before the element is in the document) start nothing here.
+     * @param {string} _name
+     * @param {string | null} oldValue
+     * @param {string | null} newValue
+     */
+    attributeChangedCallback(_name: string, oldValue: string | null, newValue: string | null): void;
+    /**
+     * Fetches again, even in inline mode; a settled shared response for the same src is
+     * dropped. Resolves once the load has ended, however it ended.
+     * @returns {Promise<void>}
+     */
+    reload(): Promise<void>;
+    /**
+     * The network call: the one seam to stub in tests or to wrap (e.g. add a header).
+     * @param {string} url
+     * @param {RequestInit} init
+     * @returns {Promise<Response>}
+     */
+    fetchFragment(url: string, init: RequestInit): Promise<Response>;
+    #private;
+}
+export type CkErrorDetail = {
+    /**
+     * HTTP status of the last response, 0 when there was none (network error, timeout, refused).
+     */
+    status: number;
+    /**
+     * Requests made: 0 when refused before fetching, up to 1 + retries.
+     */
+    attempt: number;
+    error: Error;
+};
+export type CkBeforeSwapDetail = {
+    /**
+     * The fragment HTML; listeners may replace it.
+     */
+    html: string;
+};
+export type CkRenewDetail = import("./identity.js").CkRenewDetail;

@@ -1,0 +1,9 @@
+/// <reference path="./globals.d.ts" />
+export { config } from "./config.js";
+export { CkFragment } from "./element.js";
+export const version: string;
+export type ComposekitConfig = import("./config.js").ComposekitConfig;
+export type CkErrorDetail = import("./element.js").CkErrorDetail;
+export type CkBeforeSwapDetail = import("./element.js").CkBeforeSwapDetail;
+export type CkRenewDetail = import("./identity.js").CkRenewDetail;
+export { define, reload, reset } from "./define.js";
