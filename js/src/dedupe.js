@@ -1,11 +1,11 @@
-// Sharing of requests: the same src is fetched once, however many elements show it, for as
+// Sharing of loads: the same src is loaded once, however many elements show it, for as
 // long as the page stays with one identity (identity.js clears it on a change, on a restore
 // from the back/forward cache and on reset()). A request in flight is aborted only when
 // every element waiting for it has gone.
-import { request } from './fetch.js';
+import { obtain } from './load.js';
 
 /** @typedef {import('./fetch.js').Fetched} Fetched */
-/** @typedef {import('./fetch.js').Requester} Requester */
+/** @typedef {import('./fetch.js').Requester & { hasAttribute(name: string): boolean }} Requester */
 
 /** One request and the elements waiting for it. */
 class Shared {
@@ -21,7 +21,7 @@ class Shared {
    * @param {boolean} fresh
    */
   constructor(src, el, fresh) {
-    this.response = request(src, el, this.controller.signal, fresh);
+    this.response = obtain(src, el, this.controller.signal, fresh);
   }
 }
 

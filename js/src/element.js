@@ -42,7 +42,7 @@ export class CkFragment extends HTMLElement {
    */
   #fallback;
   // Whether the content came from a public response (the same for everyone). Content
-  // rendered by the server (inline mode) is treated as private.
+  // rendered by the server (inline mode) is treated as private unless marked `public`.
   #public = false;
 
   /**
@@ -60,6 +60,8 @@ export class CkFragment extends HTMLElement {
 
   connectedCallback() {
     this.#connected = true;
+    // The template tag marks public fragments; until a response says otherwise, trust it.
+    this.#public ||= !this.#controller && this.hasAttribute('public');
     addEventListener('ck:renew', this.#onRenew);
     // Already rendered by the server (inline mode), or loaded and only moved: nothing to fetch.
     if (this.getAttribute('state') === 'loaded') return;

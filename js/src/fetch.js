@@ -4,9 +4,37 @@ import { credentialsFor, delay, problem } from './http.js';
 
 /**
  * @typedef {object} Fetched
- * @property {string} html The response text.
+ * @property {string} html The response text ('' for a 304: the caller has the HTML).
  * @property {boolean} isPublic Whether its Cache-Control says public: the same for everyone.
+ * @property {boolean} notModified A 304: the HTML kept for it is still current.
+ * @property {string | null} etag
+ * @property {number} maxAge Seconds a private response may be reused without asking; 0 for a public or no-store one.
+ * @property {string[] | null} scopes Its CK-Scopes: what writes must leave alone for it to stay valid; null: any write.
  */
+
+/**
+ * A response's caching facts, from its headers (or a batch part's fields).
+ * @param {number} status
+ * @param {string} html
+ * @param {string | null} cacheControl
+ * @param {string | null} etag
+ * @param {string | null} scopes comma- or space-separated scope names, null when not given
+ * @returns {Fetched}
+ */
+export const fetched = (status, html, cacheControl, etag, scopes) => {
+  const directives = (cacheControl || '').toLowerCase();
+  const isPublic = /\bpublic\b/.test(directives);
+  const noStore = /\bno-store\b/.test(directives);
+  const maxAge = isPublic || noStore || /\bno-cache\b/.test(directives) ? 0 : Number(/\bmax-age=(\d+)/.exec(directives)?.[1] || 0);
+  return {
+    html,
+    isPublic,
+    notModified: status === 304,
+    etag: noStore ? null : etag,
+    maxAge,
+    scopes: scopes === null ? null : scopes.split(/[\s,]+/).filter(Boolean),
+  };
+};
 
 /**
  * The element a request is made for: its `timeout` attribute and its network call.
@@ -32,15 +60,17 @@ const failure = (error, status, attempt) => Object.assign(error instanceof Error
  * Each call goes through el.fetchFragment(url, init), a GET; el's `timeout` attribute overrides
  * config.timeout per attempt. fresh (a reload) revalidates with the server even when the
  * browser's cache holds a response still fresh by its max-age: a reload follows a change.
- * Rejects with an Error carrying `status` and `attempt` (see failure()). Aborting signal stops
- * the call in flight and any retry not yet started; nobody waits for the result then.
+ * With etag (of the HTML the caller keeps), asks If-None-Match: a 304 resolves with
+ * notModified. Rejects with an Error carrying `status` and `attempt` (see failure()). Aborting
+ * signal stops the call in flight and any retry not yet started; nobody waits for the result then.
  * @param {string | null} url
  * @param {Requester} el
  * @param {AbortSignal} signal
  * @param {boolean} [fresh]
+ * @param {string | null} [etag]
  * @returns {Promise<Fetched>}
  */
-export const request = async (url, el, signal, fresh = false) => {
+export const request = async (url, el, signal, fresh = false, etag = null) => {
   const timeout = Number(el.getAttribute('timeout')) || config.timeout;
   const credentials = credentialsFor(url);
   if (!url || !credentials) throw failure(Error('src refused'), 0, 0);
@@ -55,14 +85,15 @@ export const request = async (url, el, signal, fresh = false) => {
     try {
       response = await el.fetchFragment(url, {
         credentials,
-        headers: { Accept: 'text/html' },
+        headers: etag ? { Accept: 'text/html', 'If-None-Match': etag } : { Accept: 'text/html' },
         signal: attemptController.signal,
         ...(fresh && { cache: 'no-cache' }),
       });
-      const why = problem(response);
+      const why = etag && response.status === 304 ? '' : problem(response);
       if (!why) {
+        const { headers } = response;
         const html = await response.text();
-        return { html, isPublic: /\bpublic\b/i.test(response.headers.get('Cache-Control') || '') };
+        return fetched(response.status, html, headers.get('Cache-Control'), headers.get('ETag'), headers.get('CK-Scopes'));
       }
       status = response.status;
       error = Error(why);

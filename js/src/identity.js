@@ -5,8 +5,9 @@
 // they are not the one a page was loaded for. When it moves, or when a page comes back
 // from the back/forward cache, every fragment that is not public is fetched again and,
 // until its answer is in, shows its fallback: never the previous person's HTML.
-import { config } from './config.js';
+import { identityMarker as marker } from './cookies.js';
 import { clear } from './dedupe.js';
+import { forgetKept } from './store.js';
 
 /**
  * @typedef {object} CkRenewDetail
@@ -23,13 +24,6 @@ let current = '';
 // Between a pagehide into the back/forward cache and the pageshow that restores the page:
 // the restore renews everything, so earlier checks (visibilitychange may come first) wait.
 let away = false;
-
-/** The identity marker now: the cookie's value, '' when there is none. */
-export const marker = () => {
-  const prefix = config.identityCookie + '=';
-  const cookie = document.cookie.split('; ').find((c) => c.startsWith(prefix));
-  return cookie ? cookie.slice(prefix.length) : '';
-};
 
 /** @param {string} value */
 const tellOtherTabs = (value) => {
@@ -61,6 +55,9 @@ export const renew = (reason, source = null) => {
   current = marker();
   tellOtherTabs(current);
   clear();
+  // Fragments kept for later page views: another person's after an identity change, and
+  // reset() asks for everything afresh. A restore keeps them: they are checked before use.
+  if (reason === 'identity' || reason === 'reset') forgetKept();
   announce(reason, source);
 };
 

@@ -11,6 +11,8 @@ const defaults = {
   allowScripts: false,
   nonce: '',
   identityCookie: 'ck_identity',
+  generationCookie: 'ck_gen',
+  batchUrl: '',
 };
 
 // config after configure(dataset), starting from the defaults.
@@ -51,6 +53,8 @@ test('every data- attribute the template tag emits', () => {
     allowScripts: true,
     nonce: '',
     identityCookie: 'who',
+    generationCookie: 'ck_gen',
+    batchUrl: '',
   });
 });
 

@@ -5,7 +5,12 @@ import { clear, shared as sharedResponse } from '../src/dedupe.js';
 // The shared response's text (its isPublic is fetch.test.js's concern).
 const shared = async (...args) => (await sharedResponse(...args)).html;
 
-globalThis.document = { baseURI: 'https://shop.test/' };
+globalThis.document = { baseURI: 'https://shop.test/', cookie: '' };
+const stored = new Map();
+globalThis.sessionStorage = {
+  getItem: (k) => stored.get(k) ?? null,
+  setItem: (k, v) => stored.set(k, v),
+};
 globalThis.location = { origin: 'https://shop.test' };
 
 const html = (body) => new Response(body, { headers: { 'Content-Type': 'text/html' } });
@@ -16,6 +21,7 @@ function element() {
   return {
     calls,
     getAttribute: () => null,
+    hasAttribute: () => false,
     fetchFragment(url, init) {
       let resolve;
       const p = new Promise((r, reject) => {

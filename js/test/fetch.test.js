@@ -165,13 +165,37 @@ test('aborting during the backoff prevents the retry', async () => {
   assert.equal(el.calls.length, 1);
 });
 
-test('isPublic says whether Cache-Control holds public', async () => {
+test('the caching facts come from the headers', async () => {
   const signal = new AbortController().signal;
-  const answer = (cacheControl) =>
-    fullRequest('/f/', element([html('x', cacheControl ? { headers: { 'Cache-Control': cacheControl } } : {})]), signal);
-  assert.deepEqual(await answer('public, max-age=5, s-maxage=10'), { html: 'x', isPublic: true });
-  assert.deepEqual(await answer('Public'), { html: 'x', isPublic: true });
-  assert.deepEqual(await answer('private, no-cache'), { html: 'x', isPublic: false });
-  assert.deepEqual(await answer('no-store'), { html: 'x', isPublic: false });
-  assert.deepEqual(await answer(null), { html: 'x', isPublic: false });
+  const answer = async (headers) => {
+    const { html, ...facts } = await fullRequest('/f/', element([html_('x', { headers })]), signal);
+    assert.equal(html, 'x');
+    return facts;
+  };
+  const html_ = html;
+  assert.deepEqual(await answer({ 'Cache-Control': 'public, max-age=5, s-maxage=10' }), {
+    isPublic: true, notModified: false, etag: null, maxAge: 0, scopes: null,
+  });
+  assert.deepEqual(await answer({ 'Cache-Control': 'Private, max-age=300', ETag: '"v1"', 'CK-Scopes': 'cart, wishlist' }), {
+    isPublic: false, notModified: false, etag: '"v1"', maxAge: 300, scopes: ['cart', 'wishlist'],
+  });
+  assert.deepEqual(await answer({ 'Cache-Control': 'private, no-cache', ETag: '"v2"', 'CK-Scopes': '' }), {
+    isPublic: false, notModified: false, etag: '"v2"', maxAge: 0, scopes: [],
+  });
+  assert.deepEqual(await answer({ 'Cache-Control': 'no-store', ETag: '"v3"' }), {
+    isPublic: false, notModified: false, etag: null, maxAge: 0, scopes: null,
+  });
+  assert.deepEqual(await answer({}), { isPublic: false, notModified: false, etag: null, maxAge: 0, scopes: null });
+});
+
+test('with an etag it asks If-None-Match and takes a 304 as not modified', async () => {
+  const el = element([new Response(null, { status: 304, headers: { ETag: '"v1"', 'Cache-Control': 'private, max-age=60' } })]);
+  const result = await fullRequest('/f/', el, new AbortController().signal, false, '"v1"');
+  assert.equal(el.calls[0].init.headers['If-None-Match'], '"v1"');
+  assert.deepEqual(result, { html: '', isPublic: false, notModified: true, etag: '"v1"', maxAge: 60, scopes: null });
+});
+
+test('a 304 nobody asked for is an error', async () => {
+  const el = element([new Response(null, { status: 304 })]);
+  await assert.rejects(fullRequest('/f/', el, new AbortController().signal), { message: 'HTTP 304', status: 304, attempt: 1 });
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import { config } from '../src/config.js';
-import { checkIdentity, marker, renew, watchIdentity } from '../src/identity.js';
+import { identityMarker as marker } from '../src/cookies.js';
+import { checkIdentity, renew, watchIdentity } from '../src/identity.js';
 
 // Just enough of a page: cookies, localStorage and window events.
 const page = new EventTarget();

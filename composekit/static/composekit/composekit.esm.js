@@ -9,7 +9,9 @@ var config = {
   maxDepth: 5,
   allowScripts: false,
   nonce: "",
-  identityCookie: "ck_identity"
+  identityCookie: "ck_identity",
+  generationCookie: "ck_gen",
+  batchUrl: ""
 };
 
 // js/src/http.js
@@ -33,9 +35,23 @@ var problem = (response) => {
 };
 
 // js/src/fetch.js
+var fetched = (status, html, cacheControl, etag, scopes) => {
+  const directives = (cacheControl || "").toLowerCase();
+  const isPublic = /\bpublic\b/.test(directives);
+  const noStore = /\bno-store\b/.test(directives);
+  const maxAge = isPublic || noStore || /\bno-cache\b/.test(directives) ? 0 : Number(/\bmax-age=(\d+)/.exec(directives)?.[1] || 0);
+  return {
+    html,
+    isPublic,
+    notModified: status === 304,
+    etag: noStore ? null : etag,
+    maxAge,
+    scopes: scopes === null ? null : scopes.split(/[\s,]+/).filter(Boolean)
+  };
+};
 var sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 var failure = (error, status, attempt) => Object.assign(error instanceof Error ? error : Error(String(error)), { status, attempt });
-var request = async (url, el, signal, fresh = false) => {
+var request = async (url, el, signal, fresh = false, etag = null) => {
   const timeout = Number(el.getAttribute("timeout")) || config.timeout;
   const credentials = credentialsFor(url);
   if (!url || !credentials) throw failure(Error("src refused"), 0, 0);
@@ -49,14 +65,15 @@ var request = async (url, el, signal, fresh = false) => {
     try {
       response = await el.fetchFragment(url, {
         credentials,
-        headers: { Accept: "text/html" },
+        headers: etag ? { Accept: "text/html", "If-None-Match": etag } : { Accept: "text/html" },
         signal: attemptController.signal,
         ...fresh && { cache: "no-cache" }
       });
-      const why = problem(response);
+      const why = etag && response.status === 304 ? "" : problem(response);
       if (!why) {
+        const { headers } = response;
         const html = await response.text();
-        return { html, isPublic: /\bpublic\b/i.test(response.headers.get("Cache-Control") || "") };
+        return fetched(response.status, html, headers.get("Cache-Control"), headers.get("ETag"), headers.get("CK-Scopes"));
       }
       status = response.status;
       error = Error(why);
@@ -72,6 +89,153 @@ var request = async (url, el, signal, fresh = false) => {
   }
 };
 
+// js/src/batch.js
+var queue = [];
+var batchKey = (src) => {
+  if (!config.batchUrl || !src) return "";
+  const batch = new URL(config.batchUrl, document.baseURI);
+  const url = new URL(src, document.baseURI);
+  const prefix = batch.pathname.replace(/[^/]+\/?$/, "");
+  const name = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : "";
+  const token = url.searchParams.get("p");
+  const onlyParams = [...url.searchParams.keys()].join() === "p";
+  if (url.origin !== batch.origin || !/^[a-z0-9][a-z0-9-]*\/$/.test(name) || !token || !onlyParams) return "";
+  return name.slice(0, -1) + ":" + token;
+};
+var batched = (key, src, el, signal, etag) => new Promise((resolve, reject) => {
+  queue.push({ key, src, el, signal, etag, resolve, reject, settled: false });
+  if (queue.length === 1) setTimeout(send);
+});
+var alone = (part) => {
+  part.settled = true;
+  request(part.src, part.el, part.signal, true, part.etag).then(part.resolve, part.reject);
+};
+async function* lines(body) {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (; ; ) {
+    const { done, value } = await reader.read();
+    buffer += decoder.decode(value, { stream: !done });
+    const complete = buffer.split("\n");
+    buffer = complete.pop() || "";
+    yield* complete.filter(Boolean);
+    if (done) return;
+  }
+}
+var settle = (parts, { i, status, html = "", cache = null, etag = null, scopes = null }) => {
+  const part = parts[i];
+  if (!part || part.settled || status === 502 || status === 503 || status === 504) return;
+  part.settled = true;
+  if (status === 200 || status === 304 && part.etag) {
+    part.resolve(fetched(status, html, cache, etag, scopes && scopes.join(" ")));
+  } else {
+    part.reject(Object.assign(Error("HTTP " + status), { status, attempt: 1 }));
+  }
+};
+var send = async () => {
+  const parts = queue.filter((part) => !part.signal.aborted);
+  queue = [];
+  if (parts.length < 2) return parts.forEach(alone);
+  const url = new URL(config.batchUrl, document.baseURI);
+  for (const part of parts) url.searchParams.append("f", part.etag ? part.key + "!" + part.etag : part.key);
+  const controller = new AbortController();
+  const stopIfUnwanted = () => {
+    if (parts.every((part) => part.settled || part.signal.aborted)) controller.abort();
+  };
+  for (const part of parts) part.signal.addEventListener("abort", stopIfUnwanted);
+  const timeout = Math.max(...parts.map((part) => Number(part.el.getAttribute("timeout")) || config.timeout));
+  const timer = setTimeout(() => controller.abort(Error("timeout")), timeout);
+  try {
+    const credentials = credentialsFor(url.href);
+    if (!credentials) throw Error("batch endpoint refused");
+    const response = await parts[0].el.fetchFragment(url.href, {
+      credentials,
+      headers: { Accept: "application/x-ndjson" },
+      signal: controller.signal,
+      cache: "no-store"
+    });
+    const type = response.headers.get("Content-Type") || "";
+    if (!response.ok || response.redirected || !/^application\/x-ndjson\s*(;|$)/i.test(type) || !response.body) {
+      throw Error("batch answered " + response.status);
+    }
+    for await (const line of lines(response.body)) settle(parts, JSON.parse(line));
+  } catch {
+  } finally {
+    clearTimeout(timer);
+  }
+  for (const part of parts) if (!part.settled && !part.signal.aborted) alone(part);
+};
+
+// js/src/cookies.js
+var cookie = (name) => {
+  const prefix = name + "=";
+  const found = document.cookie.split("; ").find((c) => c.startsWith(prefix));
+  return found ? found.slice(prefix.length) : "";
+};
+var identityMarker = () => cookie(config.identityCookie);
+var generations = () => {
+  const tokens = {};
+  for (const pair of cookie(config.generationCookie).split(".")) {
+    const at = pair.indexOf(":");
+    if (at > 0) tokens[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return tokens;
+};
+
+// js/src/store.js
+var PREFIX = "composekit:fragment:";
+var snapshot = () => ({ identity: identityMarker(), generations: generations() });
+var dependencies = (scopes) => scopes === null ? ["@"] : ["*", ...scopes];
+var kept = (src) => {
+  let entry;
+  try {
+    entry = /** @type {Entry | null} */
+    JSON.parse(sessionStorage.getItem(PREFIX + src) || "null");
+  } catch {
+    return null;
+  }
+  if (!entry || entry.identity !== identityMarker()) return null;
+  const now = generations();
+  for (const [scope, token] of Object.entries(entry.depends)) if ((now[scope] || "") !== token) return null;
+  return entry;
+};
+var keep = (src, { html, etag, maxAge, scopes }, under) => {
+  if (!maxAge && !etag) return;
+  const entry = {
+    html,
+    etag,
+    expires: Date.now() + maxAge * 1e3,
+    identity: under.identity,
+    depends: Object.fromEntries(dependencies(scopes).map((scope) => [scope, under.generations[scope] || ""]))
+  };
+  try {
+    sessionStorage.setItem(PREFIX + src, JSON.stringify(entry));
+  } catch {
+  }
+};
+var forgetKept = () => {
+  try {
+    for (const key of Object.keys(sessionStorage)) if (key.startsWith(PREFIX)) sessionStorage.removeItem(key);
+  } catch {
+  }
+};
+
+// js/src/load.js
+var obtain = async (src, el, signal, fresh) => {
+  const entry = src ? kept(src) : null;
+  if (entry && !fresh && entry.expires > Date.now()) {
+    return { html: entry.html, isPublic: false, notModified: true, etag: entry.etag, maxAge: 0, scopes: null };
+  }
+  const under = snapshot();
+  const etag = entry ? entry.etag : null;
+  const key = el.hasAttribute("public") ? "" : batchKey(src);
+  const result = key && src ? await batched(key, src, el, signal, etag) : await request(src, el, signal, fresh, etag);
+  if (result.notModified && entry) result.html = entry.html;
+  if (src && !result.isPublic) keep(src, result, under);
+  return result;
+};
+
 // js/src/dedupe.js
 var Shared = class {
   controller = new AbortController();
@@ -85,7 +249,7 @@ var Shared = class {
    * @param {boolean} fresh
    */
   constructor(src, el, fresh) {
-    this.response = request(src, el, this.controller.signal, fresh);
+    this.response = obtain(src, el, this.controller.signal, fresh);
   }
 };
 var requests = /* @__PURE__ */ new Map();
@@ -114,11 +278,6 @@ var clear = () => requests.clear();
 var KEY = "composekit:identity";
 var current = "";
 var away = false;
-var marker = () => {
-  const prefix = config.identityCookie + "=";
-  const cookie = document.cookie.split("; ").find((c) => c.startsWith(prefix));
-  return cookie ? cookie.slice(prefix.length) : "";
-};
 var tellOtherTabs = (value) => {
   try {
     if (localStorage.getItem(KEY) !== value) localStorage.setItem(KEY, value);
@@ -130,18 +289,19 @@ var announce = (reason, source = null) => {
   dispatchEvent(new CustomEvent("ck:renew", { detail }));
 };
 var renew = (reason, source = null) => {
-  current = marker();
+  current = identityMarker();
   tellOtherTabs(current);
   clear();
+  if (reason === "identity" || reason === "reset") forgetKept();
   announce(reason, source);
 };
 var checkIdentity = (source = null) => {
-  if (away || marker() === current) return false;
+  if (away || identityMarker() === current) return false;
   renew("identity", source);
   return true;
 };
 var watchIdentity = () => {
-  current = marker();
+  current = identityMarker();
   tellOtherTabs(current);
   addEventListener("storage", (event) => {
     if (event.key === KEY) checkIdentity();
@@ -219,7 +379,7 @@ var CkFragment = class extends HTMLElement {
    */
   #fallback;
   // Whether the content came from a public response (the same for everyone). Content
-  // rendered by the server (inline mode) is treated as private.
+  // rendered by the server (inline mode) is treated as private unless marked `public`.
   #public = false;
   /**
    * Identity changed, page restored or going into the back/forward cache, or reset()
@@ -238,6 +398,7 @@ var CkFragment = class extends HTMLElement {
   };
   connectedCallback() {
     this.#connected = true;
+    this.#public ||= !this.#controller && this.hasAttribute("public");
     addEventListener("ck:renew", this.#onRenew);
     if (this.getAttribute("state") === "loaded") return;
     if (this.getAttribute("loading") === "lazy") this.#loadWhenNear();

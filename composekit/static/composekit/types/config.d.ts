@@ -12,6 +12,8 @@
  * @property {boolean} allowScripts Run `<script>` elements in fragments (per element: the `allow-scripts` attribute). Default false.
  * @property {string} nonce CSP nonce given to fragment scripts that run. Default: the loader script's nonce.
  * @property {string} identityCookie Name of the cookie the server moves on every login and logout. Default "ck_identity".
+ * @property {string} generationCookie Name of the cookie the server moves on the user's writes. Default "ck_gen".
+ * @property {string} batchUrl The batch endpoint; '' turns batching off. The drop-in script takes it from {% composekit_script %}.
  * @property {(html: string) => TrustedHTML | string} [createHTML] Turns fragment HTML into TrustedHTML (or a sanitized string); replaces the built-in "composekit" policy. Unset by default.
  */
 /** @type {ComposekitConfig} */
@@ -56,6 +58,14 @@ export type ComposekitConfig = {
      * Name of the cookie the server moves on every login and logout. Default "ck_identity".
      */
     identityCookie: string;
+    /**
+     * Name of the cookie the server moves on the user's writes. Default "ck_gen".
+     */
+    generationCookie: string;
+    /**
+     * The batch endpoint; '' turns batching off. The drop-in script takes it from {% composekit_script %}.
+     */
+    batchUrl: string;
     /**
      * Turns fragment HTML into TrustedHTML (or a sanitized string); replaces the built-in "composekit" policy. Unset by default.
      */

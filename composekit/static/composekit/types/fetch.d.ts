@@ -1,13 +1,27 @@
-export function request(url: string | null, el: Requester, signal: AbortSignal, fresh?: boolean): Promise<Fetched>;
+export function fetched(status: number, html: string, cacheControl: string | null, etag: string | null, scopes: string | null): Fetched;
+export function request(url: string | null, el: Requester, signal: AbortSignal, fresh?: boolean, etag?: string | null): Promise<Fetched>;
 export type Fetched = {
     /**
-     * The response text.
+     * The response text ('' for a 304: the caller has the HTML).
      */
     html: string;
     /**
      * Whether its Cache-Control says public: the same for everyone.
      */
     isPublic: boolean;
+    /**
+     * A 304: the HTML kept for it is still current.
+     */
+    notModified: boolean;
+    etag: string | null;
+    /**
+     * Seconds a private response may be reused without asking; 0 for a public or no-store one.
+     */
+    maxAge: number;
+    /**
+     * Its CK-Scopes: what writes must leave alone for it to stay valid; null: any write.
+     */
+    scopes: string[] | null;
 };
 /**
  * The element a request is made for: its `timeout` attribute and its network call.

@@ -1,4 +1,3 @@
-export function marker(): string;
 export function renew(reason: CkRenewDetail["reason"], source?: HTMLElement | null): void;
 export function checkIdentity(source?: HTMLElement | null): boolean;
 export function watchIdentity(): void;

@@ -1,0 +1,43 @@
+export function batchKey(src: string | null): string;
+export function batched(key: string, src: string, el: Requester, signal: AbortSignal, etag: string | null): Promise<Fetched>;
+export type Fetched = import("./fetch.js").Fetched;
+export type Requester = import("./fetch.js").Requester;
+/**
+ * One fragment load waiting in, or answered by, a batch.
+ */
+export type Part = {
+    /**
+     * name:token, as the batch endpoint takes it
+     */
+    key: string;
+    src: string;
+    el: Requester;
+    /**
+     * aborted when nobody waits for this part any more
+     */
+    signal: AbortSignal;
+    /**
+     * of the HTML kept for it: a 304 may answer
+     */
+    etag: string | null;
+    resolve: (value: Fetched) => void;
+    reject: (reason: unknown) => void;
+    settled: boolean;
+};
+/**
+ * One line of the batch response.
+ */
+export type Answer = {
+    /**
+     * the part's index in the request
+     */
+    i: number;
+    status: number;
+    html?: string | undefined;
+    /**
+     * its Cache-Control
+     */
+    cache?: string | null | undefined;
+    etag?: string | null | undefined;
+    scopes?: string[] | null | undefined;
+};

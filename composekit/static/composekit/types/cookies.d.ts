@@ -1,0 +1,2 @@
+export function identityMarker(): string;
+export function generations(): Record<string, string>;

@@ -1,0 +1,147 @@
+// One request for many fragments. Loads of private fragments on the composekit endpoint that
+// start in the same task (the eager ones a chunk of the page holds as it is parsed, lazy ones
+// coming into view together, reloads of several names) go to the batch endpoint as one GET.
+// The server runs each part through its own fragment view, with its own status, ETag and
+// cache policy, and streams the parts back as they are rendered, one JSON line each. A part
+// the batch did not answer (the batch failed or timed out, or the part got a 502/503/504) is
+// fetched on its own, with the usual retries: batching never turns one failure into many.
+import { config } from './config.js';
+import { fetched, request } from './fetch.js';
+import { credentialsFor } from './http.js';
+
+/** @typedef {import('./fetch.js').Fetched} Fetched */
+/** @typedef {import('./fetch.js').Requester} Requester */
+
+/**
+ * One fragment load waiting in, or answered by, a batch.
+ * @typedef {object} Part
+ * @property {string} key name:token, as the batch endpoint takes it
+ * @property {string} src
+ * @property {Requester} el
+ * @property {AbortSignal} signal aborted when nobody waits for this part any more
+ * @property {string | null} etag of the HTML kept for it: a 304 may answer
+ * @property {(value: Fetched) => void} resolve
+ * @property {(reason: unknown) => void} reject
+ * @property {boolean} settled
+ */
+
+/**
+ * One line of the batch response.
+ * @typedef {object} Answer
+ * @property {number} i the part's index in the request
+ * @property {number} status
+ * @property {string} [html]
+ * @property {string | null} [cache] its Cache-Control
+ * @property {string | null} [etag]
+ * @property {string[] | null} [scopes]
+ */
+
+/** @type {Part[]} */
+let queue = [];
+
+/**
+ * The batch key (name:token) of src, or '' when src cannot go in a batch: batching is off
+ * (no config.batchUrl), or src is on another origin or is not a fragment URL under the
+ * batch endpoint's prefix.
+ * @param {string | null} src
+ */
+export const batchKey = (src) => {
+  if (!config.batchUrl || !src) return '';
+  const batch = new URL(config.batchUrl, document.baseURI);
+  const url = new URL(src, document.baseURI);
+  const prefix = batch.pathname.replace(/[^/]+\/?$/, ''); // "/_composekit/_batch/" -> "/_composekit/"
+  const name = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : '';
+  const token = url.searchParams.get('p');
+  const onlyParams = [...url.searchParams.keys()].join() === 'p';
+  if (url.origin !== batch.origin || !/^[a-z0-9][a-z0-9-]*\/$/.test(name) || !token || !onlyParams) return '';
+  return name.slice(0, -1) + ':' + token;
+};
+
+/**
+ * The fragment at src, through the next batch (see batchKey() for key).
+ * @param {string} key
+ * @param {string} src
+ * @param {Requester} el
+ * @param {AbortSignal} signal
+ * @param {string | null} etag
+ * @returns {Promise<Fetched>}
+ */
+export const batched = (key, src, el, signal, etag) =>
+  new Promise((resolve, reject) => {
+    queue.push({ key, src, el, signal, etag, resolve, reject, settled: false });
+    if (queue.length === 1) setTimeout(send);
+  });
+
+/** @param {Part} part */
+const alone = (part) => {
+  part.settled = true;
+  request(part.src, part.el, part.signal, true, part.etag).then(part.resolve, part.reject);
+};
+
+/**
+ * The lines of a streamed body, as they arrive.
+ * @param {ReadableStream<Uint8Array>} body
+ */
+async function* lines(body) {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    buffer += decoder.decode(value, { stream: !done });
+    const complete = buffer.split('\n');
+    buffer = complete.pop() || '';
+    yield* complete.filter(Boolean);
+    if (done) return;
+  }
+}
+
+/**
+ * @param {Part[]} parts
+ * @param {Answer} answer
+ */
+const settle = (parts, { i, status, html = '', cache = null, etag = null, scopes = null }) => {
+  const part = parts[i];
+  if (!part || part.settled || status === 502 || status === 503 || status === 504) return;
+  part.settled = true;
+  if (status === 200 || (status === 304 && part.etag)) {
+    part.resolve(fetched(status, html, cache, etag, scopes && scopes.join(' ')));
+  } else {
+    part.reject(Object.assign(Error('HTTP ' + status), { status, attempt: 1 }));
+  }
+};
+
+const send = async () => {
+  const parts = queue.filter((part) => !part.signal.aborted);
+  queue = [];
+  if (parts.length < 2) return parts.forEach(alone); // nothing to share a request with
+  const url = new URL(config.batchUrl, document.baseURI);
+  for (const part of parts) url.searchParams.append('f', part.etag ? part.key + '!' + part.etag : part.key);
+  const controller = new AbortController();
+  const stopIfUnwanted = () => {
+    if (parts.every((part) => part.settled || part.signal.aborted)) controller.abort();
+  };
+  for (const part of parts) part.signal.addEventListener('abort', stopIfUnwanted);
+  const timeout = Math.max(...parts.map((part) => Number(part.el.getAttribute('timeout')) || config.timeout));
+  const timer = setTimeout(() => controller.abort(Error('timeout')), timeout);
+  try {
+    const credentials = credentialsFor(url.href);
+    if (!credentials) throw Error('batch endpoint refused');
+    const response = await parts[0].el.fetchFragment(url.href, {
+      credentials,
+      headers: { Accept: 'application/x-ndjson' },
+      signal: controller.signal,
+      cache: 'no-store',
+    });
+    const type = response.headers.get('Content-Type') || '';
+    if (!response.ok || response.redirected || !/^application\/x-ndjson\s*(;|$)/i.test(type) || !response.body) {
+      throw Error('batch answered ' + response.status);
+    }
+    for await (const line of lines(response.body)) settle(parts, JSON.parse(line));
+  } catch {
+    // What the batch did not answer goes on its own, below.
+  } finally {
+    clearTimeout(timer);
+  }
+  for (const part of parts) if (!part.settled && !part.signal.aborted) alone(part);
+};

@@ -1,0 +1,33 @@
+// Where a fragment's HTML comes from: kept from an earlier page view of this tab (store.js),
+// a batch shared with other fragments (batch.js), or a request of its own (fetch.js).
+import { batched, batchKey } from './batch.js';
+import { request } from './fetch.js';
+import { keep, kept, snapshot } from './store.js';
+
+/** @typedef {import('./fetch.js').Fetched} Fetched */
+/** @typedef {import('./fetch.js').Requester} Requester */
+
+/**
+ * The HTML of the fragment at src for el. Kept HTML still fresh is used without a request,
+ * unless fresh (a reload) asks the server; kept HTML gone stale is revalidated (a 304 reuses
+ * it). Private answers are kept for later page views. Public fragments (the `public`
+ * attribute, from the template tag) are never batched: shared caches keep their own URLs.
+ * @param {string | null} src
+ * @param {Requester & { hasAttribute(name: string): boolean }} el
+ * @param {AbortSignal} signal
+ * @param {boolean} fresh
+ * @returns {Promise<Fetched>}
+ */
+export const obtain = async (src, el, signal, fresh) => {
+  const entry = src ? kept(src) : null;
+  if (entry && !fresh && entry.expires > Date.now()) {
+    return { html: entry.html, isPublic: false, notModified: true, etag: entry.etag, maxAge: 0, scopes: null };
+  }
+  const under = snapshot();
+  const etag = entry ? entry.etag : null;
+  const key = el.hasAttribute('public') ? '' : batchKey(src);
+  const result = key && src ? await batched(key, src, el, signal, etag) : await request(src, el, signal, fresh, etag);
+  if (result.notModified && entry) result.html = entry.html;
+  if (src && !result.isPublic) keep(src, result, under);
+  return result;
+};

@@ -1,0 +1,93 @@
+// Private fragments kept for this tab's next page views (sessionStorage), so a page shown
+// again costs no request at all, yet never shows what the user changed since nor anything
+// fetched for someone else.
+//
+// An entry is used only while three things hold: the identity cookie is the one it was
+// fetched under (identity.js); every generation it depends on is unchanged (the server moves
+// them in the `ck_gen` cookie on the user's own writes, see composekit/state.py); and, to be
+// used without asking the server, its max-age has not run out. A stale entry with an ETag is
+// revalidated: a 304 reuses its HTML. Cleared when the identity changes.
+import { generations, identityMarker } from './cookies.js';
+
+const PREFIX = 'composekit:fragment:';
+
+/**
+ * What the server said about a private response, for keeping it.
+ * @typedef {object} Keepable
+ * @property {string} html
+ * @property {string | null} etag
+ * @property {number} maxAge Seconds it may be reused without asking (0: revalidate each time).
+ * @property {string[] | null} scopes What the user's writes must leave alone for it to stay valid; null: any write.
+ */
+
+/**
+ * @typedef {object} Entry
+ * @property {string} html
+ * @property {string | null} etag
+ * @property {number} expires Client time (ms) after which it is revalidated before use.
+ * @property {string} identity
+ * @property {Record<string, string>} depends Generation token of each scope it depends on, when fetched.
+ */
+
+/**
+ * Who and which generations a request is made under: taken when it starts, so a write that
+ * lands while it is in flight leaves its answer stale, not wrongly fresh.
+ * @typedef {{ identity: string, generations: Record<string, string> }} Snapshot
+ * @returns {Snapshot}
+ */
+export const snapshot = () => ({ identity: identityMarker(), generations: generations() });
+
+/** @param {string[] | null} scopes */
+const dependencies = (scopes) => (scopes === null ? ['@'] : ['*', ...scopes]);
+
+/**
+ * The entry kept for src, if it is still this identity's and no write it depends on happened
+ * since; it may be stale by time (check `expires`).
+ * @param {string} src
+ * @returns {Entry | null}
+ */
+export const kept = (src) => {
+  let entry;
+  try {
+    entry = /** @type {Entry | null} */ (JSON.parse(sessionStorage.getItem(PREFIX + src) || 'null'));
+  } catch {
+    return null; // storage refused, or an entry that is not ours
+  }
+  if (!entry || entry.identity !== identityMarker()) return null;
+  const now = generations();
+  for (const [scope, token] of Object.entries(entry.depends)) if ((now[scope] || '') !== token) return null;
+  return entry;
+};
+
+/**
+ * Keeps a private response for later page views, when it may be reused (max-age) or
+ * revalidated (ETag).
+ * @param {string} src
+ * @param {Keepable} response
+ * @param {Snapshot} under
+ */
+export const keep = (src, { html, etag, maxAge, scopes }, under) => {
+  if (!maxAge && !etag) return;
+  /** @type {Entry} */
+  const entry = {
+    html,
+    etag,
+    expires: Date.now() + maxAge * 1000,
+    identity: under.identity,
+    depends: Object.fromEntries(dependencies(scopes).map((scope) => [scope, under.generations[scope] || ''])),
+  };
+  try {
+    sessionStorage.setItem(PREFIX + src, JSON.stringify(entry));
+  } catch {
+    // Storage full or refused: the fragment is fetched again next time.
+  }
+};
+
+/** Forgets every kept fragment (on an identity change). */
+export const forgetKept = () => {
+  try {
+    for (const key of Object.keys(sessionStorage)) if (key.startsWith(PREFIX)) sessionStorage.removeItem(key);
+  } catch {
+    // Storage refused: nothing was kept.
+  }
+};

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import { batched, batchKey } from '../src/batch.js';
+import { config } from '../src/config.js';
+
+globalThis.document = { baseURI: 'https://shop.test/products/1/' };
+globalThis.location = { origin: 'https://shop.test' };
+
+afterEach(() => {
+  config.batchUrl = '/_composekit/_batch/';
+});
+config.batchUrl = '/_composekit/_batch/';
+
+const ndjson = (...lines) =>
+  new Response(new Blob(lines.map((l) => JSON.stringify(l) + '\n')).stream(), {
+    headers: { 'Content-Type': 'application/x-ndjson' },
+  });
+const html = (body) => new Response(body, { headers: { 'Content-Type': 'text/html' } });
+
+// A stand-in element whose fetchFragment answers from `answer(url, init)`, recording calls.
+function element(answer) {
+  const calls = [];
+  return {
+    calls,
+    getAttribute: () => null,
+    hasAttribute: () => false,
+    fetchFragment(url, init) {
+      calls.push({ url, init });
+      return Promise.resolve(answer(url, init));
+    },
+  };
+}
+
+const part = (el, name, etag = null, signal = new AbortController().signal) =>
+  batched(`${name}:T${name}`, `/_composekit/${name}/?p=T${name}`, el, signal, etag);
+
+test('batchKey: fragment URLs under the batch prefix on its origin', () => {
+  assert.equal(batchKey('/_composekit/cart-summary/?p=abc:sig'), 'cart-summary:abc:sig');
+  assert.equal(batchKey('https://shop.test/_composekit/menu/?p=x:y'), 'menu:x:y');
+  assert.equal(batchKey('https://other.test/_composekit/menu/?p=x:y'), '', 'another origin');
+  assert.equal(batchKey('/elsewhere/menu/?p=x:y'), '', 'not under the prefix');
+  assert.equal(batchKey('/_composekit/menu/?p=x:y&v=2'), '', 'another param');
+  assert.equal(batchKey('/_composekit/menu/'), '', 'no params');
+  assert.equal(batchKey('/_composekit/a/b/?p=x'), '', 'not a fragment path');
+  assert.equal(batchKey(null), '');
+  config.batchUrl = '';
+  assert.equal(batchKey('/_composekit/menu/?p=x:y'), '', 'batching off');
+});
+
+test('loads started together share one GET, each answered by its own line', async () => {
+  const el = element(() =>
+    ndjson(
+      { i: 1, status: 304, cache: 'private, max-age=60', etag: '"m1"', scopes: [] },
+      { i: 0, status: 200, html: '<b>cart</b>', cache: 'private, max-age=300', etag: '"c1"', scopes: ['cart'] },
+      { i: 2, status: 403 },
+    ),
+  );
+  const [cart, menu, admin] = await Promise.allSettled([part(el, 'cart'), part(el, 'menu', '"m1"'), part(el, 'admin')]);
+  assert.equal(el.calls.length, 1);
+  const { url, init } = el.calls[0];
+  assert.equal(url, 'https://shop.test/_composekit/_batch/?f=cart%3ATcart&f=menu%3ATmenu%21%22m1%22&f=admin%3ATadmin');
+  assert.equal(init.credentials, 'same-origin');
+  assert.equal(init.cache, 'no-store');
+  assert.equal(init.headers.Accept, 'application/x-ndjson');
+  assert.deepEqual(cart.value, {
+    html: '<b>cart</b>', isPublic: false, notModified: false, etag: '"c1"', maxAge: 300, scopes: ['cart'],
+  });
+  assert.deepEqual(menu.value, { html: '', isPublic: false, notModified: true, etag: '"m1"', maxAge: 60, scopes: [] });
+  assert.equal(admin.reason.message, 'HTTP 403');
+  assert.equal(admin.reason.status, 403);
+});
+
+test('one load alone is a plain request', async () => {
+  const el = element(() => html('<i>solo</i>'));
+  const result = await part(el, 'solo');
+  assert.equal(result.html, '<i>solo</i>');
+  assert.deepEqual(el.calls.map((c) => c.url), ['/_composekit/solo/?p=Tsolo']);
+});
+
+test('what the batch leaves unanswered, or answers 503, is fetched on its own', async () => {
+  const el = element((url) =>
+    url.includes('_batch') ? ndjson({ i: 0, status: 200, html: 'a' }, { i: 1, status: 503 }) : html('alone ' + url),
+  );
+  const [a, b, c] = await Promise.all([part(el, 'a'), part(el, 'b'), part(el, 'c')]);
+  assert.equal(a.html, 'a');
+  assert.equal(b.html, 'alone /_composekit/b/?p=Tb');
+  assert.equal(c.html, 'alone /_composekit/c/?p=Tc');
+  assert.equal(el.calls.length, 3);
+});
+
+for (const [why, answer] of [
+  ['a 500', () => new Response('boom', { status: 500 })],
+  ['HTML instead of lines', () => html('<p>login</p>')],
+  ['a network error', () => Promise.reject(new TypeError('Failed to fetch'))],
+  ['a broken line', () => new Response('{"i": 0, "sta', { headers: { 'Content-Type': 'application/x-ndjson' } })],
+]) {
+  test(`a batch failing with ${why} falls back to one request per part`, async () => {
+    const el = element((url) => (url.includes('_batch') ? answer() : html('alone')));
+    const results = await Promise.all([part(el, 'a'), part(el, 'b')]);
+    assert.deepEqual(results.map((r) => r.html), ['alone', 'alone']);
+    assert.equal(el.calls.length, 3);
+  });
+}
+
+test('parts nobody waits for are left out; the batch stops when none is left', async () => {
+  const gone = new AbortController();
+  const el = element((url, init) =>
+    url.includes('_batch') ? new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(Error('aborted')))) : html('x'),
+  );
+  gone.abort();
+  part(el, 'left', null, gone.signal);
+  const one = new AbortController();
+  const two = new AbortController();
+  part(el, 'a', null, one.signal);
+  part(el, 'b', null, two.signal);
+  await new Promise((r) => setTimeout(r, 5));
+  assert.equal(el.calls.length, 1);
+  assert.ok(!el.calls[0].url.includes('left'));
+  one.abort();
+  assert.equal(el.calls[0].init.signal.aborted, false, 'b still waits');
+  two.abort();
+  assert.equal(el.calls[0].init.signal.aborted, true);
+});
