@@ -18,11 +18,11 @@ from pathlib import Path
 
 from playwright.sync_api import Page, ViewportSize, expect, sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from launch import demo_env, prepare, running  # noqa: E402
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from demo.launch import demo_env, demo_server, prepare  # noqa: E402
+
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 
 
@@ -65,7 +65,7 @@ def main() -> None:
         if url is None:
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ck-demo-")))
             prepare(workdir)
-            url = stack.enter_context(running(demo_env(workdir), workers=1)).url
+            url = stack.enter_context(demo_server(demo_env(workdir), workdir, workers=1)).url
         shoot(url.rstrip("/"), args.output)
     print(f"wrote {args.output}")
 

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import settings
+
+from tests.servers import REDIS_SERVER, redis_server
 
 # In CI every run explores the same examples, so a red build is reproducible; locally
 # each run explores new ones.
@@ -45,3 +48,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dic
     if path != "playwright":
         args["executable_path"] = path
     return args
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A redis-server of the test session's own, for ``CACHES``: ``redis://127.0.0.1:<port>``."""
+    if not os.access(REDIS_SERVER, os.X_OK):  # pragma: no cover - make test installs it
+        pytest.skip(f"redis-server not found ({REDIS_SERVER}); run tests/system-deps.sh")
+    with redis_server(tmp_path_factory.mktemp("redis")) as server:
+        yield f"redis://127.0.0.1:{server.port}"
