@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .machine import chromium_path
+from tests.browsers import chromium_launch_args
+
 from .procs import gunicorn
 from .stats import summarize
 
@@ -23,13 +24,6 @@ from .stats import summarize
 MILESTONES = ("shell_end_ms", "script_end_ms", "first_fetch_ms", "dom_content_loaded_ms", "last_response_ms")
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 TIMEOUT_MS = 30_000
 
 WATCH = """
@@ -63,14 +57,6 @@ TIMINGS = """
   };
 }
 """
-
-
-def _launch(playwright: Any) -> Any:
-    path = chromium_path()
-    options: dict[str, Any] = {"args": CHROMIUM_ARGS}
-    if path != "playwright":
-        options["executable_path"] = path
-    return playwright.chromium.launch(**options)
 
 
 def _visit(browser: Any, url: str, n: int, variant: str) -> dict[str, Any]:
@@ -135,7 +121,7 @@ def run(
         ) as server,
         sync_playwright() as playwright,
     ):
-        browser = _launch(playwright)
+        browser = playwright.chromium.launch(**chromium_launch_args())
         try:
             path = {"composekit": "ck", "htmx": "htmx"}
             for n, variant in combos:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.browsers import CHROMIUM_ARGS
+
 from .browser import MILESTONES
 from .stats import fmt
 
@@ -407,8 +409,7 @@ def _browser(b: dict[str, Any]) -> list[str]:
     lines = [
         "## 4. Time to fragments in Chromium",
         "",
-        f"Chromium {b['browser_version']} (headless, Playwright; `--no-sandbox --disable-gpu "
-        f"--disable-background-networking --disable-component-update --no-first-run`) opens a page of "
+        f"Chromium {b['browser_version']} (headless, Playwright; `{' '.join(CHROMIUM_ARGS)}`) opens a page of "
         f"N fragments from a small bench site (`bench/site/`, gunicorn with 2 gthread workers × 4 "
         f"threads, keep-alive, on 127.0.0.1) in a fresh context each run (cold cache, new "
         f"connections); {b['runs']} runs per row after {b['warmup']} warm-up runs. The composekit "

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
+from tests.browsers import chromium_launch_args
 from tests.servers import REDIS_SERVER, redis_server
 
 # In CI every run explores the same examples, so a red build is reproducible; locally
@@ -29,25 +30,8 @@ def _reset_fragment_counters() -> None:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dict[str, object]:
-    """Launch Debian's Chromium (Playwright cannot download its own here).
-
-    CK_CHROMIUM overrides the path; set it to "playwright" to use Playwright's own browser.
-    """
-    path = os.environ.get("CK_CHROMIUM", "/usr/bin/chromium")
-    args: dict[str, object] = {
-        **browser_type_launch_args,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--disable-sync",
-        ],
-    }
-    if path != "playwright":
-        args["executable_path"] = path
-    return args
+    """The repository's one Chromium configuration (tests/browsers.py), for pytest-playwright."""
+    return {**browser_type_launch_args, **chromium_launch_args()}
 
 
 @pytest.fixture(scope="session")
