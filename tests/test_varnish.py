@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from tests.servers import ROOT, VARNISHD, django_env, gunicorn, manage, varnishd
+from tests.test_views import ACCEPT_CASES
 
 pytestmark = pytest.mark.proxy
 
@@ -127,6 +128,20 @@ def test_public_fragments_are_served_from_the_cache(stack: Stack) -> None:
     assert [r.headers["X-Cache"] for r in as_json] == ["MISS", "HIT"]
     assert as_json[0].json()["name"] == "shell-news"
     assert as_json[1].content == as_json[0].content
+
+
+@pytest.mark.parametrize(("accept", "json"), ACCEPT_CASES)
+def test_varnish_chooses_the_representation_django_would(stack: Stack, accept: str, json: bool) -> None:
+    """The VCL rewrites Accept to text/html or application/json before the cache lookup:
+    for every Accept composekit's tests read, Django must answer the rewritten request
+    as it answers the original one, or a cached variant would hold the other."""
+    src = fragment_srcs(stack.get("/shells/page/?test=accept").text)["shell-whoami"]
+    headers = {"Accept": accept} if accept else {}
+    straight = stack.client().get(stack.app_url + src, headers=headers, timeout=10)
+    through = stack.client().get(stack.url + src, headers=headers, timeout=10)
+    assert straight.headers["Content-Type"] == ("application/json" if json else "text/html; charset=utf-8")
+    assert through.headers["Content-Type"] == straight.headers["Content-Type"]
+    assert through.content == straight.content
 
 
 def test_impure_page_is_not_cached(stack: Stack) -> None:
