@@ -10,20 +10,18 @@ can beat: the shell's ``responseEnd`` plus the quickest fragment round trip
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from tests.browsers import chromium_launch_args
+from tests.servers import django_env, gunicorn
 
-from .procs import gunicorn
 from .stats import summarize
 
 # What a page load passes through, in ms after navigation start, each reported with its median.
 MILESTONES = ("shell_end_ms", "script_end_ms", "first_fetch_ms", "dom_content_loaded_ms", "last_response_ms")
 
-ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_MS = 30_000
 
 WATCH = """
@@ -90,7 +88,7 @@ def _visit(browser: Any, url: str, n: int, variant: str) -> dict[str, Any]:
 
 def run(
     htmx_js: Path | None,
-    log_dir: Path,
+    logs: Path,
     *,
     sizes: Sequence[int],
     runs: int,
@@ -100,25 +98,12 @@ def run(
     from playwright.sync_api import sync_playwright
 
     variants = ["composekit"] + (["htmx"] if htmx_js else [])
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.site.settings",
-        "PYTHONPATH": str(ROOT),
-        "BENCH_HTMX_JS": str(htmx_js or ""),
-    }
+    env = django_env("bench.site.settings", BENCH_HTMX_JS=str(htmx_js or ""))
     combos = [(n, variant) for n in sizes for variant in variants]
     samples: dict[tuple[int, str], list[dict[str, Any]]] = {combo: [] for combo in combos}
     # gthread: keep-alive, so the browser's six connections per host are really used.
     with (
-        gunicorn(
-            "django.core.wsgi:get_wsgi_application()",
-            cwd=ROOT,
-            env=env,
-            log=log_dir / "bench-site.log",
-            workers=2,
-            threads=4,
-            ready_path="/ck/1/",
-        ) as server,
+        gunicorn(logs, env=env, workers=2, threads=4, ready_path="/ck/1/") as server,
         sync_playwright() as playwright,
     ):
         browser = playwright.chromium.launch(**chromium_launch_args())
@@ -142,10 +127,10 @@ def run(
             {
                 "fragments": n,
                 "loader": variant,
-                "done_ms": summarize([r["done_ms"] for r in results]).as_dict(),
-                "floor_ms": summarize([r["floor_ms"] for r in results]).as_dict(),
-                "over_floor_ms": summarize([r["done_ms"] - r["floor_ms"] for r in results]).as_dict(),
-                **{key: summarize([r[key] for r in results]).as_dict() for key in MILESTONES},
+                "done_ms": summarize([r["done_ms"] for r in results]),
+                "floor_ms": summarize([r["floor_ms"] for r in results]),
+                "over_floor_ms": summarize([r["done_ms"] - r["floor_ms"] for r in results]),
+                **{key: summarize([r[key] for r in results]) for key in MILESTONES},
                 "requests": max(r["requests"] for r in results),
             }
         )

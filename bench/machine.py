@@ -12,8 +12,6 @@ from typing import Any
 
 from tests.browsers import chromium_executable
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def _cpu_model() -> str:
     for line in Path("/proc/cpuinfo").read_text().splitlines():

@@ -191,7 +191,9 @@ def manage(settings: str, *args: str, **env: str) -> str:
     return run([sys.executable, "-m", "django", *args], env=django_env(settings, **env))
 
 
-def run(args: Sequence[str], *, cwd: Path = ROOT, env: Mapping[str, str] | None = None) -> str:
+def run(
+    args: Sequence[str], *, cwd: Path = ROOT, env: Mapping[str, str] | None = None, timeout: float = 300
+) -> str:
     """Run a command to completion; its stdout, or an error with the end of its stderr."""
     result = subprocess.run(
         list(args),
@@ -199,7 +201,7 @@ def run(args: Sequence[str], *, cwd: Path = ROOT, env: Mapping[str, str] | None 
         env=None if env is None else dict(env),
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
     if result.returncode:
         raise RuntimeError(f"{' '.join(args)} exited with {result.returncode}:\n{result.stderr[-4000:]}")
