@@ -11,13 +11,14 @@ can beat: the shell's ``responseEnd`` plus the quickest fragment round trip
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from tests.browsers import chromium_launch_args
 from tests.servers import django_env, gunicorn
 
-from .stats import summarize
+from .stats import interleaved, summarize
 
 # What a page load passes through, in ms after navigation start, each reported with its median.
 MILESTONES = ("shell_end_ms", "script_end_ms", "first_fetch_ms", "dom_content_loaded_ms", "last_response_ms")
@@ -57,7 +58,10 @@ TIMINGS = """
 """
 
 
-def _visit(browser: Any, url: str, n: int, variant: str) -> dict[str, Any]:
+def _visit(browser: Any, site: str, page_of: tuple[int, str]) -> dict[str, Any]:
+    """Open the page of ``n`` fragments loaded by ``variant`` in a fresh context; its timings."""
+    n, variant = page_of
+    url = f"{site}/{'ck' if variant == 'composekit' else 'htmx'}/{n}/"
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -100,7 +104,6 @@ def run(
     variants = ["composekit"] + (["htmx"] if htmx_js else [])
     env = django_env("bench.site.settings", BENCH_HTMX_JS=str(htmx_js or ""))
     combos = [(n, variant) for n in sizes for variant in variants]
-    samples: dict[tuple[int, str], list[dict[str, Any]]] = {combo: [] for combo in combos}
     # gthread: keep-alive, so the browser's six connections per host are really used.
     with (
         gunicorn(logs, env=env, workers=2, threads=4, ready_path="/ck/1/") as server,
@@ -108,15 +111,10 @@ def run(
     ):
         browser = playwright.chromium.launch(**chromium_launch_args())
         try:
-            path = {"composekit": "ck", "htmx": "htmx"}
-            for n, variant in combos:
-                for _ in range(warmup):
-                    _visit(browser, f"{server.url}/{path[variant]}/{n}/", n, variant)
-            for number in range(runs):
-                for n, variant in combos[number % len(combos) :] + combos[: number % len(combos)]:
-                    samples[(n, variant)].append(
-                        _visit(browser, f"{server.url}/{path[variant]}/{n}/", n, variant)
-                    )
+            visit = partial(_visit, browser, server.url)
+            for combo in combos * warmup:
+                visit(combo)
+            samples = interleaved(combos, runs, visit)
             version = browser.version
         finally:
             browser.close()

@@ -32,7 +32,7 @@ from typing import Any
 from tests import servers
 from tests.servers import ROOT
 
-from .stats import summarize
+from .stats import interleaved, summarize
 
 FRAGMENTS = ("cart-summary", "user-menu")
 # plain: the function view. composekit: the endpoint, fragment without get_etag().
@@ -289,10 +289,7 @@ def main() -> None:
     keys = list(cases)
     for key in keys:  # warm-up: templates compiled, connections open, caches filled
         _time(cases[key], max(10, args.iterations // 5))
-    samples: dict[tuple[str, str, str], list[float]] = {key: [] for key in keys}
-    for number in range(args.rounds):
-        for key in keys[number % len(keys) :] + keys[: number % len(keys)]:
-            samples[key].append(_time(cases[key], args.iterations))
+    samples = interleaved(keys, args.rounds, lambda key: _time(cases[key], args.iterations))
     results: dict[str, Any] = {"iterations": args.iterations, "rounds": args.rounds, "fragments": {}}
     for name in FRAGMENTS:
         levels: dict[str, Any] = {}

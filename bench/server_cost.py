@@ -21,7 +21,7 @@ import requests
 from tests.servers import Server
 
 from .demo_data import TIMEOUT, Shell, fragment_name, in_threads
-from .stats import summarize
+from .stats import interleaved, summarize
 
 # kind -> what one page view is
 SCENARIOS = {
@@ -178,16 +178,15 @@ def run(
     kinds = list(SCENARIOS)
     for kind in kinds:  # warm-up: every worker has rendered and cached every shell
         measure(views, kind, warmup, max_views)
-    runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
-    for number in range(rounds):
-        # Interleaved, and in a rotating order: load from elsewhere hits every scenario alike.
-        for kind in kinds[number % len(kinds) :] + kinds[: number % len(kinds)]:
-            result = measure(views, kind, duration, max_views)
-            runs[kind].append(result)
-            log(
-                f"  round {number + 1}/{rounds} {kind:<16} {result['views_per_s']:8.1f} views/s "
-                f"{result['cpu_ms_per_view']:7.2f} server CPU-ms/view"
-            )
+
+    def one(kind: str) -> dict[str, Any]:
+        result = measure(views, kind, duration, max_views)
+        log(
+            f"  {kind:<16} {result['views_per_s']:8.1f} views/s {result['cpu_ms_per_view']:7.2f} server CPU-ms/view"
+        )
+        return result
+
+    runs = interleaved(kinds, rounds, one)
     scenarios: dict[str, Any] = {}
     for kind in kinds:
         results = runs[kind]

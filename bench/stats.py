@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+def interleaved(keys: Sequence[K], rounds: int, measure: Callable[[K], V]) -> dict[K, list[V]]:
+    """``measure(key)`` of every key, round after round, each round starting one key later:
+    load from elsewhere on the machine falls on every key alike."""
+    samples: dict[K, list[V]] = {key: [] for key in keys}
+    for number in range(rounds):
+        for key in [*keys[number % len(keys) :], *keys[: number % len(keys)]]:
+            samples[key].append(measure(key))
+    return samples
 
 
 def summarize(values: Sequence[float]) -> dict[str, float]:
