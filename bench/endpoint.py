@@ -29,8 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests import servers
 from tests.servers import ROOT
+from tests.servers import run as run_command
 
 from .stats import interleaved, summarize
 
@@ -54,7 +54,7 @@ WATCHED = (
 def run(env: dict[str, str], *, iterations: int, rounds: int) -> dict[str, Any]:
     """Run the benchmark in a child process with the demo's environment ``env``; its results."""
     args = [sys.executable, "-m", "bench.endpoint", f"--iterations={iterations}", f"--rounds={rounds}"]
-    data: dict[str, Any] = json.loads(servers.run(args, env=env, timeout=600))
+    data: dict[str, Any] = json.loads(run_command(args, env=env, timeout=600))
     return data
 
 
