@@ -10,26 +10,19 @@ can beat: the shell's ``responseEnd`` plus the quickest fragment round trip
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .machine import chromium_path
-from .procs import gunicorn
-from .stats import summarize
+from tests.browsers import chromium_launch_args
+from tests.servers import django_env, gunicorn
+
+from .stats import interleaved, summarize
 
 # What a page load passes through, in ms after navigation start, each reported with its median.
 MILESTONES = ("shell_end_ms", "script_end_ms", "first_fetch_ms", "dom_content_loaded_ms", "last_response_ms")
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 TIMEOUT_MS = 30_000
 
 WATCH = """
@@ -65,15 +58,10 @@ TIMINGS = """
 """
 
 
-def _launch(playwright: Any) -> Any:
-    path = chromium_path()
-    options: dict[str, Any] = {"args": CHROMIUM_ARGS}
-    if path != "playwright":
-        options["executable_path"] = path
-    return playwright.chromium.launch(**options)
-
-
-def _visit(browser: Any, url: str, n: int, variant: str) -> dict[str, Any]:
+def _visit(browser: Any, site: str, page_of: tuple[int, str]) -> dict[str, Any]:
+    """Open the page of ``n`` fragments loaded by ``variant`` in a fresh context; its timings."""
+    n, variant = page_of
+    url = f"{site}/{'ck' if variant == 'composekit' else 'htmx'}/{n}/"
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -104,7 +92,7 @@ def _visit(browser: Any, url: str, n: int, variant: str) -> dict[str, Any]:
 
 def run(
     htmx_js: Path | None,
-    log_dir: Path,
+    logs: Path,
     *,
     sizes: Sequence[int],
     runs: int,
@@ -114,38 +102,19 @@ def run(
     from playwright.sync_api import sync_playwright
 
     variants = ["composekit"] + (["htmx"] if htmx_js else [])
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.site.settings",
-        "PYTHONPATH": str(ROOT),
-        "BENCH_HTMX_JS": str(htmx_js or ""),
-    }
+    env = django_env("bench.site.settings", BENCH_HTMX_JS=str(htmx_js or ""))
     combos = [(n, variant) for n in sizes for variant in variants]
-    samples: dict[tuple[int, str], list[dict[str, Any]]] = {combo: [] for combo in combos}
     # gthread: keep-alive, so the browser's six connections per host are really used.
     with (
-        gunicorn(
-            "django.core.wsgi:get_wsgi_application()",
-            cwd=ROOT,
-            env=env,
-            log=log_dir / "bench-site.log",
-            workers=2,
-            threads=4,
-            ready_path="/ck/1/",
-        ) as server,
+        gunicorn(logs, env=env, workers=2, threads=4, ready_path="/ck/1/") as server,
         sync_playwright() as playwright,
     ):
-        browser = _launch(playwright)
+        browser = playwright.chromium.launch(**chromium_launch_args())
         try:
-            path = {"composekit": "ck", "htmx": "htmx"}
-            for n, variant in combos:
-                for _ in range(warmup):
-                    _visit(browser, f"{server.url}/{path[variant]}/{n}/", n, variant)
-            for number in range(runs):
-                for n, variant in combos[number % len(combos) :] + combos[: number % len(combos)]:
-                    samples[(n, variant)].append(
-                        _visit(browser, f"{server.url}/{path[variant]}/{n}/", n, variant)
-                    )
+            visit = partial(_visit, browser, server.url)
+            for combo in combos * warmup:
+                visit(combo)
+            samples = interleaved(combos, runs, visit)
             version = browser.version
         finally:
             browser.close()
@@ -156,10 +125,10 @@ def run(
             {
                 "fragments": n,
                 "loader": variant,
-                "done_ms": summarize([r["done_ms"] for r in results]).as_dict(),
-                "floor_ms": summarize([r["floor_ms"] for r in results]).as_dict(),
-                "over_floor_ms": summarize([r["done_ms"] - r["floor_ms"] for r in results]).as_dict(),
-                **{key: summarize([r[key] for r in results]).as_dict() for key in MILESTONES},
+                "done_ms": summarize([r["done_ms"] for r in results]),
+                "floor_ms": summarize([r["floor_ms"] for r in results]),
+                "over_floor_ms": summarize([r["done_ms"] - r["floor_ms"] for r in results]),
+                **{key: summarize([r[key] for r in results]) for key in MILESTONES},
                 "requests": max(r["requests"] for r in results),
             }
         )

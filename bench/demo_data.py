@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TypeVar
 
 import requests
 
 from demo.launch import DEMO_DIR, demo_env, prepare
+from tests.servers import run
 
-from .procs import run
-
+T = TypeVar("T")
 PASSWORD = "alice-demo"  # the bench shoppers reuse alice's password hash: no hashing at set-up
 TIMEOUT = 30
 
@@ -116,6 +117,18 @@ def parse_shell(path: str, html: str) -> Shell:
         if src not in eager and src not in lazy:  # the loader fetches a src once per page
             target.append(src)
     return Shell(path, tuple(eager), tuple(lazy))
+
+
+def fragment_name(src: str) -> str:
+    """The fragment name in ``<prefix>/<name>/?p=...``."""
+    return src.split("?", 1)[0].rstrip("/").rsplit("/", 1)[1]
+
+
+def in_threads(count: int, work: Callable[[int], T]) -> list[T]:
+    """``work(0)`` to ``work(count - 1)``, each in a thread of its own; their results, or the
+    first exception raised."""
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(work, range(count)))
 
 
 def catalog_paths(base_url: str, limit: int) -> list[str]:

@@ -22,18 +22,18 @@ import pstats
 import re
 import secrets
 import string
-import subprocess
 import sys
 import sysconfig
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from .stats import summarize
+from tests.servers import ROOT
+from tests.servers import run as run_command
 
-ROOT = Path(__file__).resolve().parent.parent
+from .stats import interleaved, summarize
+
 FRAGMENTS = ("cart-summary", "user-menu")
 # plain: the function view. composekit: the endpoint, fragment without get_etag().
 # validated-200 / -304: the demo's fragment as it is (with its get_etag()), full and 304.
@@ -51,19 +51,10 @@ WATCHED = (
 )
 
 
-def run(env: dict[str, str], *, iterations: int, rounds: int, timeout: float = 600) -> dict[str, Any]:
+def run(env: dict[str, str], *, iterations: int, rounds: int) -> dict[str, Any]:
     """Run the benchmark in a child process with the demo's environment ``env``; its results."""
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.endpoint", f"--iterations={iterations}", f"--rounds={rounds}"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if result.returncode:
-        raise RuntimeError(f"bench.endpoint exited with {result.returncode}:\n{result.stderr[-4000:]}")
-    data: dict[str, Any] = json.loads(result.stdout)
+    args = [sys.executable, "-m", "bench.endpoint", f"--iterations={iterations}", f"--rounds={rounds}"]
+    data: dict[str, Any] = json.loads(run_command(args, env=env, timeout=600))
     return data
 
 
@@ -168,6 +159,7 @@ def _components(username: str, iterations: int, rounds: int) -> list[dict[str, A
     from composekit.render import fragment_url
     from composekit.signals import fragment_rendered
     from composekit.signing import unsign_params
+    from composekit.timing import QueryCounter
 
     user = User.objects.get(username=username)
     factory = RequestFactory(HTTP_HOST="127.0.0.1")
@@ -191,6 +183,10 @@ def _components(username: str, iterations: int, rounds: int) -> list[dict[str, A
 
     def authenticate() -> None:
         SessionAuthentication().authenticate(Request(request_with_user()))
+
+    def count_queries() -> None:
+        with QueryCounter():
+            pass
 
     def send_signal() -> None:
         fragment_rendered.send(
@@ -226,23 +222,12 @@ def _components(username: str, iterations: int, rounds: int) -> list[dict[str, A
             lambda: cpu_us(lambda: hashlib.sha256(body).hexdigest()),
         ),
         ("`fragment_rendered.send()`, no receiver connected", lambda: cpu_us(send_signal)),
+        ("entering and leaving the query counter (Server-Timing)", lambda: cpu_us(count_queries)),
     ]
-    try:
-        from composekit.timing import QueryCounter
-
-        def count_queries() -> None:
-            with QueryCounter():
-                pass
-
-        parts.append(
-            ("entering and leaving the query counter (Server-Timing)", lambda: cpu_us(count_queries))
-        )
-    except ImportError:  # an older layout: the counter lived in fragment.py
-        pass
     rows = []
     for label, measure in parts:
         measure()  # warm-up: first calls build caches (DRF settings, signing keys, ...)
-        rows.append({"component": label, "us": summarize([measure() for _ in range(rounds)]).as_dict()})
+        rows.append({"component": label, "us": summarize([measure() for _ in range(rounds)])})
     return rows
 
 
@@ -304,24 +289,21 @@ def main() -> None:
     keys = list(cases)
     for key in keys:  # warm-up: templates compiled, connections open, caches filled
         _time(cases[key], max(10, args.iterations // 5))
-    samples: dict[tuple[str, str, str], list[float]] = {key: [] for key in keys}
-    for number in range(args.rounds):
-        for key in keys[number % len(keys) :] + keys[: number % len(keys)]:
-            samples[key].append(_time(cases[key], args.iterations))
+    samples = interleaved(keys, args.rounds, lambda key: _time(cases[key], args.iterations))
     results: dict[str, Any] = {"iterations": args.iterations, "rounds": args.rounds, "fragments": {}}
     for name in FRAGMENTS:
         levels: dict[str, Any] = {}
         for level in LEVELS:
             times = {variant: samples[(name, level, variant)] for variant in VARIANTS}
             levels[level] = {
-                "us": {variant: summarize(values).as_dict() for variant, values in times.items()},
+                "us": {variant: summarize(values) for variant, values in times.items()},
                 # Per round: both sides measured moments apart.
                 "overhead": summarize(
                     [c / p for c, p in zip(times["composekit"], times["plain"], strict=True)]
-                ).as_dict(),
+                ),
                 "not_modified_speedup": summarize(
                     [f / n for f, n in zip(times["validated-200"], times["validated-304"], strict=True)]
-                ).as_dict(),
+                ),
             }
         results["fragments"][name] = levels
     iterations = args.iterations

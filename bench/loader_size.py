@@ -16,9 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .procs import run
+from tests.servers import ROOT, run
 
-ROOT = Path(__file__).resolve().parent.parent
 COMPOSEKIT = ROOT / "composekit/static/composekit/composekit.min.js"
 ESBUILD = ROOT / "node_modules/.bin/esbuild"
 # (what the report calls it, the npm package)
@@ -45,7 +44,6 @@ def install(folder: Path, packages: Sequence[str]) -> None:
     run(
         ["npm", "install", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error", *packages],
         cwd=folder,
-        timeout=300,
     )
 
 

@@ -10,11 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def chromium_path() -> str:
-    return os.environ.get("CK_CHROMIUM", "/usr/bin/chromium")
+from tests.browsers import chromium_executable
 
 
 def _cpu_model() -> str:
@@ -47,7 +43,7 @@ def _package(name: str) -> str:
 
 
 def machine() -> dict[str, Any]:
-    chromium = chromium_path()
+    chromium = chromium_executable()
     return {
         "cpu": _cpu_model(),
         "cores": os.cpu_count() or 0,
@@ -61,7 +57,7 @@ def machine() -> dict[str, Any]:
             "requests": _package("requests"),
             "Playwright": _package("playwright"),
             "Chromium": "Playwright's own"
-            if chromium == "playwright"
+            if chromium is None
             else _command_version(chromium, "--version").removeprefix("Chromium "),
             "node": _command_version("node", "--version"),
             "npm": _command_version("npm", "--version"),

@@ -1,70 +1,63 @@
 """(5) Memory: RSS of one gunicorn worker across 10,000 fragment requests.
 
 The demo in client mode, one sync worker (so every request lands in the process sampled),
-the logged-in sessions of (1) sending the catalog's eager fragments, half of them
-revalidated with the ETag they got before (304). RSS is sampled after a warm-up and then
+the logged-in sessions of (1) sending the catalog's eager fragments, every other pass
+revalidated with the ETags the pass before got (304). RSS is sampled after a warm-up and then
 after every batch; a leak shows as a slope, allocator noise as steps that do not add up.
 """
 
 from __future__ import annotations
 
 import itertools
-import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import requests
 
-from .demo_data import TIMEOUT, Shell
-from .procs import Gunicorn, rss_kib
+from tests.servers import Server, rss_kib
+
+from .demo_data import TIMEOUT, Shell, fragment_name, in_threads
 from .stats import slope
 
 THREADS = 4
 
 
 def _send(
-    server: Gunicorn,
+    server: Server,
     sessions: Sequence[requests.Session],
     srcs: Sequence[str],
     etags: dict[tuple[int, str], str],
     count: int,
     offset: int,
 ) -> Counter[int]:
-    """Send ``count`` fragment requests from ``THREADS`` threads; the statuses seen."""
-    statuses: Counter[int] = Counter()
-    lock = threading.Lock()
-    numbers = iter(range(offset, offset + count))
+    """Send requests ``offset`` to ``offset + count - 1`` from ``THREADS`` threads; the statuses seen."""
+    threads = min(THREADS, len(sessions))
 
-    def worker(thread: int) -> None:
-        # requests.Session is not thread-safe: each thread owns the sessions of its residue.
-        mine = [i for i in range(len(sessions)) if i % THREADS == thread]
-        while True:
-            with lock:
-                number = next(numbers, None)
-            if number is None:
-                return
-            who = mine[number % len(mine)]
-            src = srcs[number % len(srcs)]
+    def worker(thread: int) -> Counter[int]:
+        # requests.Session is not thread-safe: each thread owns the sessions of its residue,
+        # and with them their keys in ``etags``.
+        mine = range(thread, len(sessions), threads)
+        statuses: Counter[int] = Counter()
+        for number in range(offset + thread, offset + count, threads):
+            # The thread's n-th request: every session and fragment in turn, a pass in full
+            # (200), the next revalidated with the ETags of the one before (304).
+            n = number // threads
+            who, src = mine[n % len(mine)], srcs[n // len(mine) % len(srcs)]
             headers = {}
-            if number % 2 and (who, src) in etags:
+            if n // (len(mine) * len(srcs)) % 2 and (who, src) in etags:
                 headers["If-None-Match"] = etags[(who, src)]
             response = sessions[who].get(server.url + src, headers=headers, timeout=TIMEOUT)
             if response.status_code == 200:
                 etags[(who, src)] = response.headers["ETag"]
-            with lock:
-                statuses[response.status_code] += 1
+            statuses[response.status_code] += 1
+        return statuses
 
-    threads = [threading.Thread(target=worker, args=(t,)) for t in range(min(THREADS, len(sessions)))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
+    return sum(in_threads(threads, worker), Counter())
 
 
 def run(
-    server: Gunicorn,
+    server: Server,
     sessions: Sequence[requests.Session],
     shells: Sequence[Shell],
     *,
@@ -99,7 +92,7 @@ def run(
         "warmup": warmup,
         "tail": tail,
         "tail_every": tail_every,
-        "fragments": sorted({src.split("?", 1)[0].rstrip("/").rsplit("/", 1)[1] for src in srcs}),
+        "fragments": sorted({fragment_name(src) for src in srcs}),
         "series_kib": series,
         "growth_kib": main[-1][1] - main[0][1],
         "slope_kib_per_1000": slope([n for n, _ in main], [k for _, k in main]) * 1000,

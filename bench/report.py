@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.browsers import CHROMIUM_ARGS
+
 from .browser import MILESTONES
 from .stats import fmt
 
@@ -17,11 +19,13 @@ def _met(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+def _table(header: str, rows: list[list[str]]) -> list[str]:
+    """A Markdown table; ``header`` names the columns as ``"a | b | c"``."""
+    columns = header.split(" | ")
     return [
-        "| " + " | ".join(header) + " |",
-        "|" + "|".join("---" for _ in header) + "|",
-        *("| " + " | ".join(row) + " |" for row in rows),
+        f"| {header} |",
+        "|" + "|".join("---" for _ in columns) + "|",
+        *(f"| {' | '.join(r)} |" for r in rows),
     ]
 
 
@@ -66,28 +70,28 @@ def _summary(results: dict[str, Any]) -> list[str]:
                 _met(ratio["median"] >= TARGET_COMPOSED),
             ]
         )
-    for level, label in (("view", "view callables"), ("stack", "through the middleware")):
-        for name, levels in ep.items():
-            ratio = levels[level]["overhead"]
-            rows.append(
-                [
-                    f"(2) endpoint ÷ plain view, `{name}`, {label}",
-                    fmt(ratio, 2, "×"),
-                    f"≤ {TARGET_OVERHEAD:.2f}×",
-                    _met(ratio["median"] <= TARGET_OVERHEAD),
-                ]
-            )
-    for level, label in (("view", "view callables"), ("stack", "through the middleware")):
-        for name, levels in ep.items():
-            ratio = levels[level]["not_modified_speedup"]
-            rows.append(
-                [
-                    f"(2) full render ÷ 304 via `get_etag()`, `{name}`, {label}",
-                    fmt(ratio, 1, "×"),
-                    f"≥ {TARGET_NOT_MODIFIED:g}×",
-                    _met(ratio["median"] >= TARGET_NOT_MODIFIED),
-                ]
-            )
+    endpoint_rows = (
+        ("overhead", "endpoint ÷ plain view", 2, f"≤ {TARGET_OVERHEAD:.2f}×", lambda m: m <= TARGET_OVERHEAD),
+        (
+            "not_modified_speedup",
+            "full render ÷ 304 via `get_etag()`",
+            1,
+            f"≥ {TARGET_NOT_MODIFIED:g}×",
+            lambda m: m >= TARGET_NOT_MODIFIED,
+        ),
+    )
+    for key, figure, digits, target, met in endpoint_rows:
+        for level, label in (("view", "view callables"), ("stack", "through the middleware")):
+            for name, levels in ep.items():
+                ratio = levels[level][key]
+                rows.append(
+                    [
+                        f"(2) {figure}, `{name}`, {label}",
+                        fmt(ratio, digits, "×"),
+                        target,
+                        _met(met(ratio["median"])),
+                    ]
+                )
     sizes = sorted(results["loader_size"]["rows"], key=lambda r: r["gzip"])
     rank = next(i for i, r in enumerate(sizes) if r["name"] == "composekit") + 1
     ours = sizes[rank - 1]
@@ -123,7 +127,7 @@ def _summary(results: dict[str, Any]) -> list[str]:
             _met(abs(mem["tail_slope_kib_per_1000"]) < FLAT_SLOPE_KIB),
         ]
     )
-    return ["## Summary", "", *_table(["figure", "result", "target", ""], rows), ""]
+    return ["## Summary", "", *_table("figure | result | target | ", rows), ""]
 
 
 def _machine(results: dict[str, Any]) -> list[str]:
@@ -140,7 +144,7 @@ def _machine(results: dict[str, Any]) -> list[str]:
         "",
     ]
     lines += _table(
-        ["when", "load average", "busiest processes"],
+        "when | load average | busiest processes",
         [
             [when, " / ".join(f"{v:.2f}" for v in info["loadavg"]), info["top"]]
             for when, info in results["load"]
@@ -184,12 +188,12 @@ def _server_cost(cost: dict[str, Any]) -> list[str]:
             ]
         )
     lines += _table(
-        ["page view", "requests", "page views/s", "server CPU-ms / view", "load generator CPU-ms / view"],
+        "page view | requests | page views/s | server CPU-ms / view | load generator CPU-ms / view",
         rows,
     )
     lines += ["", "Per round, monolithic ÷ composed:", ""]
     lines += _table(
-        ["composed scenario", "server CPU per view", "page views/s (composed ÷ monolithic)"],
+        "composed scenario | server CPU per view | page views/s (composed ÷ monolithic)",
         [[k, fmt(r["cpu"], 1, "×"), fmt(r["throughput"], 1, "×")] for k, r in cost["ratios"].items()],
     )
     lines += ["", *_where_composed_goes(cost)]
@@ -256,53 +260,33 @@ def _endpoint(ep: dict[str, Any]) -> list[str]:
         "`user-menu` none (its template holds a CSRF-protected form).",
         "",
     ]
-    rows = []
-    for name, levels in ep["fragments"].items():
-        for level, d in levels.items():
-            us = d["us"]
-            rows.append(
-                [
-                    f"`{name}`",
-                    level,
-                    fmt(us["plain"], 0),
-                    fmt(us["composekit"], 0),
-                    fmt(d["overhead"], 2, "×"),
-                    fmt(us["validated-200"], 0),
-                    fmt(us["validated-304"], 0),
-                    fmt(d["not_modified_speedup"], 1, "×"),
-                ]
-            )
-    lines += _table(
+    cases = [(name, level, d) for name, levels in ep["fragments"].items() for level, d in levels.items()]
+    rows = [
         [
-            "fragment",
-            "level",
-            "plain view µs",
-            "endpoint µs",
-            "endpoint ÷ plain",
-            "with get_etag: 200 µs",
-            "304 µs",
-            "200 ÷ 304",
-        ],
-        rows,
+            f"`{name}`",
+            level,
+            fmt(d["us"]["plain"], 0),
+            fmt(d["us"]["composekit"], 0),
+            fmt(d["overhead"], 2, "×"),
+        ]
+        + [
+            fmt(d["us"]["validated-200"], 0),
+            fmt(d["us"]["validated-304"], 0),
+            fmt(d["not_modified_speedup"], 1, "×"),
+        ]
+        for name, level, d in cases
+    ]
+    header = (
+        "fragment | level | plain view µs | endpoint µs | endpoint ÷ plain | with get_etag: 200 µs | 304 µs"
     )
-    lines += [""]
-    missed_overhead = any(
-        d["overhead"]["median"] > TARGET_OVERHEAD
-        for levels in ep["fragments"].values()
-        for d in levels.values()
-    )
-    missed_304 = any(
-        d["not_modified_speedup"]["median"] < TARGET_NOT_MODIFIED
-        for levels in ep["fragments"].values()
-        for d in levels.values()
-    )
-    if missed_overhead:
+    lines += [*_table(header + " | 200 ÷ 304", rows), ""]
+    if any(d["overhead"]["median"] > TARGET_OVERHEAD for *_, d in cases):
         lines += [
             f"**Target missed: the endpoint costs more than {TARGET_OVERHEAD:.2f}× a plain view** "
             "(see the summary for which rows). The profile below shows where the difference goes.",
             "",
         ]
-    if missed_304:
+    if any(d["not_modified_speedup"]["median"] < TARGET_NOT_MODIFIED for *_, d in cases):
         lines += [
             f"**Target missed: a 304 is less than {TARGET_NOT_MODIFIED:g}× faster than a full render.** "
             "What a 304 still costs is the fixed part of every request: the middleware (through the "
@@ -319,7 +303,7 @@ def _endpoint(ep: dict[str, Any]) -> list[str]:
         "",
     ]
     lines += _table(
-        ["piece", "CPU µs per request"], [[c["component"], fmt(c["us"], 1)] for c in ep["components"]]
+        "piece | CPU µs per request", [[c["component"], fmt(c["us"], 1)] for c in ep["components"]]
     )
     lines += [""]
     for key, profile in ep["profiles"].items():
@@ -344,33 +328,29 @@ def _endpoint(ep: dict[str, Any]) -> list[str]:
             "",
         ]
         lines += _table(
-            ["function", "calls", "own µs", "cumulative µs", "share"],
-            [
-                [
-                    f"`{r['function']}`",
-                    f"{r['calls_per_request']:g}",
-                    f"{r['tottime_us']:.1f}",
-                    f"{r['cumtime_us']:.1f}",
-                    f"{r['cumtime_us'] / profile['total_us']:.0%}",
-                ]
-                for r in profile["watched_by_cumtime"]
-            ],
+            "function | calls | own µs | cumulative µs | share",
+            _calls(profile["watched_by_cumtime"], profile),
         )
         lines += ["", "All functions, by own time per request:", ""]
-        lines += _table(
-            ["function", "calls", "own µs", "cumulative µs"],
-            [
-                [
-                    f"`{r['function']}`",
-                    f"{r['calls_per_request']:g}",
-                    f"{r['tottime_us']:.1f}",
-                    f"{r['cumtime_us']:.1f}",
-                ]
-                for r in profile["all_by_tottime"][:10]
-            ],
-        )
-        lines += [""]
+        lines += [
+            *_table("function | calls | own µs | cumulative µs", _calls(profile["all_by_tottime"][:10])),
+            "",
+        ]
     return lines
+
+
+def _calls(rows: list[dict[str, Any]], share_of: dict[str, Any] | None = None) -> list[list[str]]:
+    """Profile rows: the function, its calls, own and cumulative µs (and share of the total)."""
+    return [
+        [
+            f"`{r['function']}`",
+            f"{r['calls_per_request']:g}",
+            f"{r['tottime_us']:.1f}",
+            f"{r['cumtime_us']:.1f}",
+        ]
+        + ([f"{r['cumtime_us'] / share_of['total_us']:.0%}"] if share_of else [])
+        for r in rows
+    ]
 
 
 def _loader_size(sizes: dict[str, Any]) -> list[str]:
@@ -387,7 +367,7 @@ def _loader_size(sizes: dict[str, Any]) -> list[str]:
     ]
     ours = sizes["rows"][0]["gzip"]
     lines += _table(
-        ["package", "version", "minified B", "min+gzip B", "÷ composekit", "how"],
+        "package | version | minified B | min+gzip B | ÷ composekit | how",
         [
             [
                 f"`{r['package']}`",
@@ -395,8 +375,8 @@ def _loader_size(sizes: dict[str, Any]) -> list[str]:
                 f"{r['minified']:,}",
                 f"{r['gzip']:,}",
                 f"{r['gzip'] / ours:.1f}×",
-                r["how"],
             ]
+            + [r["how"]]
             for r in sorted(sizes["rows"], key=lambda r: r["gzip"])
         ],
     )
@@ -407,8 +387,7 @@ def _browser(b: dict[str, Any]) -> list[str]:
     lines = [
         "## 4. Time to fragments in Chromium",
         "",
-        f"Chromium {b['browser_version']} (headless, Playwright; `--no-sandbox --disable-gpu "
-        f"--disable-background-networking --disable-component-update --no-first-run`) opens a page of "
+        f"Chromium {b['browser_version']} (headless, Playwright; `{' '.join(CHROMIUM_ARGS)}`) opens a page of "
         f"N fragments from a small bench site (`bench/site/`, gunicorn with 2 gthread workers × 4 "
         f"threads, keep-alive, on 127.0.0.1) in a fresh context each run (cold cache, new "
         f"connections); {b['runs']} runs per row after {b['warmup']} warm-up runs. The composekit "
@@ -427,16 +406,14 @@ def _browser(b: dict[str, Any]) -> list[str]:
         "",
     ]
     lines += _table(
-        ["fragments", "loader", "time to all swapped, ms", "floor, ms", "above the floor, ms", "requests"],
+        "fragments | loader | time to all swapped, ms | floor, ms | above the floor, ms | requests",
         [
             [
                 str(r["fragments"]),
                 r["loader"],
-                fmt(r["done_ms"], 1),
-                fmt(r["floor_ms"], 1),
-                fmt(r["over_floor_ms"], 1),
-                str(r["requests"]),
+                *(fmt(r[key], 1) for key in ("done_ms", "floor_ms", "over_floor_ms")),
             ]
+            + [str(r["requests"])]
             for r in b["rows"]
         ],
     )
@@ -448,16 +425,7 @@ def _browser(b: dict[str, Any]) -> list[str]:
         "",
     ]
     lines += _table(
-        [
-            "fragments",
-            "loader",
-            "shell end",
-            "script end",
-            "first fetch",
-            "DOMContentLoaded",
-            "last response end",
-            "all swapped",
-        ],
+        "fragments | loader | shell end | script end | first fetch | DOMContentLoaded | last response end | all swapped",
         [
             [str(r["fragments"]), r["loader"]]
             + [f"{r[key]['median']:.1f}" for key in (*MILESTONES, "done_ms")]
@@ -474,15 +442,15 @@ def _memory(mem: dict[str, Any]) -> list[str]:
         "",
         f"The demo in client mode under gunicorn with **one** sync worker, so every request lands in "
         f"the process sampled. The logged-in sessions send the catalog's eager fragments "
-        f"({', '.join(f'`{f}`' for f in mem['fragments'])}), every other request revalidated with "
-        f"its ETag (statuses: {', '.join(f'{k}: {v:,}' for k, v in mem['statuses'].items())}). "
+        f"({', '.join(f'`{f}`' for f in mem['fragments'])}), every other pass over them revalidated "
+        f"with the ETags of the pass before (statuses: {', '.join(f'{k}: {v:,}' for k, v in mem['statuses'].items())}). "
         f"VmRSS of the worker after {mem['warmup']:,} warm-up requests, then every "
         f"{mem['every']:,} requests up to {mem['total']:,}; then, to tell a leak from a worker "
         f"settling in, every {mem['tail_every']:,} requests for {mem['tail']:,} more:",
         "",
     ]
     lines += _table(
-        ["requests", "RSS MiB"],
+        "requests | RSS MiB",
         [
             [f"{n:,}" + (" (more)" if n > mem["total"] else ""), f"{kib / 1024:.2f}"]
             for n, kib in mem["series_kib"]

@@ -18,9 +18,10 @@ from typing import Any
 
 import requests
 
-from .demo_data import TIMEOUT, Shell
-from .procs import Gunicorn
-from .stats import summarize
+from tests.servers import Server
+
+from .demo_data import TIMEOUT, Shell, fragment_name, in_threads
+from .stats import interleaved, summarize
 
 # kind -> what one page view is
 SCENARIOS = {
@@ -36,8 +37,8 @@ MAX_ERRORS = 10
 
 @dataclass
 class Servers:
-    client: Gunicorn  # COMPOSEKIT_MODE=client
-    inline: Gunicorn  # COMPOSEKIT_MODE=inline, same database
+    client: Server  # COMPOSEKIT_MODE=client
+    inline: Server  # COMPOSEKIT_MODE=inline, same database
 
 
 @dataclass
@@ -120,35 +121,12 @@ class PageViews:
                 for src in shell.eager:
                     self._fragment(who, src, revalidate=False)
 
-        _each(len(self.sessions), one)
-
-
-def _name(src: str) -> str:
-    """The fragment name in ``<prefix>/<name>/?p=...``."""
-    return src.split("?", 1)[0].rstrip("/").rsplit("/", 1)[1]
+        in_threads(len(self.sessions), one)
 
 
 def _expect(response: requests.Response, *statuses: int) -> None:
     if response.status_code not in statuses:
         raise AssertionError(f"{response.request.method} {response.url} answered {response.status_code}")
-
-
-def _each(count: int, work: Callable[[int], None]) -> None:
-    errors: list[BaseException] = []
-
-    def guarded(i: int) -> None:
-        try:
-            work(i)
-        except BaseException as error:  # re-raised in the caller's thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=guarded, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
 
 
 def measure(views: PageViews, kind: str, duration: float, max_views: int) -> dict[str, Any]:
@@ -167,7 +145,7 @@ def measure(views: PageViews, kind: str, duration: float, max_views: int) -> dic
                 run.fail(f"{kind} {shell.path}: {error}")
 
     cpu_before, client_before, start = server.cpu_seconds(), time.process_time(), time.perf_counter()
-    _each(len(views.sessions), visitor)
+    in_threads(len(views.sessions), visitor)
     wall = time.perf_counter() - start
     cpu = server.cpu_seconds() - cpu_before
     client_cpu = time.process_time() - client_before
@@ -200,16 +178,15 @@ def run(
     kinds = list(SCENARIOS)
     for kind in kinds:  # warm-up: every worker has rendered and cached every shell
         measure(views, kind, warmup, max_views)
-    runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
-    for number in range(rounds):
-        # Interleaved, and in a rotating order: load from elsewhere hits every scenario alike.
-        for kind in kinds[number % len(kinds) :] + kinds[: number % len(kinds)]:
-            result = measure(views, kind, duration, max_views)
-            runs[kind].append(result)
-            log(
-                f"  round {number + 1}/{rounds} {kind:<16} {result['views_per_s']:8.1f} views/s "
-                f"{result['cpu_ms_per_view']:7.2f} server CPU-ms/view"
-            )
+
+    def one(kind: str) -> dict[str, Any]:
+        result = measure(views, kind, duration, max_views)
+        log(
+            f"  {kind:<16} {result['views_per_s']:8.1f} views/s {result['cpu_ms_per_view']:7.2f} server CPU-ms/view"
+        )
+        return result
+
+    runs = interleaved(kinds, rounds, one)
     scenarios: dict[str, Any] = {}
     for kind in kinds:
         results = runs[kind]
@@ -219,9 +196,9 @@ def run(
         views_total = sum(r["views"] for r in results)
         scenarios[kind] = {
             "description": SCENARIOS[kind],
-            "views_per_s": summarize([r["views_per_s"] for r in results]).as_dict(),
-            "cpu_ms_per_view": summarize([r["cpu_ms_per_view"] for r in results]).as_dict(),
-            "client_cpu_ms_per_view": summarize([r["client_cpu_ms_per_view"] for r in results]).as_dict(),
+            "views_per_s": summarize([r["views_per_s"] for r in results]),
+            "cpu_ms_per_view": summarize([r["cpu_ms_per_view"] for r in results]),
+            "client_cpu_ms_per_view": summarize([r["client_cpu_ms_per_view"] for r in results]),
             "requests_per_view": sum(r["requests"] for r in results) / max(1, views_total),
             "views": views_total,
             "labels": dict(labels),
@@ -235,16 +212,16 @@ def run(
             for m, c in per_round
         ]
         ratios[kind] = {
-            "cpu": summarize([cpu for cpu, _ in pairs]).as_dict(),
-            "throughput": summarize([tput for _, tput in pairs]).as_dict(),
+            "cpu": summarize([cpu for cpu, _ in pairs]),
+            "throughput": summarize([tput for _, tput in pairs]),
         }
     return {
         "sessions": len(sessions),
         "pages": [shell.path for shell in shells],
         "eager_per_page": max(len(s.eager) for s in shells),
         "lazy_per_page": max(len(s.lazy) for s in shells),
-        "eager_fragments": sorted({_name(src) for s in shells for src in s.eager}),
-        "lazy_fragments": sorted({_name(src) for s in shells for src in s.lazy}),
+        "eager_fragments": sorted({fragment_name(src) for s in shells for src in s.eager}),
+        "lazy_fragments": sorted({fragment_name(src) for s in shells for src in s.lazy}),
         "duration": duration,
         "warmup": warmup,
         "rounds": rounds,

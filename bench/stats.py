@@ -3,42 +3,36 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
-@dataclass(frozen=True)
-class Summary:
-    median: float
-    low: float
-    high: float
-    runs: int
+def interleaved(keys: Sequence[K], rounds: int, measure: Callable[[K], V]) -> dict[K, list[V]]:
+    """``measure(key)`` of every key, round after round, each round starting one key later:
+    load from elsewhere on the machine falls on every key alike."""
+    samples: dict[K, list[V]] = {key: [] for key in keys}
+    for number in range(rounds):
+        for key in [*keys[number % len(keys) :], *keys[: number % len(keys)]]:
+            samples[key].append(measure(key))
+    return samples
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
-
-def summarize(values: Sequence[float]) -> Summary:
+def summarize(values: Sequence[float]) -> dict[str, float]:
     if not values:
         raise ValueError("no runs to summarize")
-    return Summary(statistics.median(values), min(values), max(values), len(values))
+    return {"median": statistics.median(values), "low": min(values), "high": max(values), "runs": len(values)}
 
 
 def slope(xs: Sequence[float], ys: Sequence[float]) -> float:
-    """Least-squares slope of ys over xs (0 with fewer than two points)."""
-    if len(xs) < 2:
-        return 0.0
-    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
-    var = sum((x - mean_x) ** 2 for x in xs)
-    if var == 0:
-        return 0.0
-    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / var
+    """Least-squares slope of ys over xs (0 without two distinct xs)."""
+    return statistics.linear_regression(xs, ys).slope if len(set(xs)) > 1 else 0.0
 
 
-def fmt(summary: Summary | dict[str, Any], digits: int = 1, unit: str = "") -> str:
-    """``median (min-max)``, e.g. ``12.3 ms (11.9-13.0)``."""
-    s = summary if isinstance(summary, dict) else summary.as_dict()
+def fmt(summary: dict[str, Any], digits: int = 1, unit: str = "") -> str:
+    """``median (min–max)``, e.g. ``12.3 ms (11.9–13.0)``."""
     spec = f",.{digits}f"
     suffix = f" {unit}" if unit else ""
-    return f"{s['median']:{spec}}{suffix} ({s['low']:{spec}}–{s['high']:{spec}})"
+    return f"{summary['median']:{spec}}{suffix} ({summary['low']:{spec}}–{summary['high']:{spec}})"

@@ -2,8 +2,8 @@
 # Serve the demo shop the way production would: gunicorn + whitenoise, DEBUG off,
 # composekit in client mode. `make demo` runs this once the virtualenv exists.
 #
-# Environment: DEMO_HOST (127.0.0.1), DEMO_PORT (8000), DEMO_WORKERS (2), VENV_BIN
-# (../.venv/bin), and the settings' own variables (see demo_site/settings.py).
+# Environment: DEMO_HOST (127.0.0.1), DEMO_PORT (8000), DEMO_WORKERS (2), DEMO_THREADS (4),
+# VENV_BIN (../.venv/bin), and the settings' own variables (see demo_site/settings.py).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -11,6 +11,7 @@ VENV_BIN="${VENV_BIN:-../.venv/bin}"
 HOST="${DEMO_HOST:-127.0.0.1}"
 PORT="${DEMO_PORT:-8000}"
 WORKERS="${DEMO_WORKERS:-2}"
+THREADS="${DEMO_THREADS:-4}"
 export DJANGO_SETTINGS_MODULE=demo_site.settings
 
 # Migrate, seed (idempotent; prints the logins) and collect static files.
@@ -24,5 +25,6 @@ cat <<BANNER
 
 BANNER
 
-exec "$VENV_BIN/gunicorn" --no-control-socket --workers "$WORKERS" --bind "$HOST:$PORT" \
+# gthread workers: a browser keeps idle connections open, which would hold a sync worker.
+exec "$VENV_BIN/gunicorn" --no-control-socket --workers "$WORKERS" --threads "$THREADS" --bind "$HOST:$PORT" \
   --access-logfile - --access-logformat '%(m)s %(U)s%(q)s %(s)s %(B)sB %(M)sms' demo_site.wsgi

@@ -3,14 +3,13 @@
     .venv/bin/python demo/screenshot.py                 # starts a throwaway demo
     .venv/bin/python demo/screenshot.py --url http://127.0.0.1:8000
 
-Chromium: Debian's /usr/bin/chromium, or the path in CK_CHROMIUM ("playwright" for
-Playwright's own browser).
+Chromium as every browser of the repository is launched (tests/browsers.py): Debian's
+/usr/bin/chromium, or the path in CK_CHROMIUM ("playwright" for Playwright's own browser).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from contextlib import ExitStack
@@ -18,11 +17,12 @@ from pathlib import Path
 
 from playwright.sync_api import Page, ViewportSize, expect, sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from launch import demo_env, prepare, running  # noqa: E402
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from demo.launch import demo_env, demo_server, prepare  # noqa: E402
+from tests.browsers import CHROMIUM_ARGS, chromium_launch_args  # noqa: E402
+
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 
 
@@ -35,12 +35,10 @@ def log_in(page: Page, base_url: str, username: str, password: str) -> None:
 
 
 def shoot(base_url: str, output: Path) -> None:
-    chromium = os.environ.get("CK_CHROMIUM", "/usr/bin/chromium")
+    # For a picture: no scrollbars, and glyphs drawn the same on every machine.
+    args = [*CHROMIUM_ARGS, "--hide-scrollbars", "--font-render-hinting=none"]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=None if chromium == "playwright" else chromium,
-            args=["--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--font-render-hinting=none"],
-        )
+        browser = playwright.chromium.launch(**{**chromium_launch_args(), "args": args})  # type: ignore[arg-type]
         try:
             page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)
             log_in(page, base_url, "alice", "alice-demo")
@@ -65,7 +63,7 @@ def main() -> None:
         if url is None:
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ck-demo-")))
             prepare(workdir)
-            url = stack.enter_context(running(demo_env(workdir), workers=1)).url
+            url = stack.enter_context(demo_server(demo_env(workdir), workdir, workers=1)).url
         shoot(url.rstrip("/"), args.output)
     print(f"wrote {args.output}")
 

@@ -7,6 +7,9 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from tests.browsers import chromium_launch_args
+from tests.servers import REDIS_SERVER, redis_server
+
 # In CI every run explores the same examples, so a red build is reproducible; locally
 # each run explores new ones.
 settings.register_profile("ci", derandomize=True, print_blob=True)
@@ -28,26 +31,8 @@ def _reset_fragment_counters() -> None:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dict[str, object]:
-    """Launch Debian's Chromium (Playwright cannot download its own here).
-
-    CK_CHROMIUM overrides the path; set it to "playwright" to use Playwright's own browser.
-    """
-    path = os.environ.get("CK_CHROMIUM", "/usr/bin/chromium")
-    args: dict[str, object] = {
-        **browser_type_launch_args,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--disable-sync",
-        ],
-    }
-    if path != "playwright":
-        args["executable_path"] = path
-    return args
-
+    """The repository's one Chromium configuration (tests/browsers.py), for pytest-playwright."""
+    return {**browser_type_launch_args, **chromium_launch_args()}
 
 @pytest.fixture(scope="session")
 def bfcache_browser(browser_type: Any, browser_type_launch_args: dict[str, object]) -> Iterator[Any]:
@@ -56,9 +41,7 @@ def bfcache_browser(browser_type: Any, browser_type_launch_args: dict[str, objec
     Playwright turns the cache off by default (``--disable-back-forward-cache``), so pages
     left and returned to are loaded anew and restores are never tested.
     """
-    browser = browser_type.launch(
-        **browser_type_launch_args, ignore_default_args=["--disable-back-forward-cache"]
-    )
+    browser = browser_type.launch(**{**browser_type_launch_args, **chromium_launch_args(bfcache=True)})
     yield browser
     browser.close()
 
@@ -68,3 +51,11 @@ def bfcache_context(bfcache_browser: Any) -> Iterator[Any]:
     context = bfcache_browser.new_context()
     yield context
     context.close()
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A redis-server of the test session's own, for ``CACHES``: ``redis://127.0.0.1:<port>``."""
+    if not os.access(REDIS_SERVER, os.X_OK):  # pragma: no cover - make test installs it
+        pytest.fail(f"redis-server not found ({REDIS_SERVER}); run tests/system-deps.sh (make test does)")
+    with redis_server(tmp_path_factory.mktemp("redis")) as server:
+        yield f"redis://127.0.0.1:{server.port}"

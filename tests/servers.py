@@ -1,24 +1,36 @@
-"""Real servers for tests: Django under gunicorn on a free loopback port.
+"""Real servers on 127.0.0.1 for the tests, the benchmarks and the demo scripts.
 
-    with gunicorn(tmp_path, settings="tests.served.settings", env={"CK_SERVED_DB": db}) as server:
-        requests.get(server.url + "/_composekit/...")
+    with gunicorn(tmp, env=django_env("tests.served.settings", CK_SERVED_DB=db)) as app:
+        requests.get(app.url + "/_composekit/...")
+    with varnishd(tmp, backend=f"127.0.0.1:{app.port}") as proxy: ...
+    with redis_server(tmp) as redis: ...   # redis.port
 
-Every server runs in its own process group on 127.0.0.1 and is stopped by its PID when
-the ``with`` block ends, however it ends. Its log (and access log, if asked for) is a file
-whose tail is printed once the server has stopped: pytest captures it and shows it with a
-failure (of the test, or of the fixture that used the server), and only then.
+Each server runs in a folder of its own under the one given (its log, its work files), in
+a process group of its own, and is stopped by its PID (the group's id) when the block ends,
+however it ends. Ports are never guessed: gunicorn and varnishd bind port 0 and the port the
+kernel gave them is read from /proc; redis-server cannot bind port 0, so its port is picked
+and bound while holding a lock file that every user of this module takes.
+
+When a block fails (or the server died on its own) the tail of the server's log is printed
+after it stops. Under pytest it is printed after every stop: pytest keeps captured output
+and shows it only with a failure.
+
+Plain Python and ``requests``, no Django: ``bench`` and the demo's scripts import it too.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,180 +38,325 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
-# gunicorn calls this factory once per worker: no wsgi.py needed, the settings module
-# comes from DJANGO_SETTINGS_MODULE.
+VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+# gunicorn calls this factory in the master (--preload): no wsgi.py needed, the settings
+# module comes from DJANGO_SETTINGS_MODULE.
 DJANGO_APP = "django.core.wsgi:get_wsgi_application()"
-LOG_TAIL = 100  # lines of a server's log printed on failure
+START_TIMEOUT = 60.0  # the first answer loads Django: slow on a busy machine
+LOG_TAIL = 60  # lines of a server's log printed after a failure
+PORT_LOCK = Path(tempfile.gettempdir()) / "composekit-ports.lock"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now (the OS picks it)."""
+class ServerError(RuntimeError):
+    """A server did not start; the message ends with the tail of its log."""
+
+
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen[bytes]
+    folder: Path  # its own: the log, and whatever else the server writes
+    port: int = 0
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log(self) -> Path:
+        return self.folder / "server.log"
+
+    def log_tail(self, lines: int = LOG_TAIL) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def access_lines(self) -> list[str]:
+        """gunicorn's access log so far, one request a line (needs ``access_log=True``)."""
+        path = self.folder / "access.log"
+        return path.read_text().splitlines() if path.exists() else []
+
+    def worker_pids(self) -> list[int]:
+        """The PIDs of the server's child processes (gunicorn's workers, varnishd's child)."""
+        return children(self.pid)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server and its live children so far."""
+        return sum(cpu_seconds(pid) for pid in [self.pid, *self.worker_pids()])
+
+    def stop(self) -> None:
+        """Stop the server's process group (its id is the server's PID), and nothing else."""
+        if self.process.poll() is None:
+            os.killpg(self.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:  # pragma: no cover - only if a server hangs
+                os.killpg(self.pid, signal.SIGKILL)
+                self.process.wait()
+        with suppress(ProcessLookupError):  # a child that outlived its parent; usually none
+            os.killpg(self.pid, signal.SIGKILL)
+
+
+@contextmanager
+def gunicorn(
+    parent: Path,
+    *,
+    env: Mapping[str, str],
+    app: str = DJANGO_APP,
+    cwd: Path = ROOT,
+    workers: int = 2,
+    threads: int = 4,
+    access_log: bool = False,
+    extra_args: Sequence[str] = (),
+    ready_path: str = "/",
+) -> Iterator[Server]:
+    """Serve the WSGI ``app`` until the block ends; yields once ``ready_path`` answers.
+
+    ``threads`` > 1 runs gthread workers, which keep idle connections open without blocking
+    a worker: the only choice where a browser connects. ``threads=1`` runs sync workers.
+    """
+    folder = _folder(parent, "gunicorn")
+    args = [
+        str(GUNICORN),
+        app,
+        "--bind=127.0.0.1:0",
+        f"--workers={workers}",
+        f"--worker-class={'gthread' if threads > 1 else 'sync'}",
+        f"--threads={threads}",
+        "--preload",  # import errors end the master before it binds, with the traceback in its log
+        "--no-control-socket",
+        f"--chdir={cwd}",
+        *([f"--access-logfile={folder / 'access.log'}"] if access_log else []),
+        *extra_args,
+    ]
+    with _serving(_start("gunicorn", args, folder, cwd=cwd, env=env), _answers_http(ready_path)) as server:
+        yield server
+
+
+@contextmanager
+def varnishd(
+    parent: Path, *, vcl: Path | None = None, backend: str | None = None, ready_path: str = "/"
+) -> Iterator[Server]:
+    """Varnish in front of ``backend`` (``host:port``), or running the ``vcl`` file."""
+    if (vcl is None) == (backend is None):
+        raise ValueError("give varnishd a vcl file or a backend, not both")
+    folder = _folder(parent, "varnishd")
+    args = [
+        VARNISHD,
+        "-F",  # foreground: the PID we hold is the manager's
+        f"-n{folder / 'work'}",
+        "-a127.0.0.1:0",
+        f"-f{vcl}" if vcl else f"-b{backend}",
+        "-Tnone",  # no management port
+        "-jnone",  # no jail: runs as whoever runs it
+        "-smalloc,64m",
+    ]
+    with _serving(_start("varnishd", args, folder), _answers_http(ready_path)) as server:
+        yield server
+
+
+@contextmanager
+def redis_server(parent: Path) -> Iterator[Server]:
+    """Debian's redis-server with no persistence: ``redis://127.0.0.1:<port>``."""
+    folder = _folder(parent, "redis")
+    with _port_lock():
+        for attempt in range(3):  # a process outside this module may take the port first
+            port = _unused_port()
+            args = [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(folder)]
+            server = _start("redis-server", [*args, "--save", "", "--daemonize", "no"], folder)
+            server.port = port
+            try:
+                _wait(server, _answers_ping)
+                break
+            except BaseException:
+                server.stop()
+                if attempt == 2 or "Address already in use" not in server.log_tail():
+                    raise
+    with _serving(server):
+        yield server
+
+
+def django_env(settings: str, **extra: str) -> dict[str, str]:
+    """The environment of a Django process running ``settings`` from this repository."""
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": settings, "PYTHONPATH": str(ROOT), **extra}
+
+
+def manage(settings: str, *args: str, **env: str) -> str:
+    """Run a management command (e.g. ``migrate``) in a new process; return its stdout."""
+    return run([sys.executable, "-m", "django", *args], env=django_env(settings, **env))
+
+
+def run(
+    args: Sequence[str], *, cwd: Path = ROOT, env: Mapping[str, str] | None = None, timeout: float = 300
+) -> str:
+    """Run a command to completion; its stdout, or an error with the end of its stderr."""
+    result = subprocess.run(
+        list(args),
+        cwd=cwd,
+        env=None if env is None else dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode:
+        raise RuntimeError(f"{' '.join(args)} exited with {result.returncode}:\n{result.stderr[-4000:]}")
+    return result.stdout
+
+
+# -- starting, waiting, stopping ---------------------------------------------------------
+
+
+def _folder(parent: Path, name: str) -> Path:
+    parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=parent))
+
+
+def _start(
+    name: str, args: Sequence[str], folder: Path, *, cwd: Path = ROOT, env: Mapping[str, str] | None = None
+) -> Server:
+    with (folder / "server.log").open("wb") as log:
+        process = subprocess.Popen(
+            list(args),
+            cwd=cwd,
+            env=None if env is None else dict(env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stop() ends its children too
+        )
+    return Server(name, process, folder)
+
+
+def _wait(server: Server, ready: Callable[[Server], bool], timeout: float = START_TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready(server):
+        if server.process.poll() is not None:
+            why = f"exited with {server.process.returncode}"
+        elif time.monotonic() > deadline:
+            why = f"did not answer within {timeout:g} s"
+        else:
+            time.sleep(0.05)
+            continue
+        raise ServerError(f"{server.name} {why}; the end of {server.log}:\n{server.log_tail()}")
+
+
+@contextmanager
+def _serving(server: Server, ready: Callable[[Server], bool] | None = None) -> Iterator[Server]:
+    """Wait until ``server`` is ready, yield it, and stop it however the block ends."""
+    failed = True
+    try:
+        if ready is not None:
+            _wait(server, ready)
+        yield server
+        failed = False
+    finally:
+        crashed = server.process.poll() is not None
+        server.stop()
+        if failed or crashed or "PYTEST_CURRENT_TEST" in os.environ:
+            tail = server.log_tail()
+            print(
+                f"--- {server.name} (PID {server.pid}) stopped; the end of {server.log} ---\n{tail}",
+                file=sys.stderr,
+            )
+
+
+def _answers_http(path: str) -> Callable[[Server], bool]:
+    def ready(server: Server) -> bool:
+        if not server.port:
+            server.port = min(listening_ports(server.pid), default=0)
+            if not server.port:
+                return False
+        try:
+            # Any status will do: the server is up. Loopback: never through an env proxy.
+            requests.get(server.url + path, timeout=5, proxies={"http": "", "https": ""})
+        except (requests.ConnectionError, requests.Timeout):
+            return False
+        return True
+
+    return ready
+
+
+def _answers_ping(server: Server) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@contextmanager
+def _port_lock() -> Iterator[None]:
+    """Held from picking a port until the server has bound it: no two users of this module
+    pick the same one. Released when the file is closed."""
+    fd = os.open(PORT_LOCK, os.O_RDONLY | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _unused_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
 
 
-def stop_group(process: subprocess.Popen[bytes]) -> None:
-    """Stop a server started with ``start_new_session=True``: its process group, whose id
-    is its PID, so its workers or children go with it, and nothing else."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - only if a server hangs
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+# -- what processes cost, from /proc -------------------------------------------------------
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
-    """Return once ``url`` answers (any status); raise, naming the log, if the process dies first."""
-    deadline = time.monotonic() + timeout
-    with requests.Session() as session:
-        session.trust_env = False  # loopback: never through a proxy from the environment
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"{process.args[0]} exited with {process.returncode} before answering {url}; log: {log}"
-                )
-            try:
-                session.get(url, timeout=5)  # the first answer loads Django: slow on a busy machine
-                return
-            except (requests.ConnectionError, requests.Timeout):
-                time.sleep(0.05)
-    raise RuntimeError(f"{url} did not answer within {timeout:g} s; log: {log}")
+def _stat(pid: int) -> list[str]:
+    """Fields 3 onwards of /proc/<pid>/stat (after the command name, which may hold spaces)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat[stat.rindex(")") + 2 :].split()
 
 
-def server_env(settings: str, env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment of a Django process of the test suite running ``settings``."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": settings,
-        "PYTHONPATH": str(ROOT),
-        **(env or {}),
-    }
-
-
-def manage(settings: str, *args: str, env: Mapping[str, str] | None = None) -> str:
-    """Run a management command (e.g. ``migrate``) in a new process; return its stdout."""
-    result = subprocess.run(
-        [sys.executable, "-m", "django", *args],
-        cwd=ROOT,
-        env=server_env(settings, env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if result.returncode:
-        raise RuntimeError(f"django-admin {' '.join(args)} exited with {result.returncode}:\n{result.stderr}")
-    return result.stdout
-
-
-@dataclass
-class Server:
-    url: str  # http://127.0.0.1:<port>, no trailing slash
-    port: int
-    process: subprocess.Popen[bytes]
-    log: Path
-    access_log: Path | None
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def access_lines(self) -> list[str]:
-        """The access log so far, one request a line (needs ``access_log=True``)."""
-        assert self.access_log is not None, "start the server with access_log=True"
-        return self.access_log.read_text().splitlines() if self.access_log.exists() else []
-
-    def worker_pids(self) -> list[int]:
-        """PIDs of the master's child processes (gunicorn's workers), sorted."""
-        return sorted(pid for pid, ppid in _processes() if ppid == self.pid)
-
-    def print_log(self, why: str) -> None:
-        lines = self.log_text().splitlines()[-LOG_TAIL:]
-        print(f"--- {why}: last {len(lines)} lines of {self.log} ---", *lines, sep="\n")
-
-    def stop(self) -> None:
-        """Stop the master and its workers."""
-        stop_group(self.process)
-
-
-@contextmanager
-def gunicorn(
-    tmp: Path,
-    *,
-    settings: str,
-    env: Mapping[str, str] | None = None,
-    app: str = DJANGO_APP,
-    workers: int = 2,
-    worker_class: str = "sync",
-    threads: int = 1,
-    ready_path: str = "/",
-    access_log: bool = False,
-    extra_args: Sequence[str] = (),
-    start_timeout: float = 30.0,
-) -> Iterator[Server]:
-    """Serve ``app`` with gunicorn on 127.0.0.1 until the block ends.
-
-    Yields once ``ready_path`` answers (any status counts: the app is loaded). ``tmp`` holds
-    the logs; give each server its own folder, or a distinct one per port is made in it.
-    """
-    port = free_port()
-    folder = tmp / f"gunicorn-{port}"
-    folder.mkdir(parents=True)
-    log = folder / "server.log"
-    access = folder / "access.log" if access_log else None
-    args = [
-        str(GUNICORN),
-        app,
-        f"--bind=127.0.0.1:{port}",
-        f"--workers={workers}",
-        f"--worker-class={worker_class}",
-        f"--threads={threads}",
-        "--no-control-socket",
-        f"--chdir={ROOT}",
-        *([f"--access-logfile={access}"] if access else []),
-        *extra_args,
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            args,
-            cwd=ROOT,
-            env=server_env(settings, env),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: stop() ends the workers too
-        )
-    server = Server(f"http://127.0.0.1:{port}", port, process, log, access)
-    try:
-        wait_until_up(server.url + ready_path, process, log, start_timeout)
-        yield server
-    finally:
-        server.stop()
-        server.print_log(f"gunicorn {server.url} stopped")
-
-
-def _processes() -> Iterator[tuple[int, int]]:
-    """(pid, parent pid) of every process visible in /proc."""
+def children(pid: int) -> list[int]:
+    """The PIDs of a process's children, sorted."""
+    found = []
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:  # it ended while we looked
-            continue
-        # The command name (2nd field) is in parentheses and may hold spaces: parse after it.
-        fields = stat[stat.rindex(")") + 2 :].split()
-        yield int(entry.name), int(fields[1])
+        if entry.name.isdigit():
+            with suppress(OSError, IndexError):  # it ended while we looked
+                if int(_stat(int(entry.name))[1]) == pid:
+                    found.append(int(entry.name))
+    return sorted(found)
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of one process (fields 14 and 15 of /proc/<pid>/stat), in seconds; 0 once gone."""
+    try:
+        fields = _stat(pid)
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def rss_kib(pid: int) -> int:
-    """Resident set size of a process, in KiB (``VmRSS`` in /proc/<pid>/status)."""
+    """Resident set size of a process (``VmRSS`` in /proc/<pid>/status), in KiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def listening_ports(pid: int) -> set[int]:
+    """The IPv4 TCP ports a process listens on: its sockets' inodes found in /proc/net/tcp."""
+    inodes = set()
+    with suppress(OSError):  # it ended, or has not started
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with suppress(OSError):  # closed while we looked
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+    ports = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+            ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports

@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from composekit.render import fragment_url
-from tests.servers import Server, gunicorn, manage, rss_kib
+from tests.servers import Server, django_env, gunicorn, manage, rss_kib
 
 SETTINGS = "tests.served.settings"
 USERS = [f"load-{i:02}" for i in range(20)]
@@ -83,14 +83,12 @@ class Tally:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("load")
-    env = {"CK_SERVED_DB": str(tmp / "db.sqlite3")}
-    manage(SETTINGS, "migrate", env=env)
+    db = str(tmp / "db.sqlite3")
+    manage(SETTINGS, "migrate", CK_SERVED_DB=db)
     with gunicorn(
         tmp,
-        settings=SETTINGS,
-        env=env,
+        env=django_env(SETTINGS, CK_SERVED_DB=db),
         workers=2,
-        worker_class="gthread",
         threads=4,
         ready_path="/_composekit/",
         access_log=True,

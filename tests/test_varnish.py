@@ -9,29 +9,24 @@ same per-render id twice.
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
-import shutil
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import requests
 
-from tests.servers import free_port, gunicorn, server_env, stop_group, wait_until_up
+from tests.servers import ROOT, VARNISHD, django_env, gunicorn, manage, varnishd
+from tests.test_views import ACCEPT_CASES
 
 pytestmark = pytest.mark.proxy
 
-ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = "tests.served.settings"
 VCL = ROOT / "docs" / "varnish" / "composekit.vcl"
-VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
 USERS = [f"shopper-{i}" for i in range(8)]
 LOADS_PER_USER = 50
 SRC_RE = re.compile(r'<ck-fragment name="([a-z0-9-]+)" src="([^"]+)"')
@@ -40,14 +35,20 @@ if not os.access(VARNISHD, os.X_OK):  # pragma: no cover - make test installs it
     pytest.skip(f"varnishd not found ({VARNISHD}); run tests/system-deps.sh", allow_module_level=True)
 
 
+def client() -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # loopback only: no proxies from the environment
+    return session
+
+
 @dataclass
 class Stack:
     url: str  # Varnish
+    app_url: str  # gunicorn, straight
     sessions: dict[str, str]  # username -> session key
 
     def client(self, user: str | None = None) -> requests.Session:
-        session = requests.Session()
-        session.trust_env = False  # loopback only: no proxies from the environment
+        session = client()
         if user is not None:
             session.cookies.set("sessionid", self.sessions[user])
         return session
@@ -59,53 +60,21 @@ class Stack:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("varnish")
-    env = {"COMPOSEKIT_TEST_DB": str(tmp / "db.sqlite3")}
-    prepared = subprocess.run(
-        [sys.executable, "-m", "tests.shells.prepare", *USERS],
-        cwd=ROOT,
-        env=server_env("tests.shells.gunicorn_settings", env),
-        capture_output=True,
-        check=True,
-        timeout=60,
-    )
-    sessions = json.loads(prepared.stdout)
-    with gunicorn(
-        tmp,
-        settings="tests.shells.gunicorn_settings",
-        env=env,
-        app="tests.shells.wsgi:application",
-        worker_class="gthread",
-        threads=4,
-        ready_path="/shells/page/",
-        extra_args=["--log-level=warning"],
-    ) as app:
+    db = str(tmp / "db.sqlite3")
+    manage(SETTINGS, "migrate", CK_SERVED_DB=db)
+    with gunicorn(tmp, env=django_env(SETTINGS, CK_SERVED_DB=db), ready_path="/shells/page/") as app:
+        # Real logins, straight to gunicorn: the session cookies the clients send through Varnish.
+        sessions = {}
+        for user in USERS:
+            with client() as session:
+                assert session.get(f"{app.url}/login/{user}/", timeout=10).text == f"logged in as {user}"
+                sessions[user] = session.cookies["sessionid"]
         # The reference file, unchanged but for the backend's port.
         vcl = VCL.read_text()
         assert vcl.count('.port = "8000";') == 1
         (tmp / "composekit.vcl").write_text(vcl.replace('.port = "8000";', f'.port = "{app.port}";'))
-        varnish_port = free_port()
-        varnish_log = tmp / "varnishd.log"
-        with varnish_log.open("wb") as out:
-            varnish = subprocess.Popen(
-                [
-                    VARNISHD,
-                    "-F",  # foreground: the PID we hold is the manager's
-                    f"-n{tmp / 'varnish'}",
-                    f"-a127.0.0.1:{varnish_port}",
-                    f"-f{tmp / 'composekit.vcl'}",
-                    "-Tnone",  # no management port
-                    "-jnone",  # no jail: runs as whoever runs the tests
-                    "-smalloc,64m",
-                ],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        try:
-            wait_until_up(f"http://127.0.0.1:{varnish_port}/_composekit/", varnish, varnish_log)
-            yield Stack(f"http://127.0.0.1:{varnish_port}", sessions)
-        finally:
-            stop_group(varnish)
+        with varnishd(tmp, vcl=tmp / "composekit.vcl") as proxy:
+            yield Stack(proxy.url, app.url, sessions)
 
 
 def fragment_srcs(shell: str) -> dict[str, str]:
@@ -159,6 +128,20 @@ def test_public_fragments_are_served_from_the_cache(stack: Stack) -> None:
     assert [r.headers["X-Cache"] for r in as_json] == ["MISS", "HIT"]
     assert as_json[0].json()["name"] == "shell-news"
     assert as_json[1].content == as_json[0].content
+
+
+@pytest.mark.parametrize(("accept", "json"), ACCEPT_CASES)
+def test_varnish_chooses_the_representation_django_would(stack: Stack, accept: str, json: bool) -> None:
+    """The VCL rewrites Accept to text/html or application/json before the cache lookup:
+    for every Accept composekit's tests read, Django must answer the rewritten request
+    as it answers the original one, or a cached variant would hold the other."""
+    src = fragment_srcs(stack.get("/shells/page/?test=accept").text)["shell-whoami"]
+    headers = {"Accept": accept} if accept else {}
+    straight = stack.client().get(stack.app_url + src, headers=headers, timeout=10)
+    through = stack.client().get(stack.url + src, headers=headers, timeout=10)
+    assert straight.headers["Content-Type"] == ("application/json" if json else "text/html; charset=utf-8")
+    assert through.headers["Content-Type"] == straight.headers["Content-Type"]
+    assert through.content == straight.content
 
 
 def test_impure_page_is_not_cached(stack: Stack) -> None:

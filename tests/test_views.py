@@ -363,23 +363,38 @@ def test_session_authentication_skips_only_drfs_pointless_csrf_check() -> None:
     assert [type(a) for a in custom().get_authenticators()] == [OwnSession]  # yours stay yours
 
 
-@pytest.mark.parametrize(
-    ("accept", "json"),
-    [
-        ("", False),
-        ("*/*", False),
-        ("text/html", False),
-        ("application/json", True),
-        ("Application/JSON", True),
-        ("application/*", True),
-        ("application/json, text/html;q=0.1", False),  # HTML is acceptable: HTML wins
-        ("application/json, text/html;q=0", True),  # q=0 refuses HTML
-        ("application/json, */* ; q = 0", True),
-        ("application/json;q=0, text/html", False),
-        ("image/png", False),  # neither: HTML, the default representation
-        ("text/*, application/json", False),
-    ],
-)
+# (Accept, whether the endpoint answers JSON); "" sends no Accept. tests/test_varnish.py
+# checks that the reference VCL makes the same choice for each.
+ACCEPT_CASES = [
+    ("", False),
+    ("*/*", False),
+    ("text/html", False),
+    ("text/html,application/xhtml+xml,*/*;q=0.8", False),  # a browser's navigation
+    ("application/json", True),
+    ("Application/JSON", True),
+    ("application/*", True),
+    ("application/json;q=0.5", True),
+    ("application/json, text/html;q=0.1", False),  # HTML is acceptable: HTML wins
+    ("application/json, text/html;q=0.01", False),
+    ("application/json, text/html;q=0", True),  # q=0 refuses HTML
+    ("text/html;q=0, application/json", True),
+    ("text/html;q=0.0, application/json", True),
+    ("text/html;q=0.00,application/json", True),
+    ("text/html;q=0.000, application/json", True),
+    ("text/html;level=1;q=0, application/json", True),  # q need not be the last parameter
+    ("text/html; Q = 0 , application/json", True),
+    ("application/json, */* ; q = 0", True),
+    ("*/*;q=0, application/json", True),
+    ("application/json;q=0, text/html", False),
+    ("application/*;q=0, */*;q=0", False),
+    ("image/png", False),  # neither: HTML, the default representation
+    ("application/jsonx", False),  # not JSON
+    ("text/htmlx, application/json", True),  # not HTML
+    ("text/*, application/json", False),
+]
+
+
+@pytest.mark.parametrize(("accept", "json"), ACCEPT_CASES)
 def test_wants_json_reads_accept_like_django(accept: str, json: bool) -> None:
     from django.test import RequestFactory
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 DEBUG = False
 SECRET_KEY = "composekit-bench-not-secret"

@@ -37,13 +37,21 @@ sub vcl_recv {
     # Fragment URLs answer HTML or JSON by Accept and send `Vary: Accept`. Browsers send
     # dozens of Accept strings; keep only the two representations the endpoint serves, so
     # each fragment has at most two variants in the cache instead of one per browser.
-    # Mirrors composekit: JSON only when JSON is acceptable and HTML is not.
+    # The choice must be Django's, or a cached variant would hold the other one. As
+    # composekit reads Accept (wants_json() in composekit/fragment.py): JSON only when a
+    # JSON range (application/json, application/*, */*) is accepted and no HTML range
+    # (text/html, text/*, */*) is. First drop the ranges refused with q=0 (0.0, 0.00 and
+    # 0.000 too, spaces allowed), whichever parameter it is. No Accept means */*: HTML.
     if (req.url ~ "^/_composekit/") {
-        if (req.http.Accept ~ "application/json" && req.http.Accept !~ "(text/html|text/\*|\*/\*)") {
+        set req.http.X-Accept-Taken = regsuball(req.http.Accept,
+            "(?i)(^|,)[^,]*;\s*q *= *0( *\.( *0){1,3})?\s*(?=[;,]|$)[^,]*", "");
+        if (req.http.X-Accept-Taken ~ "(?i)(^|,)\s*(application/json|application/\*|\*/\*)\s*(;|,|$)"
+            && req.http.X-Accept-Taken !~ "(?i)(^|,)\s*(text/html|text/\*|\*/\*)\s*(;|,|$)") {
             set req.http.Accept = "application/json";
         } else {
             set req.http.Accept = "text/html";
         }
+        unset req.http.X-Accept-Taken;
     }
 
     # The point of this file: the built-in vcl_recv passes every request that carries a

@@ -1,7 +1,7 @@
 """Fragments from a second origin, through django-cors-headers, with the user's cookies.
 
 The setup of docs/cors.md, for real: the page comes from ``live_server`` on
-``http://localhost:A``; fragments come from gunicorn serving tests/served/cors_settings.py on
+``http://localhost:A``; fragments come from gunicorn serving tests/served/ with CORS on
 ``http://localhost:B``. Different ports make them different origins, so the loader needs
 ``COMPOSEKIT_ALLOWED_ORIGINS`` and the fragment server needs CORS; but cookies ignore ports,
 so both are the same *site*: the session cookie B's login sets (SameSite=Lax) goes with the
@@ -24,11 +24,11 @@ from playwright.sync_api import expect
 
 from composekit.render import fragment_url
 from tests.browser.conftest import Loader
-from tests.servers import Server, gunicorn, manage
+from tests.servers import Server, django_env, gunicorn, manage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SETTINGS = "tests.served.cors_settings"
+SETTINGS = "tests.served.settings"
 # The request line, the status and the Origin header of each request.
 ACCESS_FORMAT = "--access-logformat=%(r)s %(s)s origin=%({origin}i)s"
 ELSEWHERE = "https://www.example.com"  # a page origin that is not the test's
@@ -55,19 +55,17 @@ class Origin:
 
 
 @pytest.fixture(scope="module")
-def served_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    env = {"CK_SERVED_DB": str(tmp_path_factory.mktemp("cors") / "db.sqlite3")}
-    manage("tests.served.settings", "migrate", env=env)
-    return env
+def database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = str(tmp_path_factory.mktemp("cors") / "db.sqlite3")
+    manage(SETTINGS, "migrate", CK_SERVED_DB=path)
+    return path
 
 
-def serve(tmp: Path, env: dict[str, str], allowed_origins: str) -> Iterator[Origin]:
+def serve(tmp: Path, database: str, allowed_origins: str) -> Iterator[Origin]:
     with gunicorn(
         tmp,
-        settings=SETTINGS,
-        env={**env, "CK_CORS_ALLOWED_ORIGINS": allowed_origins},
+        env=django_env(SETTINGS, CK_SERVED_DB=database, CK_SERVED_CORS_ORIGINS=allowed_origins),
         workers=1,
-        worker_class="gthread",
         threads=4,
         access_log=True,
         extra_args=[ACCESS_FORMAT],
@@ -77,18 +75,16 @@ def serve(tmp: Path, env: dict[str, str], allowed_origins: str) -> Iterator[Orig
 
 
 @pytest.fixture(scope="module")
-def fragments(
-    tmp_path_factory: pytest.TempPathFactory, served_env: dict[str, str], live_server: Any
-) -> Iterator[Origin]:
+def fragments(tmp_path_factory: pytest.TempPathFactory, database: str, live_server: Any) -> Iterator[Origin]:
     """A fragment server that allows the test's page origin, by name and by IP."""
     origins = f"{live_server.url} {by_ip(live_server.url)}"
-    yield from serve(tmp_path_factory.mktemp("fragments"), served_env, origins)
+    yield from serve(tmp_path_factory.mktemp("fragments"), database, origins)
 
 
 @pytest.fixture(scope="module")
-def stranger(tmp_path_factory: pytest.TempPathFactory, served_env: dict[str, str]) -> Iterator[Origin]:
+def stranger(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[Origin]:
     """A fragment server that allows another page origin only."""
-    yield from serve(tmp_path_factory.mktemp("stranger"), served_env, ELSEWHERE)
+    yield from serve(tmp_path_factory.mktemp("stranger"), database, ELSEWHERE)
 
 
 def by_ip(url: str) -> str:

@@ -8,12 +8,11 @@ database: one in client mode (as ``make demo`` serves it), one in inline mode.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
 
 import pytest
 
-from demo.launch import Server, copy_prepared, demo_env, prepare
+from demo.launch import copy_prepared, demo_env, demo_server, prepare
 
 
 @dataclass(frozen=True)
@@ -27,9 +26,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     base = tmp_path_factory.mktemp("demo")
     prepare(base / "client")
     copy_prepared(base / "client", base / "inline")
-    with ExitStack() as stack:  # stops every server started, also when one fails to start
-        servers = {}
-        for mode in ("client", "inline"):
-            server = servers[mode] = Server(demo_env(base / mode, COMPOSEKIT_MODE=mode), workers=2)
-            stack.callback(server.stop)
-        yield Demo(servers["client"].wait_until_listening(), servers["inline"].wait_until_listening())
+    with (
+        demo_server(demo_env(base / "client", COMPOSEKIT_MODE="client"), base) as client,
+        demo_server(demo_env(base / "inline", COMPOSEKIT_MODE="inline"), base) as inline,
+    ):
+        yield Demo(client.url, inline.url)

@@ -1,1 +1,1 @@
-"""Settings and URLs of the Django app that tests serve with real gunicorn (tests/servers.py)."""
+"""The one production-like test app: settings and URLs that tests serve with real gunicorn."""

@@ -1,0 +1,57 @@
+"""tests/servers.py: the servers the tests, the benchmarks and the demo start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import requests
+from django.core.cache.backends.redis import RedisCache
+
+from tests.servers import django_env, gunicorn, listening_ports, manage, varnishd
+
+SETTINGS = "tests.served.settings"
+
+
+def test_redis_round_trips_a_key_through_djangos_cache(redis_url: str) -> None:
+    cache = RedisCache(redis_url, {"KEY_PREFIX": "test-servers"})
+    assert cache.get("greeting") is None
+    cache.set("greeting", {"hello": ["redis", 1]}, timeout=30)
+    assert cache.get("greeting") == {"hello": ["redis", 1]}
+    assert cache.delete("greeting") is True
+    assert cache.get("greeting") is None
+
+
+def test_servers_listen_where_they_say_and_stop_with_their_children(tmp_path: Path) -> None:
+    db = str(tmp_path / "db.sqlite3")
+    manage(SETTINGS, "migrate", CK_SERVED_DB=db)
+    with (
+        gunicorn(tmp_path, env=django_env(SETTINGS, CK_SERVED_DB=db), workers=2, threads=1) as app,
+        varnishd(tmp_path, backend=f"127.0.0.1:{app.port}") as proxy,
+    ):
+        assert listening_ports(app.pid) == {app.port}
+        assert listening_ports(proxy.pid) == {proxy.port} != {app.port}
+        assert len(app.worker_pids()) == 2 and len(proxy.worker_pids()) == 1  # varnishd's child
+        response = requests.get(f"{proxy.url}/login/via-varnish/", timeout=10)
+        assert response.text == "logged in as via-varnish"  # gunicorn's answer
+        assert "varnish" in response.headers["Via"]
+        pids = [app.pid, *app.worker_pids(), proxy.pid, *proxy.worker_pids()]
+    for pid in pids:
+        assert not Path(f"/proc/{pid}").exists(), f"process {pid} outlived its server"
+    # Each in a folder of its own, with its log.
+    assert sorted(p.name.split("-")[0] for p in tmp_path.iterdir() if p.is_dir()) == ["gunicorn", "varnishd"]
+    assert "Booting worker" in next(tmp_path.glob("gunicorn-*/server.log")).read_text()
+
+
+def test_a_server_that_fails_to_start_says_why(tmp_path: Path) -> None:
+    broken = django_env("tests.no_such_settings")
+    with pytest.raises(RuntimeError, match="gunicorn exited with") as failure, gunicorn(tmp_path, env=broken):
+        pass
+    assert "No module named 'tests.no_such_settings'" in str(failure.value)  # the end of its log
+    (tmp_path / "broken.vcl").write_text("vcl 4.1; this is not VCL")
+    with (
+        pytest.raises(RuntimeError, match="varnishd exited with") as failure,
+        varnishd(tmp_path, vcl=tmp_path / "broken.vcl"),
+    ):
+        pass
+    assert "VCL compilation failed" in str(failure.value)
