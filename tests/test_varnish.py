@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from tests.servers import ROOT, VARNISHD, django_env, gunicorn, manage, varnishd
+from composekit.render import fragment_url
+from tests.servers import ROOT, VARNISHD, Server, django_env, gunicorn, manage, varnishd
 from tests.test_views import ACCEPT_CASES
 
 pytestmark = pytest.mark.proxy
@@ -32,7 +33,7 @@ LOADS_PER_USER = 50
 SRC_RE = re.compile(r'<ck-fragment name="([a-z0-9-]+)" src="([^"]+)"')
 
 if not os.access(VARNISHD, os.X_OK):  # pragma: no cover - make test installs it
-    pytest.skip(f"varnishd not found ({VARNISHD}); run tests/system-deps.sh", allow_module_level=True)
+    pytest.fail(f"varnishd not found ({VARNISHD}); run tests/system-deps.sh (make test does)", pytrace=False)
 
 
 def client() -> requests.Session:
@@ -46,6 +47,7 @@ class Stack:
     url: str  # Varnish
     app_url: str  # gunicorn, straight
     sessions: dict[str, str]  # username -> session key
+    app: Server
 
     def client(self, user: str | None = None) -> requests.Session:
         session = client()
@@ -62,7 +64,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("varnish")
     db = str(tmp / "db.sqlite3")
     manage(SETTINGS, "migrate", CK_SERVED_DB=db)
-    with gunicorn(tmp, env=django_env(SETTINGS, CK_SERVED_DB=db), ready_path="/shells/page/") as app:
+    env = django_env(SETTINGS, CK_SERVED_DB=db)
+    with gunicorn(tmp, env=env, ready_path="/shells/page/", access_log=True) as app:
         # Real logins, straight to gunicorn: the session cookies the clients send through Varnish.
         sessions = {}
         for user in USERS:
@@ -74,7 +77,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         assert vcl.count('.port = "8000";') == 1
         (tmp / "composekit.vcl").write_text(vcl.replace('.port = "8000";', f'.port = "{app.port}";'))
         with varnishd(tmp, vcl=tmp / "composekit.vcl") as proxy:
-            yield Stack(proxy.url, app.url, sessions)
+            yield Stack(proxy.url, app.url, sessions, app)
 
 
 def fragment_srcs(shell: str) -> dict[str, str]:
@@ -111,6 +114,35 @@ def test_private_fragments_are_never_served_from_the_cache(stack: Stack) -> None
             assert response.headers["Cache-Control"] == "private, no-cache"
             seen.append(response.headers["X-Cache"])
     assert seen == ["PASS"] * 6
+
+
+def next_access_line(app: Server, seen: int) -> str:
+    """The access log line after the first ``seen`` ones (gunicorn writes it after answering)."""
+    deadline = time.monotonic() + 5
+    while len(lines := app.access_lines()) <= seen:
+        assert time.monotonic() < deadline, "gunicorn logged no request"
+        time.sleep(0.01)
+    return lines[seen]
+
+
+def test_a_private_fragment_is_revalidated_by_django_not_rendered(stack: Stack) -> None:
+    """Varnish passes If-None-Match to Django, which answers 304 from get_etag() alone.
+
+    A private fragment is a hit-for-miss object in Varnish. On a miss Varnish sends its own
+    request, without the browser's If-None-Match, so Django rendered a full 200 that Varnish
+    then cut down to a 304: every revalidation cost a render. The VCL passes those requests.
+    """
+    src = fragment_url("counted")
+    first = stack.get(src, "shopper-4")
+    assert (first.status_code, first.headers["Cache-Control"]) == (200, "private, max-age=30")
+    backend = []
+    for _ in range(3):
+        seen = len(stack.app.access_lines())
+        again = stack.get(src, "shopper-4", **{"If-None-Match": first.headers["ETag"]})
+        assert (again.status_code, again.headers["ETag"]) == (304, first.headers["ETag"])
+        backend.append(next_access_line(stack.app, seen))
+    # What Django itself answered each time: 304, no body, so nothing was rendered.
+    assert [line.split('"')[2].split()[0] for line in backend] == ["304"] * 3, backend
 
 
 def test_public_fragments_are_served_from_the_cache(stack: Stack) -> None:

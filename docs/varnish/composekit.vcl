@@ -101,6 +101,16 @@ sub vcl_backend_response {
     # Fall through to the built-in vcl_backend_response (it marks ttl <= 0 uncacheable).
 }
 
+sub vcl_miss {
+    # A hit-for-miss object (a URL found uncacheable, see below) sends requests to Django as
+    # misses, and a miss drops the browser's If-None-Match: Django would render a full 200
+    # that Varnish then cuts down to a 304. Passing keeps the validator, so Django answers
+    # 304 from the fragment's ETag alone, without rendering.
+    if (req.is_hitmiss) {
+        return (pass);
+    }
+}
+
 sub vcl_deliver {
     # What the cache did, for humans and for tests/test_varnish.py.
     if (obj.uncacheable) {
