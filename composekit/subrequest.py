@@ -132,16 +132,19 @@ _view_middleware_cache: dict[tuple[str, ...], list[ProcessView]] = {}
 def _view_middleware(middleware: tuple[str, ...]) -> list[ProcessView]:
     """The ``process_view()`` of each middleware, in order, from instances of our own.
 
-    The handler's instances are out of reach from a request, so each class is instantiated
-    once more (per ``MIDDLEWARE`` value), as Django does, with a ``get_response`` never
-    called here.
+    The handler's instances are out of reach from a request, so each class that has a
+    ``process_view()`` is instantiated once more (per ``MIDDLEWARE`` value), as Django does,
+    with a ``get_response`` never called here. Others (WhiteNoise, say) are not touched.
     """
     methods = _view_middleware_cache.get(middleware)
     if methods is None:
         methods = []
         for path in middleware:
+            factory = import_string(path)
+            if not hasattr(factory, "process_view"):
+                continue
             try:
-                instance = import_string(path)(_never_called)
+                instance = factory(_never_called)
             except MiddlewareNotUsed:
                 continue
             method = getattr(instance, "process_view", None)

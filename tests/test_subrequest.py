@@ -203,14 +203,18 @@ def test_async_process_view_runs_and_unused_middleware_is_skipped(rf: RequestFac
     assert render('{% fragment "hello" %}x{% endfragment %}', page).endswith('">x</ck-fragment>')
 
 
-def test_middleware_is_instantiated_once_per_setting(rf: RequestFactory) -> None:
-    key = ("tests.testapp.middleware.RefuseMarked",)
+def test_only_middleware_with_process_view_is_instantiated_once_per_setting(rf: RequestFactory) -> None:
+    from tests.testapp.middleware import NoViewHook
+
+    key = ("tests.testapp.middleware.NoViewHook", "tests.testapp.middleware.RefuseMarked")
+    before = NoViewHook.instances
     with override_settings(MIDDLEWARE=list(key)):
         render('{% fragment "hello" %}{% endfragment %}', page_request(rf))
         first = subrequest._view_middleware(key)
         render('{% fragment "hello" %}{% endfragment %}', page_request(rf))
     assert subrequest._view_middleware(key) is first
     assert len(first) == 1
+    assert NoViewHook.instances == before
 
 
 # -- CSRF state: carried in, and back --------------------------------------------------------

@@ -26,3 +26,19 @@ class RefuseMarked:
 class NotUsed:
     def __init__(self, get_response: Any) -> None:
         raise MiddlewareNotUsed
+
+    def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> Any:
+        raise AssertionError("never instantiated")
+
+
+class NoViewHook:
+    """Has no process_view(): never instantiated again for inline sub-requests."""
+
+    instances = 0
+
+    def __init__(self, get_response: Any) -> None:
+        NoViewHook.instances += 1
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        return self.get_response(request)
