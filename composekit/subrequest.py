@@ -82,6 +82,7 @@ def build(page: HttpRequest, url: str, chain: Chain) -> WSGIRequest:
             "wsgi.input": io.BytesIO(),
         }
     )
+    environ.setdefault("wsgi.url_scheme", page.scheme)  # an ASGI page's META has no WSGI scheme
     sub = WSGIRequest(environ)
     for attr in (*CARRIED, *conf.INLINE_CARRY):
         if hasattr(page, attr):

@@ -23,6 +23,7 @@ from composekit.inline import (
 )
 from composekit.purity import CSRF_TOKEN, SESSION
 from composekit.render import fragment_url
+from tests import aio
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inline")]
 
@@ -99,7 +100,7 @@ def test_middleware_works_async_without_a_thread(rf: RequestFactory) -> None:
 
     middleware = InlineMiddleware(get_response)
     assert asyncio.iscoroutinefunction(middleware)
-    response = asyncio.run(middleware(page))
+    response = aio.run(middleware(page))
     assert response.cookies["seen"].value == "fragment"
 
 

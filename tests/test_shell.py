@@ -24,6 +24,7 @@ from composekit.shell import (
     cacheable_shell,
     shareable,
 )
+from tests import aio
 from tests.shells import views
 
 pytestmark = pytest.mark.django_db
@@ -569,10 +570,10 @@ def test_async_view_is_a_shell(arf: Any) -> None:
         return HttpResponse("<p>Hi</p>")
 
     assert asyncio.iscoroutinefunction(view)
-    response = asyncio.run(view(arf.get("/")))
+    response = aio.run(view(arf.get("/")))
     assert response["Cache-Control"] == "public, max-age=0, s-maxage=60"
     assert response.content == b"<p>Hi</p>"
-    post = asyncio.run(view(arf.post("/")))
+    post = aio.run(view(arf.post("/")))
     assert not post.has_header("Cache-Control")
 
 
@@ -589,7 +590,7 @@ def test_async_view_that_reads_the_user_is_impure(arf: Any) -> None:
     request.session = SessionStore()
     request.auser = partial(aget_user, request)  # as AuthenticationMiddleware sets it
     with pytest.raises(ImpureShellError) as caught:
-        asyncio.run(view(request))
+        aio.run(view(request))
     name = "tests.test_shell.test_async_view_that_reads_the_user_is_impure.<locals>.view"
     line = line_of(view, "await request.auser()")
     assert str(caught.value) == (
@@ -605,7 +606,7 @@ def test_async_template_response_is_rendered_under_the_guard(arf: Any) -> None:
     async def view(request: HttpRequest) -> TemplateResponse:
         return TemplateResponse(request, "shells/plain.html", {"greeting": "Hello"})
 
-    response = asyncio.run(view(arf.get("/")))
+    response = aio.run(view(arf.get("/")))
     assert response.is_rendered
     assert response.content == b"<p>Hello, world</p>\n"
     assert response["Cache-Control"] == "public, max-age=60"
@@ -620,7 +621,7 @@ def test_async_class_based_shell(arf: Any) -> None:
 
     view = AsyncShell.as_view()
     assert asyncio.iscoroutinefunction(view)
-    response = asyncio.run(view(arf.get("/")))
+    response = aio.run(view(arf.get("/")))
     assert (response.content, response["Cache-Control"]) == (b"async", "public, max-age=30")
 
 
@@ -633,6 +634,6 @@ def test_guard_middleware_is_async_capable(arf: Any) -> None:
 
     middleware = ShellGuardMiddleware(get_response)
     assert asyncio.iscoroutinefunction(middleware)
-    response = asyncio.run(middleware(arf.get("/")))
+    response = aio.run(middleware(arf.get("/")))
     assert response["Cache-Control"] == "private, no-cache"
     assert response["X-Composekit-Shell"] == "not cached: a cookie set (sessionid)"

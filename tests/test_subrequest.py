@@ -18,6 +18,7 @@ from django.urls import set_script_prefix
 from composekit import subrequest
 from composekit.render import fragment_url
 from composekit.signals import fragment_rendered
+from tests import aio
 from tests.testapp import fragments
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inline")]
@@ -137,11 +138,14 @@ def test_a_page_without_an_environ_works(captured: list[Any]) -> None:
     assert captured[0].get_host() == "testserver"
 
 
-def test_an_asgi_page_gets_a_sub_request_too(captured: list[Any]) -> None:
-    page = AsyncRequestFactory().get("/page/", headers={"accept-language": "de"})
+@pytest.mark.parametrize("secure", [False, True])
+def test_an_asgi_page_gets_a_sub_request_too(captured: list[Any], secure: bool) -> None:
+    page = AsyncRequestFactory().get("/page/", headers={"accept-language": "de"}, secure=secure)
     page.user = AnonymousUser()
     assert render('{% fragment "hello" %}{% endfragment %}', page).endswith(">Hello anonymous</ck-fragment>")
-    assert captured[0].META["HTTP_ACCEPT_LANGUAGE"] == "de"
+    [sub] = captured
+    assert sub.META["HTTP_ACCEPT_LANGUAGE"] == "de"
+    assert (sub.scheme, sub.is_secure()) == (page.scheme, secure)
 
 
 def test_under_a_script_prefix(rf: RequestFactory, captured: list[Any]) -> None:
@@ -197,10 +201,14 @@ def test_login_required_middleware_refuses_inline_as_over_http(
     COMPOSEKIT_INLINE_CARRY=["refuse"],
 )
 def test_async_process_view_runs_and_unused_middleware_is_skipped(rf: RequestFactory) -> None:
+    # Rendered in a thread with no event loop, as Django renders a sync view's template under ASGI.
     page = page_request(rf)
-    assert render('{% fragment "hello" %}{% endfragment %}', page).endswith(">Hello anonymous</ck-fragment>")
+    html = aio.in_thread(render, '{% fragment "hello" %}{% endfragment %}', page)
+    assert html.endswith(">Hello anonymous</ck-fragment>")
     page.refuse = True  # type: ignore[attr-defined]
-    assert render('{% fragment "hello" %}x{% endfragment %}', page).endswith('">x</ck-fragment>')
+    assert aio.in_thread(render, '{% fragment "hello" %}x{% endfragment %}', page).endswith(
+        '">x</ck-fragment>'
+    )
 
 
 def test_only_middleware_with_process_view_is_instantiated_once_per_setting(rf: RequestFactory) -> None:
