@@ -148,9 +148,8 @@ def _view_middleware(middleware: tuple[str, ...]) -> list[ProcessView]:
                 instance = factory(_never_called)
             except MiddlewareNotUsed:
                 continue
-            method = getattr(instance, "process_view", None)
-            if method is not None:
-                methods.append(async_to_sync(method) if iscoroutinefunction(method) else method)
+            method = instance.process_view
+            methods.append(async_to_sync(method) if iscoroutinefunction(method) else method)
         _view_middleware_cache[middleware] = methods
     return methods
 
