@@ -2,27 +2,46 @@
 
 Django serves page shells identical for every visitor; per-user parts are fragments,
 DRF endpoints with their own cache policy, fetched by a small loader.
+
+The public names are importable from here. Each is imported from its module when first
+asked for, so ``import composekit`` (from ``INSTALLED_APPS``, a settings file) loads
+neither DRF nor Django's views and templates.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
-
-from .policy import CachePolicy
-from .registry import register
 
 if TYPE_CHECKING:
     from .fragment import Fragment
+    from .policy import CachePolicy
+    from .registry import register
+    from .render import fragment_url
+    from .shell import CacheableShellMixin, cacheable_shell
 
-__all__ = ["CachePolicy", "Fragment", "register"]
+__all__ = ["CachePolicy", "CacheableShellMixin", "Fragment", "cacheable_shell", "fragment_url", "register"]
 __version__ = "0.1.0"
+
+# Public name -> the module that defines it.
+_MODULES = {
+    "CachePolicy": "policy",
+    "CacheableShellMixin": "shell",
+    "Fragment": "fragment",
+    "cacheable_shell": "shell",
+    "fragment_url": "render",
+    "register": "registry",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # Fragment imports DRF's views, which read settings: import it only when asked,
-    # so importing composekit (from INSTALLED_APPS, settings files) stays cheap and safe.
-    if name == "Fragment":
-        from .fragment import Fragment
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'composekit' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # found once; later lookups do not come here
+    return value
 
-        return Fragment
-    raise AttributeError(f"module 'composekit' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

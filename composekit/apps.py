@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.module_loading import autodiscover_modules
 
+__all__ = ["ComposekitConfig"]
+
 
 class ComposekitConfig(AppConfig):
     name = "composekit"

@@ -16,10 +16,14 @@ from . import registry
 from .conf import MODES, conf
 from .fragment import declares
 
+__all__ = ["check_fragments", "check_installation", "check_settings"]
+
 _MARGIN_RE = re.compile(r"^-?\d+(px|%)?( -?\d+(px|%)?){0,3}$")
 _ORIGIN_RE = re.compile(r"^https?://[^/?#\s]+$")
 _COOKIE_NAME_RE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")  # an RFC 6265 token
+_IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 IDENTITY_MIDDLEWARE = "composekit.identity.IdentityMiddleware"
+INLINE_MIDDLEWARE = "composekit.inline.InlineMiddleware"
 
 
 @register()
@@ -55,6 +59,16 @@ def check_installation(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
                 hint=f'Add "{IDENTITY_MIDDLEWARE}" to MIDDLEWARE, or set '
                 "COMPOSEKIT_IDENTITY_COOKIE = None to say you do without it; see docs/security.md.",
                 id="composekit.W002",
+            )
+        )
+    if conf.MODE == "inline" and INLINE_MIDDLEWARE not in settings.MIDDLEWARE:
+        errors.append(
+            Warning(
+                f"{INLINE_MIDDLEWARE} is not in MIDDLEWARE while fragments render inline: the "
+                "cookies inline fragments set, and the Vary they answer with, never reach the page.",
+                hint=f'Add "{INLINE_MIDDLEWARE}" to MIDDLEWARE, below any caching middleware; '
+                "see docs/architecture.md.",
+                id="composekit.W003",
             )
         )
     return errors
@@ -113,48 +127,49 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             )
         )
 
-    mode = getattr(settings, "COMPOSEKIT_MODE", None)
+    mode = conf.raw("MODE")
     if mode is not None and mode not in MODES:
         invalid("MODE", mode, '"client", "inline" or unset (inline when DEBUG)')
-    for setting, default, minimum in (
-        ("PARAMS_MAX_BYTES", 2048, 64),
-        ("MAX_DEPTH", 5, 1),
-        ("TIMEOUT", None, 1),
-        ("RETRIES", None, 0),
-    ):
-        value = getattr(settings, f"COMPOSEKIT_{setting}", default)
+    for setting, minimum in (("PARAMS_MAX_BYTES", 64), ("MAX_DEPTH", 1), ("TIMEOUT", 1), ("RETRIES", 0)):
+        value = conf.raw(setting)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < minimum):
             invalid(setting, value, f"a whole number >= {minimum}")
-    margin = getattr(settings, "COMPOSEKIT_LAZY_MARGIN", None)
+    margin = conf.raw("LAZY_MARGIN")
     if margin is not None and not (isinstance(margin, str) and _MARGIN_RE.match(margin)):
         invalid("LAZY_MARGIN", margin, 'a CSS margin such as "200px" or "0px 0px 50% 0px"')
-    origins = getattr(settings, "COMPOSEKIT_ALLOWED_ORIGINS", [])
-    if (
-        isinstance(origins, str)
-        or not isinstance(origins, (list, tuple))
-        or not all(isinstance(o, str) and _ORIGIN_RE.match(o) for o in origins)
-    ):
+    origins = conf.raw("ALLOWED_ORIGINS")
+    if not _is_list_of(origins, _ORIGIN_RE):
         invalid("ALLOWED_ORIGINS", origins, 'a list of origins such as ["https://fragments.example.com"]')
-    fragment_origin = getattr(settings, "COMPOSEKIT_FRAGMENT_ORIGIN", None)
+    fragment_origin = conf.raw("FRAGMENT_ORIGIN")
     if fragment_origin is not None and not (
         isinstance(fragment_origin, str) and _ORIGIN_RE.match(fragment_origin)
     ):
         invalid(
             "FRAGMENT_ORIGIN", fragment_origin, 'an origin such as "https://fragments.example.com", or None'
         )
-    identity_cookie = getattr(settings, "COMPOSEKIT_IDENTITY_COOKIE", None)
+    identity_cookie = conf.raw("IDENTITY_COOKIE")
     if identity_cookie is not None and not (
         isinstance(identity_cookie, str) and _COOKIE_NAME_RE.match(identity_cookie)
     ):
         invalid("IDENTITY_COOKIE", identity_cookie, 'a cookie name such as "ck_identity", or None')
     for setting in ("SERVER_TIMING", "ALLOW_SCRIPTS"):
-        value = getattr(settings, f"COMPOSEKIT_{setting}", False)
+        value = conf.raw(setting)
         if not isinstance(value, bool):
             invalid(setting, value, "True or False")
-    script = getattr(settings, "COMPOSEKIT_SCRIPT", "x")
+    locate = conf.raw("LOCATE_TOUCHES")
+    if locate is not None and not isinstance(locate, bool):
+        invalid("LOCATE_TOUCHES", locate, "True, False or unset (True when DEBUG)")
+    carry = conf.raw("INLINE_CARRY")
+    if not _is_list_of(carry, _IDENTIFIER_RE):
+        invalid("INLINE_CARRY", carry, 'a list of request attribute names such as ["tenant"]')
+    script = conf.raw("SCRIPT")
     if not isinstance(script, str) or not script:
         invalid("SCRIPT", script, 'a static path such as "composekit/composekit.min.js"')
     return errors
+
+
+def _is_list_of(value: object, pattern: re.Pattern[str]) -> bool:
+    return isinstance(value, (list, tuple)) and all(isinstance(v, str) and pattern.match(v) for v in value)
 
 
 def _path(cls: type) -> str:

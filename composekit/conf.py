@@ -1,7 +1,8 @@
 """Typed access to the ``COMPOSEKIT_*`` settings, read at access time.
 
 Reading on every access (rather than once at import) keeps ``override_settings``
-working in tests. Values are returned as configured; ``checks.py`` validates them.
+working in tests. ``DEFAULTS`` is the one table of defaults: ``conf`` falls back to it and
+``checks.py`` validates what ``raw()`` returns, so the two never disagree.
 """
 
 from __future__ import annotations
@@ -10,19 +11,41 @@ from typing import Any
 
 from django.conf import settings
 
+__all__ = ["DEFAULTS", "MODES", "Settings", "conf"]
+
 MODES = ("client", "inline")
-# The loader's default too (config.identityCookie): only another name is written into the tag.
-DEFAULT_IDENTITY_COOKIE = "ck_identity"
+
+# Every setting, without its COMPOSEKIT_ prefix, and its default. ``None`` for MODE and
+# LOCATE_TOUCHES means "derived from DEBUG"; for the loader options (TIMEOUT, RETRIES,
+# LAZY_MARGIN) it means "the loader's own default": only values set are written into the tag.
+DEFAULTS: dict[str, Any] = {
+    "MODE": None,
+    "PARAMS_MAX_BYTES": 2048,
+    "MAX_DEPTH": 5,
+    "SCRIPT": "composekit/composekit.min.js",
+    "FRAGMENT_ORIGIN": None,
+    # The loader's default too (config.identityCookie): only another name is written into the tag.
+    "IDENTITY_COOKIE": "ck_identity",
+    "SERVER_TIMING": True,
+    "LOCATE_TOUCHES": None,
+    "INLINE_CARRY": (),
+    "TIMEOUT": None,
+    "RETRIES": None,
+    "LAZY_MARGIN": None,
+    "ALLOWED_ORIGINS": (),
+    "ALLOW_SCRIPTS": False,
+}
 
 
 class Settings:
-    def _get(self, name: str, default: Any) -> Any:
-        return getattr(settings, f"COMPOSEKIT_{name}", default)
+    def raw(self, name: str) -> Any:
+        """``COMPOSEKIT_<name>`` as configured, else its default: what the checks validate."""
+        return getattr(settings, f"COMPOSEKIT_{name}", DEFAULTS[name])
 
     @property
     def MODE(self) -> str:
         """``"inline"`` renders fragments into the page; ``"client"`` leaves them to the loader."""
-        mode = self._get("MODE", None)
+        mode = self.raw("MODE")
         if mode is None:
             return "inline" if settings.DEBUG else "client"
         return str(mode)
@@ -30,55 +53,66 @@ class Settings:
     @property
     def PARAMS_MAX_BYTES(self) -> int:
         """Largest signed ``p=`` token, in bytes, a placeholder may carry."""
-        return int(self._get("PARAMS_MAX_BYTES", 2048))
+        return int(self.raw("PARAMS_MAX_BYTES"))
 
     @property
     def MAX_DEPTH(self) -> int:
         """How deeply fragments may nest, inline and in the loader."""
-        return int(self._get("MAX_DEPTH", 5))
+        return int(self.raw("MAX_DEPTH"))
 
     @property
     def SCRIPT(self) -> str:
         """Static path of the loader that ``{% composekit_script %}`` emits."""
-        return str(self._get("SCRIPT", "composekit/composekit.min.js"))
+        return str(self.raw("SCRIPT"))
 
     @property
     def FRAGMENT_ORIGIN(self) -> str | None:
         """Origin (``https://fragments.example.com``) that placeholders point at; None: the page's."""
-        value = self._get("FRAGMENT_ORIGIN", None)
+        value = self.raw("FRAGMENT_ORIGIN")
         return None if value is None else str(value)
 
     @property
     def IDENTITY_COOKIE(self) -> str | None:
         """Cookie whose value changes on every login and logout (see ``identity.py``); None: off."""
-        value = self._get("IDENTITY_COOKIE", DEFAULT_IDENTITY_COOKIE)
+        value = self.raw("IDENTITY_COOKIE")
         return None if value is None else str(value)
 
     @property
     def SERVER_TIMING(self) -> bool:
-        return bool(self._get("SERVER_TIMING", True))
+        return bool(self.raw("SERVER_TIMING"))
+
+    @property
+    def LOCATE_TOUCHES(self) -> bool:
+        """Whether the shell guard records where a shell touched per-user state (a stack walk)."""
+        value = self.raw("LOCATE_TOUCHES")
+        return bool(settings.DEBUG if value is None else value)
+
+    @property
+    def INLINE_CARRY(self) -> tuple[str, ...]:
+        """Request attributes an inline sub-request takes from its page, beyond the built-in ones."""
+        return tuple(self.raw("INLINE_CARRY"))
 
     # Loader options. ``None`` means "the loader's own default"; only values set
     # here are written into the script tag's data- attributes.
     @property
     def TIMEOUT(self) -> int | None:
-        value = self._get("TIMEOUT", None)
+        value = self.raw("TIMEOUT")
         return None if value is None else int(value)
 
     @property
     def RETRIES(self) -> int | None:
-        value = self._get("RETRIES", None)
+        value = self.raw("RETRIES")
         return None if value is None else int(value)
 
     @property
     def LAZY_MARGIN(self) -> str | None:
-        value = self._get("LAZY_MARGIN", None)
+        value = self.raw("LAZY_MARGIN")
         return None if value is None else str(value)
 
     @property
     def ALLOWED_ORIGINS(self) -> list[str]:
         """Origins the loader may fetch from: the setting, plus FRAGMENT_ORIGIN when set."""
-        origins = list(self._get("ALLOWED_ORIGINS", []))
+        origins = list(self.raw("ALLOWED_ORIGINS"))
         fragment_origin = self.FRAGMENT_ORIGIN
         if fragment_origin is not None and fragment_origin not in origins:
             origins.append(fragment_origin)
@@ -86,7 +120,7 @@ class Settings:
 
     @property
     def ALLOW_SCRIPTS(self) -> bool:
-        return bool(self._get("ALLOW_SCRIPTS", False))
+        return bool(self.raw("ALLOW_SCRIPTS"))
 
 
 conf = Settings()

@@ -1,8 +1,13 @@
-"""``Fragment``: a DRF view that serves one piece of per-user (or public) HTML."""
+"""``Fragment``: a DRF view that serves one piece of per-user (or public) HTML.
+
+The class is what fragment authors subclass; the HTTP details live in their own modules:
+``accept.py`` (HTML or JSON), ``conditional.py`` (ETags, 304), ``problem.py`` (errors),
+``authentication.py`` (DRF's session authentication for GET-only views).
+"""
 
 from __future__ import annotations
 
-import hashlib
+import inspect
 import json
 import logging
 import time
@@ -10,58 +15,36 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
-from django.utils.http import http_date, parse_etags, parse_http_date_safe, quote_etag
+from django.utils.http import http_date
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from . import subrequest
+from .accept import wants_json
+from .authentication import SafeMethodSessionAuthentication
+from .conditional import body_etag, digest_etag, not_modified
 from .conf import conf
 from .policy import DOWNGRADED, CachePolicy
-from .problem import problem_response
+from .problem import BadParams, problem_for, server_error
 from .purity import per_user_state
 from .signals import fragment_rendered
 from .signing import BadSignedParams, ParamValue, unsign_params
 from .timing import QueryCounter
 
+__all__ = ["Fragment", "argument_names", "declares"]
+
 logger = logging.getLogger("composekit")
 
-# Set on the Django request while a fragment renders: the chain of (name, token) of
-# the fragments being rendered, outermost first. Nested inline fragments read it.
-STACK_ATTR = "composekit_stack"
-# Set on an internal sub-request: errors propagate to the page instead of
-# becoming a 500 response.
-INLINE_ATTR = "composekit_inline"
-# Set on a page request: names of the fragments rendered into it inline. A page
-# holding any is per-user and must never be cached as a shell.
-RENDERED_INLINE_ATTR = "composekit_rendered_inline"
-
-
-class _SafeMethodSessionAuthentication(SessionAuthentication):
-    """DRF's session authentication without its CSRF check, for fragments alone.
-
-    Fragments answer GET and HEAD only (``initial()`` refuses any other method before
-    authentication), and CSRF protects unsafe methods: DRF's check would pass every time,
-    at a cost on every request.
-    """
-
-    def enforce_csrf(self, request: Request) -> None:
-        return None
-
-
 _NEGOTIATED = (JSONRenderer(), "application/json")
-
-
-class BadParams(exceptions.ParseError):
-    def __init__(self, error: BadSignedParams) -> None:
-        super().__init__(str(error))
-        self.reason = error.reason
+# The methods that receive the params as keyword arguments, after ``self`` and the request.
+PARAM_METHODS = ("get_context", "get_etag", "get_last_modified", "render")
 
 
 class Fragment(APIView):
@@ -80,13 +63,15 @@ class Fragment(APIView):
     renderer_classes: ClassVar[list[type[BaseRenderer]]] = [JSONRenderer]  # type: ignore[misc]
 
     params: dict[str, ParamValue]
-    # Whether the class (or a Fragment base of its own) sets authentication_classes: found
-    # once per class here, not on every request.
+    # Found once per class, not on every request: whether the class (or a Fragment base of
+    # its own) sets authentication_classes, and the names its methods take before the params.
     _declares_authentication: ClassVar[bool] = False
+    _argument_names: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._declares_authentication = declares(cls, "authentication_classes")
+        cls._argument_names = argument_names(cls)
 
     _touched_before: set[str]
 
@@ -122,7 +107,7 @@ class Fragment(APIView):
         if self.cache.is_public and not self._declares_authentication:
             return []
         return [
-            _SafeMethodSessionAuthentication() if type(a) is SessionAuthentication else a
+            SafeMethodSessionAuthentication() if type(a) is SessionAuthentication else a
             for a in super().get_authenticators()
         ]
 
@@ -131,30 +116,13 @@ class Fragment(APIView):
         return _NEGOTIATED
 
     def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], HttpResponse | None]:
-        return self._problem_for
-
-    def _problem_for(self, exc: Exception, context: dict[str, Any]) -> HttpResponse | None:
-        if isinstance(exc, Http404):
-            exc = exceptions.NotFound(str(exc) or None)
-        elif isinstance(exc, DjangoPermissionDenied):
-            exc = exceptions.PermissionDenied(str(exc) or None)
-        assert isinstance(exc, exceptions.APIException)  # handle_exception passes no other
-        extra: dict[str, Any] = {"fragment": self.name}
-        if isinstance(exc, BadParams):
-            extra["reason"] = exc.reason
-        response = problem_response(exc.status_code, _flatten(exc.detail), **extra)
-        if getattr(exc, "auth_header", None):
-            response["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
-        wait = getattr(exc, "wait", None)
-        if wait:
-            response["Retry-After"] = str(int(wait))
-        return response
+        return lambda exc, context: problem_for(exc, self.name)
 
     def handle_exception(self, exc: Exception) -> HttpResponseBase:  # type: ignore[override]
         if isinstance(exc, (exceptions.APIException, Http404, DjangoPermissionDenied)):
             return super().handle_exception(exc)
-        if getattr(self.request._request, INLINE_ATTR, False):
-            raise exc
+        if subrequest.is_sub_request(self.request._request):
+            raise exc  # inline: the page decides (an error page under DEBUG, else the fallback)
         logger.error(
             "fragment %r raised %s",
             self.name,
@@ -162,12 +130,7 @@ class Fragment(APIView):
             exc_info=exc,
             extra={"fragment": self.name},
         )
-        detail = "the fragment failed to render"
-        extra: dict[str, Any] = {"fragment": self.name}
-        if settings.DEBUG:
-            detail = f"{type(exc).__name__}: {exc}"
-            extra["exception"] = type(exc).__qualname__
-        return problem_response(500, detail, **extra)
+        return server_error(exc, self.name)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # DRF checks the method only after authenticating, so a browser's POST would get a
@@ -180,14 +143,12 @@ class Fragment(APIView):
             self.params = unsign_params(self.name, token)
         except BadSignedParams as error:
             raise BadParams(error) from None
-        django_request = request._request
-        stack = getattr(django_request, STACK_ATTR, ())
-        setattr(django_request, STACK_ATTR, (*stack, (self.name, token)))
+        subrequest.enter(request._request, self.name, token or "")
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # What was touched before this fragment ran is not its doing: an inline
-        # sub-request shares the page's session and META, which fragments rendered
-        # earlier on the page may have touched.
+        # sub-request shares the page's session, which fragments rendered earlier on the
+        # page may have touched.
         self._touched_before = set(per_user_state(request)) if self.cache.is_public else set()
         queries = QueryCounter()
         start = time.perf_counter()
@@ -206,18 +167,19 @@ class Fragment(APIView):
             queries=queries.count,
             db_time=queries.time,
             status=response.status_code,
-            inline=bool(getattr(request, INLINE_ATTR, False)),
+            inline=subrequest.is_sub_request(request),
         )
         return response
 
     # -- GET -------------------------------------------------------------------
 
     def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
-        as_json = wants_json(request._request.META.get("HTTP_ACCEPT", ""))
+        django_request = request._request
+        as_json = wants_json(django_request.META.get("HTTP_ACCEPT", ""))
         validator = self.get_etag(request, **self.params)
         etag = None if validator is None else self._etag(request, validator, as_json)
         last_modified = self.get_last_modified(request, **self.params)
-        if _not_modified(request._request, etag, last_modified):
+        if not_modified(django_request, etag, last_modified):
             response = HttpResponse(status=304)
         else:
             html = self.render(request, **self.params)
@@ -228,23 +190,10 @@ class Fragment(APIView):
             else:
                 response = HttpResponse(html, content_type="text/html; charset=utf-8")
             if etag is None:
-                # No cheap validator: the body's hash still saves the transfer.
-                etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
-                if _not_modified(request._request, etag, None):
+                etag = body_etag(response.content)
+                if not_modified(django_request, etag, None):
                     response = HttpResponse(status=304)
-        policy = self.cache
-        if policy.is_public:
-            touched = [t for t in per_user_state(request._request, response) if t not in self._touched_before]
-            if touched:
-                logger.warning(
-                    "public fragment %r touched %s; sent as private. Make it private or "
-                    "stop reading per-user state in it.",
-                    self.name,
-                    ", ".join(touched),
-                    extra={"fragment": self.name},
-                )
-                policy = DOWNGRADED
-        for header, value in policy.headers().items():
+        for header, value in self._policy(django_request, response).headers().items():
             response[header] = value
         if etag is not None:  # None only on a 304 decided by Last-Modified alone
             response["ETag"] = etag
@@ -252,53 +201,30 @@ class Fragment(APIView):
             response["Last-Modified"] = http_date(last_modified.timestamp())
         return response
 
+    def _policy(self, request: HttpRequest, response: HttpResponse) -> CachePolicy:
+        """The fragment's policy, or private if a public fragment touched per-user state."""
+        if not self.cache.is_public:
+            return self.cache
+        touched = [t for t in per_user_state(request, response) if t not in self._touched_before]
+        if not touched:
+            return self.cache
+        logger.warning(
+            "public fragment %r touched %s; sent as private. Make it private or "
+            "stop reading per-user state in it.",
+            self.name,
+            ", ".join(touched),
+            extra={"fragment": self.name},
+        )
+        return DOWNGRADED
+
     def _etag(self, request: Request, validator: str, as_json: bool) -> str:
         parts = [self.name, request.query_params.get("p", ""), validator, "json" if as_json else "html"]
         if not self.cache.is_public:
             # Two users of one browser must never get each other's 304: a private
             # validator is bound to who is asking.
-            django_request = request._request
-            session = getattr(django_request, "session", None)
+            session = getattr(request._request, "session", None)
             parts += [str(request.user.pk), str(getattr(session, "session_key", ""))]
-        digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
-        return quote_etag(digest)
-
-
-_JSON_RANGES = frozenset({"application/json", "application/*", "*/*"})
-_HTML_RANGES = frozenset({"text/html", "text/*", "*/*"})
-
-
-def wants_json(accept: str) -> bool:
-    """Whether an ``Accept`` header takes JSON and not HTML (then the endpoint answers JSON).
-
-    A lean reading of the header: Django's ``request.accepts()`` builds every header and
-    media type object, several times the cost of the rest of a 304. A range with ``q=0``
-    is refused, as in RFC 9110; no header means ``*/*``, so HTML.
-    """
-    ranges = set()
-    for item in (accept or "*/*").lower().split(","):
-        media, *params = item.split(";")
-        if not any(p.strip().replace(" ", "") in ("q=0", "q=0.0", "q=0.00", "q=0.000") for p in params):
-            ranges.add(media.strip())
-    return bool(ranges & _JSON_RANGES) and not ranges & _HTML_RANGES
-
-
-def _not_modified(request: HttpRequest, etag: str | None, last_modified: datetime | None) -> bool:
-    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
-    if if_none_match is not None:
-        if etag is None:
-            return False
-        wanted = parse_etags(if_none_match)
-        return "*" in wanted or _weak(etag) in {_weak(e) for e in wanted}
-    since = request.META.get("HTTP_IF_MODIFIED_SINCE")
-    if since is not None and last_modified is not None:
-        since_ts = parse_http_date_safe(since)
-        return since_ts is not None and int(last_modified.timestamp()) <= since_ts
-    return False
-
-
-def _weak(etag: str) -> str:
-    return etag.removeprefix("W/")
+        return digest_etag(parts)
 
 
 def declares(cls: type, attribute: str) -> bool:
@@ -310,9 +236,24 @@ def declares(cls: type, attribute: str) -> bool:
     )
 
 
-def _flatten(detail: Any) -> str:
-    if isinstance(detail, dict):
-        return "; ".join(f"{k}: {_flatten(v)}" for k, v in detail.items())
-    if isinstance(detail, list):
-        return "; ".join(_flatten(v) for v in detail)
-    return str(detail)
+def argument_names(cls: type[Fragment]) -> dict[str, str]:
+    """Names no param may have: each argument ``PARAM_METHODS`` take before the params
+    (``self``, ``request``), mapped to the first method that takes it.
+
+    The params are passed as keyword arguments after them, so a param of the same name
+    would be a second value for it: a ``TypeError`` on every request.
+    """
+    names: dict[str, str] = {}
+    for method in PARAM_METHODS:
+        positional = [
+            p
+            for p in inspect.signature(getattr(cls, method)).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+        for parameter in positional[:2]:  # self and the request; the rest are params
+            if parameter.kind is parameter.POSITIONAL_OR_KEYWORD:
+                names.setdefault(parameter.name, method)
+    return names
+
+
+Fragment._argument_names = argument_names(Fragment)

@@ -17,16 +17,15 @@ Call ``rotate_identity(request)`` after changing who a request belongs to by oth
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from .conf import conf
+from .middleware import ResponseMiddleware
 
 __all__ = ["IdentityMiddleware", "rotate_identity"]
 
@@ -69,35 +68,13 @@ def set_marker(request: HttpRequest, response: HttpResponseBase) -> None:
     )
 
 
-class IdentityMiddleware:
+class IdentityMiddleware(ResponseMiddleware):
     """Sets the identity marker cookie on the response to a login or a logout.
 
     Anywhere in ``MIDDLEWARE``; it does nothing to other responses, so shells stay pure.
     Works under WSGI and ASGI without a thread hop.
     """
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(
-        self,
-        get_response: Callable[[HttpRequest], HttpResponseBase]
-        | Callable[[HttpRequest], Awaitable[HttpResponseBase]],
-    ) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.is_async:
-            return self.__acall__(request)
-        response = self.get_response(request)
-        assert isinstance(response, HttpResponseBase)  # a sync chain answers directly
-        set_marker(request, response)
-        return response
-
-    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        response: HttpResponseBase = await self.get_response(request)  # type: ignore[misc]
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         set_marker(request, response)
         return response

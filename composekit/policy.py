@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+__all__ = ["DOWNGRADED", "CachePolicy"]
+
 # Every fragment URL answers HTML or JSON by Accept, so any cache must key on it.
 _BASE_VARY = ("Accept",)
 
@@ -19,6 +21,7 @@ class CachePolicy:
     s_maxage: int | None = None
     stale_while_revalidate: int | None = None
     vary: tuple[str, ...] = ()
+    stale_if_error: int | None = None
 
     @classmethod
     def private(
@@ -26,6 +29,7 @@ class CachePolicy:
         max_age: int = 0,
         stale_while_revalidate: int | None = None,
         vary: Iterable[str] = (),
+        stale_if_error: int | None = None,
     ) -> CachePolicy:
         """Per-user: only the user's browser may keep it; ``max_age=0`` revalidates every time."""
         return cls(
@@ -34,6 +38,7 @@ class CachePolicy:
             None,
             _optional_seconds("stale_while_revalidate", stale_while_revalidate),
             tuple(vary),
+            _optional_seconds("stale_if_error", stale_if_error),
         )
 
     @classmethod
@@ -43,6 +48,7 @@ class CachePolicy:
         s_maxage: int | None = None,
         stale_while_revalidate: int | None = None,
         vary: Iterable[str] = (),
+        stale_if_error: int | None = None,
     ) -> CachePolicy:
         """The same for every visitor: shared caches may keep it. Never reads the session."""
         vary = tuple(vary)
@@ -54,6 +60,7 @@ class CachePolicy:
             _optional_seconds("s_maxage", s_maxage),
             _optional_seconds("stale_while_revalidate", stale_while_revalidate),
             vary,
+            _optional_seconds("stale_if_error", stale_if_error),
         )
 
     @classmethod
@@ -77,6 +84,8 @@ class CachePolicy:
             parts.append(f"s-maxage={self.s_maxage}")
         if self.stale_while_revalidate is not None:
             parts.append(f"stale-while-revalidate={self.stale_while_revalidate}")
+        if self.stale_if_error is not None:
+            parts.append(f"stale-if-error={self.stale_if_error}")
         return ", ".join(parts)
 
     def vary_header(self) -> str:
@@ -107,7 +116,5 @@ def _optional_seconds(name: str, value: object) -> int | None:
     return None if value is None else _seconds(name, value)
 
 
-# What an error or a downgraded response carries: no cache may store it.
-NEVER_STORE = CachePolicy.no_store()
 # What a public fragment that touched per-user state is downgraded to.
 DOWNGRADED = CachePolicy.private()

@@ -1,4 +1,9 @@
-"""RFC 9457 problem details responses."""
+"""RFC 9457 problem details: the body of every error the endpoint answers.
+
+``problem_for()`` maps what a fragment view raised (DRF's exceptions, Django's ``Http404``
+and ``PermissionDenied``) to its status and detail; ``server_error()`` is the 500 for
+anything else, with details only under ``DEBUG``.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,24 @@ import json
 from http import HTTPStatus
 from typing import Any
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpResponse
+from rest_framework import exceptions
 
-from .policy import NEVER_STORE
+from .signing import BadSignedParams
+
+__all__ = ["CONTENT_TYPE", "BadParams", "problem_for", "problem_response", "server_error"]
 
 CONTENT_TYPE = "application/problem+json"
+
+
+class BadParams(exceptions.ParseError):
+    """The ``p=`` token could not be verified; the problem says why in ``reason``."""
+
+    def __init__(self, error: BadSignedParams) -> None:
+        super().__init__(str(error))
+        self.reason = error.reason
 
 
 def problem_response(status: int, detail: str, **extra: Any) -> HttpResponse:
@@ -23,5 +41,43 @@ def problem_response(status: int, detail: str, **extra: Any) -> HttpResponse:
         **extra,
     }
     response = HttpResponse(json.dumps(body), status=status, content_type=CONTENT_TYPE)
-    response["Cache-Control"] = NEVER_STORE.cache_control()
+    response["Cache-Control"] = "no-store"  # an error is never a cacheable answer
     return response
+
+
+def problem_for(exc: Exception, fragment: str) -> HttpResponse:
+    """The problem for an ``APIException``, ``Http404`` or Django ``PermissionDenied``."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    assert isinstance(exc, exceptions.APIException)  # DRF's handle_exception passes no other
+    extra: dict[str, Any] = {"fragment": fragment}
+    if isinstance(exc, BadParams):
+        extra["reason"] = exc.reason
+    response = problem_response(exc.status_code, _flatten(exc.detail), **extra)
+    auth_header = getattr(exc, "auth_header", None)
+    if auth_header:
+        response["WWW-Authenticate"] = auth_header
+    wait = getattr(exc, "wait", None)
+    if wait:
+        response["Retry-After"] = str(int(wait))
+    return response
+
+
+def server_error(exc: Exception, fragment: str) -> HttpResponse:
+    """The 500 for an exception a fragment raised: its type and message only under ``DEBUG``."""
+    detail = "the fragment failed to render"
+    extra: dict[str, Any] = {"fragment": fragment}
+    if settings.DEBUG:
+        detail = f"{type(exc).__name__}: {exc}"
+        extra["exception"] = type(exc).__qualname__
+    return problem_response(500, detail, **extra)
+
+
+def _flatten(detail: Any) -> str:
+    if isinstance(detail, dict):
+        return "; ".join(f"{k}: {_flatten(v)}" for k, v in detail.items())
+    if isinstance(detail, list):
+        return "; ".join(_flatten(v) for v in detail)
+    return str(detail)

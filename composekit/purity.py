@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.cache import has_vary_header
 
+__all__ = ["CSRF_META_KEYS", "CSRF_TOKEN", "MESSAGES", "SESSION", "VARY_COOKIE", "per_user_state"]
+
 # The names ``per_user_state`` reports; ``composekit.shell`` keys what it records by them.
 SESSION = "the session (request.user or request.session)"
 CSRF_TOKEN = "the CSRF token"

@@ -10,6 +10,8 @@ from django.core.exceptions import ImproperlyConfigured
 if TYPE_CHECKING:
     from .fragment import Fragment
 
+__all__ = ["NAME_RE", "all_fragments", "duplicates", "get", "register", "unregister"]
+
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 _fragments: dict[str, type[Fragment]] = {}

@@ -6,8 +6,10 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from .conf import DEFAULT_IDENTITY_COOKIE, conf
+from .conf import DEFAULTS, conf
 from .html import html_attrs
+
+__all__ = ["script_tag"]
 
 
 def script_tag(nonce: str | None = None) -> SafeString:
@@ -29,4 +31,4 @@ def script_tag(nonce: str | None = None) -> SafeString:
 
 def _identity_cookie() -> str | None:
     name = conf.IDENTITY_COOKIE
-    return None if name in (None, DEFAULT_IDENTITY_COOKIE) else name
+    return None if name in (None, DEFAULTS["IDENTITY_COOKIE"]) else name

@@ -4,21 +4,22 @@ A shell is a page identical for every visitor, so shared caches may keep it. The
 watches the view while it runs (and renders, for a ``TemplateResponse``): if it read the
 session or ``request.user``, used the CSRF token or messages, set a cookie or sent
 ``Vary: Cookie``, the page is per-user. Under ``DEBUG`` that raises ``ImpureShellError``,
-naming what was touched and where (template and tag, or line of code); otherwise the response
-is sent ``private, no-cache`` and a warning is logged on ``composekit.shell``. A page holding
-inline-rendered fragments (inline mode, the default under ``DEBUG``) is per-user by design: it
-is quietly sent ``private, no-cache``. See docs/shells.md.
+naming what was touched and where (template and tag, or line of code; see ``watch.py``);
+otherwise the response is sent ``private, no-cache`` and a warning is logged on
+``composekit.shell``. A page holding inline-rendered fragments (inline mode, the default
+under ``DEBUG``) is per-user by design: it is quietly sent ``private, no-cache``. Views and
+the middleware work sync and async alike. See docs/shells.md.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from asgiref.sync import iscoroutinefunction
+from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
@@ -26,10 +27,23 @@ from django.http.response import HttpResponseBase
 from django.template.response import SimpleTemplateResponse
 from django.views import View
 
-from .fragment import RENDERED_INLINE_ATTR
-from .policy import DOWNGRADED, CachePolicy, _optional_seconds
+from .inline import fragments_in
+from .middleware import ResponseMiddleware
+from .policy import DOWNGRADED, CachePolicy
 from .purity import per_user_state
-from .watch import watch_request
+from .watch import Watch, watch_request
+
+__all__ = [
+    "REASON_HEADER",
+    "CacheableShellMixin",
+    "ImpureShellError",
+    "ShellGuardMiddleware",
+    "cacheable_shell",
+    "not_cached",
+    "serve_shell",
+    "shareable",
+    "shell_cache_control",
+]
 
 logger = logging.getLogger("composekit.shell")
 
@@ -38,8 +52,9 @@ REASON_HEADER = "X-Composekit-Shell"
 NOT_CACHED = DOWNGRADED.cache_control()  # "private, no-cache"
 _SAFE_METHODS = ("GET", "HEAD")
 _CC_DELIM = re.compile(r"\s*,\s*")
+_OPTIONS = ("max_age", "s_maxage", "stale_while_revalidate", "stale_if_error")
 
-V = TypeVar("V", bound=Callable[..., HttpResponseBase])
+V = TypeVar("V", bound=Callable[..., Any])
 
 
 class ImpureShellError(ImproperlyConfigured):
@@ -65,13 +80,14 @@ def shell_cache_control(
     """The ``Cache-Control`` of a shell with these options; ``ValueError`` names a bad one."""
     try:
         policy = CachePolicy.public(
-            max_age=max_age, s_maxage=s_maxage, stale_while_revalidate=stale_while_revalidate
+            max_age=max_age,
+            s_maxage=s_maxage,
+            stale_while_revalidate=stale_while_revalidate,
+            stale_if_error=stale_if_error,
         )
-        stale = _optional_seconds("stale_if_error", stale_if_error)
     except ValueError as error:
         raise ValueError(f"cacheable shell: {error}") from None
-    header = policy.cache_control()
-    return header if stale is None else f"{header}, stale-if-error={stale}"
+    return policy.cache_control()
 
 
 def cacheable_shell(
@@ -81,7 +97,7 @@ def cacheable_shell(
     stale_while_revalidate: int | None = None,
     stale_if_error: int | None = None,
 ) -> Callable[[V], V]:
-    """Decorate a function view whose page is the same for every visitor.
+    """Decorate a function view (sync or async) whose page is the same for every visitor.
 
     ``@cacheable_shell(max_age=0, s_maxage=300)`` lets browsers revalidate and shared caches
     keep the page for five minutes.
@@ -91,9 +107,14 @@ def cacheable_shell(
     header = shell_cache_control(max_age, s_maxage, stale_while_revalidate, stale_if_error)
 
     def decorator(view: V) -> V:
-        if iscoroutinefunction(view):
-            raise TypeError(f"@cacheable_shell supports synchronous views only; {_name(view)} is async")
         name = _name(view)
+        if iscoroutinefunction(view):
+
+            @wraps(view)
+            async def async_shell_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+                return await aserve_shell(request, lambda: view(request, *args, **kwargs), header, name)
+
+            return async_shell_view  # type: ignore[return-value]
 
         @wraps(view)
         def shell_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -118,17 +139,12 @@ class CacheableShellMixin(View):
         shell_cache_control(*(initkwargs.get(n, getattr(cls, n)) for n in _OPTIONS))
         return super().as_view(**initkwargs)
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         header = shell_cache_control(*(getattr(self, n) for n in _OPTIONS))
-        return serve_shell(
-            request,
-            lambda: super(CacheableShellMixin, self).dispatch(request, *args, **kwargs),
-            header,
-            _name(type(self)),
-        )
-
-
-_OPTIONS = ("max_age", "s_maxage", "stale_while_revalidate", "stale_if_error")
+        view: Callable[[], Any] = lambda: super(CacheableShellMixin, self).dispatch(request, *args, **kwargs)  # noqa: E731
+        if self.view_is_async:  # every handler is async: dispatch returns a coroutine
+            return aserve_shell(request, view, header, _name(type(self)))
+        return serve_shell(request, view, header, _name(type(self)))
 
 
 def serve_shell(
@@ -143,6 +159,25 @@ def serve_shell(
             # Render now, while the guard watches; middleware's process_template_response
             # then sees a rendered response (see docs/shells.md).
             response.render()
+    return _judge(request, response, watch, cache_control, name)
+
+
+async def aserve_shell(
+    request: HttpRequest, view: Callable[[], Awaitable[HttpResponseBase]], cache_control: str, name: str
+) -> HttpResponseBase:
+    """``serve_shell()`` for an async view."""
+    if request.method not in _SAFE_METHODS:
+        return await view()
+    with watch_request(request, stop_at=aserve_shell.__code__) as watch:
+        response = await view()
+        if isinstance(response, SimpleTemplateResponse):
+            await sync_to_async(response.render)()  # templates may query: not in the event loop
+    return _judge(request, response, watch, cache_control, name)
+
+
+def _judge(
+    request: HttpRequest, response: HttpResponseBase, watch: Watch, cache_control: str, name: str
+) -> HttpResponseBase:
     if response.status_code >= 400:
         return response  # error pages are never made shareable
     touched = watch.touched(response, name)
@@ -157,7 +192,7 @@ def serve_shell(
             extra={"view": name},
         )
         return not_cached(response, ", ".join(what for what, _ in touched))
-    inline = list(dict.fromkeys([*getattr(request, RENDERED_INLINE_ATTR, ()), *watch.fragments]))
+    inline = fragments_in(request)
     if inline:
         # Inline mode renders each visitor's fragments into the page: normal in
         # development, and never cacheable. Not an error; say so quietly.
@@ -173,19 +208,16 @@ def not_cached(response: HttpResponseBase, why: str) -> HttpResponseBase:
     return response
 
 
-class ShellGuardMiddleware:
+class ShellGuardMiddleware(ResponseMiddleware):
     """Last line of defence: no response marked shareable leaves with per-user state.
 
     Session, CSRF and messages middleware act after the view (``SESSION_SAVE_EVERY_REQUEST``
     re-sends the session cookie on every response, for instance). Put this middleware after
-    ``UpdateCacheMiddleware`` and before all of them, so it sees what they added.
+    ``UpdateCacheMiddleware`` and before all of them, so it sees what they added. Sync and
+    async capable: under ASGI it costs no thread hop.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        response = self.get_response(request)
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         if shareable(response):
             touched = per_user_state(request, response)
             if touched:

@@ -10,4 +10,6 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
+__all__ = ["fragment_rendered"]
+
 fragment_rendered = Signal()

@@ -22,6 +22,16 @@ from django.core import signing
 
 from .conf import conf
 
+__all__ = [
+    "BadSignedParams",
+    "ParamError",
+    "ParamValue",
+    "canonical_json",
+    "sign_params",
+    "unsign_params",
+    "validate_params",
+]
+
 Scalar = str | int | float | bool | None
 ParamValue = Scalar | list[Scalar]
 

@@ -20,6 +20,8 @@ from .shell import REASON_HEADER, shareable
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
+__all__ = ["assert_cacheable_shell"]
+
 _TAG_END = re.compile(r">(?!\n)")
 
 

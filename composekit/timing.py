@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import connections
 
+__all__ = ["QueryCounter"]
+
 
 class QueryCounter:
     """Counts queries and their time on every database connection, DEBUG or not.

@@ -4,6 +4,8 @@ from django.urls import path, re_path
 
 from .views import fragment_view, not_found
 
+__all__ = ["app_name", "urlpatterns"]
+
 app_name = "composekit"
 
 urlpatterns = [

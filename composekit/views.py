@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
 from . import registry
-from .fragment import Fragment
 from .problem import problem_response
+
+if TYPE_CHECKING:
+    from .fragment import Fragment
+
+__all__ = ["fragment_view", "not_found", "view_for"]
 
 _views: dict[type[Fragment], Callable[..., HttpResponseBase]] = {}
 

@@ -1,19 +1,31 @@
-"""Watching a view for per-user state while it runs, and finding where it was touched.
+"""What a shell's view touched of per-user state, and, when asked, where.
 
-The shell guard uses this to say not only *what* a shell touched (the session, the CSRF
-token, messages) but *where*: the template, line and tag, or the line of the user's code.
+Always, for the price of two looks at the request: the kinds of per-user state the request
+and response show once the view is done (``purity.per_user_state``), less those already
+touched before the view ran and those its inline fragments touched first.
+
+Where (the template, line and tag, or the line of the user's code) only when
+``COMPOSEKIT_LOCATE_TOUCHES`` is on, by default under ``DEBUG``, for the error page: while
+the view runs, the session and messages storage get a recording subclass and
+``request.META`` a recording dict, and each first touch walks the stack. Production pays
+none of that, only the check of the setting.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import contextlib
+import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any
 
+import asgiref
 import django
 import rest_framework
 from django.contrib.messages.storage.base import BaseStorage
@@ -22,41 +34,64 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.template.base import Node, TokenType
 
-from . import render
+from . import inline
+from .conf import conf
 from .purity import CSRF_META_KEYS, CSRF_TOKEN, MESSAGES, SESSION, per_user_state
 
-# Code in these packages is never "where" a shell touched state: the user's code called it.
+__all__ = ["LocatingWatch", "Watch", "watch_request"]
+
+# Code here is never "where" a shell touched state: the user's code called it.
 _FRAMEWORK_DIRS = tuple(
-    str(Path(path).parent) for path in (django.__file__, rest_framework.__file__, __file__) if path
-)
+    str(Path(module.__file__).parent) + os.sep
+    for module in (django, rest_framework, asgiref, asyncio, concurrent.futures, sys.modules[__package__])
+    if module.__file__
+) + tuple(module.__file__ for module in (threading, contextlib) if module.__file__)
 _WATCH_ATTR = "_composekit_watch"
-_RENDER_INLINE = render.render_inline.__code__
+_REQUEST_KINDS = frozenset({SESSION, CSRF_TOKEN, MESSAGES})  # the rest are on the response
 
 
-@dataclass
 class Watch:
-    """What a view touched: by the view itself (with where) and by its inline fragments."""
+    """What a view touched: compares the request before and after, at no cost in between."""
 
-    request: HttpRequest
-    before: list[str]
-    stop_at: CodeType  # the frame that started watching: the stack walk ends there
-    own: dict[str, str] = field(default_factory=dict)  # kind -> first place outside fragments
-    in_fragments: set[str] = field(default_factory=set)  # kinds touched by inline fragments
-    fragments: list[str] = field(default_factory=list)  # inline fragments that touched any
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+        self.before = per_user_state(request)
+
+    def touched(self, response: HttpResponseBase, view: str) -> list[tuple[str, str]]:
+        """What the shell itself touched (not its inline fragments), each with where."""
+        by_fragments = inline.first_touched_by_fragments(self.request)
+        result = []
+        for kind in per_user_state(self.request, response):
+            if kind in self.before:
+                where = "before the view ran (by a middleware)"
+            elif kind in by_fragments:
+                continue
+            elif kind in _REQUEST_KINDS:
+                where = f"in {view}"
+            else:
+                where = f"on the response of {view}"
+            result.append((kind, where))
+        return result
+
+
+class LocatingWatch(Watch):
+    """A ``Watch`` that also records each touch as it happens, and where it happened."""
+
+    def __init__(self, request: HttpRequest, stop_at: CodeType) -> None:
+        super().__init__(request)
+        self.stop_at = stop_at  # the frame that started watching: the stack walk ends there
+        self.own: dict[str, str] = {}  # kind -> first place, outside inline fragments
+        self.in_fragments: set[str] = set()  # kinds touched by inline fragments
 
     def touch(self, kind: str) -> None:
         if kind in self.own:
             return
-        fragment, where = _locate(self.stop_at)
-        if fragment is None:
-            self.own[kind] = where or ""
-        else:
+        if inline.rendering(self.request) is not None:
             self.in_fragments.add(kind)
-            if fragment not in self.fragments:
-                self.fragments.append(fragment)
+        else:
+            self.own[kind] = _locate(self.stop_at) or ""
 
     def touched(self, response: HttpResponseBase, view: str) -> list[tuple[str, str]]:
-        """What the shell itself touched (not its inline fragments), each with where."""
         result = []
         for kind in per_user_state(self.request, response):
             if kind in self.own:
@@ -73,8 +108,11 @@ class Watch:
 
 @contextmanager
 def watch_request(request: HttpRequest, stop_at: CodeType) -> Iterator[Watch]:
-    """Record every touch of per-user state on ``request`` until the block ends."""
-    watch = Watch(request, per_user_state(request), stop_at)
+    """Watch ``request`` until the block ends; locate touches if ``LOCATE_TOUCHES`` says so."""
+    if not conf.LOCATE_TOUCHES:
+        yield Watch(request)
+        return
+    watch = LocatingWatch(request, stop_at)
     # The session and the messages storage are shared with inline sub-requests; swapping
     # their class for a recording subclass sees every read, wherever it comes from.
     watched = [
@@ -101,7 +139,7 @@ def watch_request(request: HttpRequest, stop_at: CodeType) -> Iterator[Watch]:
 
 
 class _WatchedSession(SessionBase):
-    _composekit_watch: Watch
+    _composekit_watch: LocatingWatch
 
     def _get_session(self, no_load: bool = False) -> dict[str, Any]:
         self._composekit_watch.touch(SESSION)
@@ -111,9 +149,15 @@ class _WatchedSession(SessionBase):
     # SessionBase binds its property to its own method; rebind it to the one above.
     _session = property(_get_session)
 
+    async def _aget_session(self, no_load: bool = False) -> dict[str, Any]:
+        # Django 5.1+: what ``aget()``, ``aitems()``, ... (and so ``request.auser()``) read.
+        self._composekit_watch.touch(SESSION)
+        session: dict[str, Any] = await super()._aget_session(no_load)  # type: ignore[misc]
+        return session
+
 
 class _WatchedMessages(BaseStorage):
-    _composekit_watch: Watch
+    _composekit_watch: LocatingWatch
 
     def _get(self, *args: Any, **kwargs: Any) -> Any:
         # Every read loads through _get() first: `{% if messages %}` and `{% for %}` alike.
@@ -141,7 +185,7 @@ def _watched_class(cls: type) -> type:
 class _WatchedMeta(dict[str, Any]):
     """``request.META`` while a shell renders: ``get_token()`` writes the CSRF keys here."""
 
-    def __init__(self, data: dict[str, Any], watch: Watch) -> None:
+    def __init__(self, data: dict[str, Any], watch: LocatingWatch) -> None:
         super().__init__(data)
         self.watch = watch
 
@@ -157,21 +201,18 @@ class _WatchedMeta(dict[str, Any]):
         super().update(new)
 
 
-def _locate(stop_at: CodeType) -> tuple[str | None, str | None]:
-    """Where the shell touched state: (its inline fragment or None, template tag or line of code).
+def _locate(stop_at: CodeType) -> str | None:
+    """Where the shell touched state: the template tag, else the line of code, else None.
 
     Walks the stack from here out to ``stop_at``: the innermost template node being
-    rendered, else the innermost frame outside Django, DRF and composekit.
+    rendered, else the innermost frame outside Django, DRF, asgiref and composekit.
     """
-    fragment: str | None = None
     node: Node | None = None
     code: FrameType | None = None
     frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_code is not stop_at:
         f_code = frame.f_code
-        if f_code is _RENDER_INLINE:
-            fragment = frame.f_locals["name"]  # the outermost one wins: the fragment the shell holds
-        elif node is None and f_code.co_name in ("render", "render_annotated"):
+        if node is None and f_code.co_name in ("render", "render_annotated"):
             candidate = frame.f_locals.get("self")
             if isinstance(candidate, Node) and candidate.token is not None:
                 node = candidate
@@ -179,11 +220,11 @@ def _locate(stop_at: CodeType) -> tuple[str | None, str | None]:
             code = frame
         frame = frame.f_back
     if node is not None:
-        return fragment, _describe_node(node)
+        return _describe_node(node)
     if code is not None:
         qualname = getattr(code.f_code, "co_qualname", code.f_code.co_name)
-        return fragment, f"{code.f_globals.get('__name__')}.{qualname}, line {code.f_lineno}"
-    return fragment, None
+        return f"{code.f_globals.get('__name__')}.{qualname}, line {code.f_lineno}"
+    return None
 
 
 def _describe_node(node: Node) -> str:

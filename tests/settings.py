@@ -30,6 +30,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "composekit.identity.IdentityMiddleware",
+    "composekit.inline.InlineMiddleware",
 ]
 
 ROOT_URLCONF = "tests.urls"

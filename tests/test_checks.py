@@ -90,6 +90,9 @@ def test_e004_missing_template(throwaway: list[str]) -> None:
         ("COMPOSEKIT_FRAGMENT_ORIGIN", "https://f.example/"),
         ("COMPOSEKIT_IDENTITY_COOKIE", "my identity"),
         ("COMPOSEKIT_IDENTITY_COOKIE", ""),
+        ("COMPOSEKIT_LOCATE_TOUCHES", "yes"),
+        ("COMPOSEKIT_INLINE_CARRY", "tenant"),
+        ("COMPOSEKIT_INLINE_CARRY", ["tenant", "not-an-attribute"]),
     ],
 )
 def test_e005_invalid_settings(setting: str, value: object) -> None:
@@ -109,6 +112,8 @@ def test_e005_invalid_settings(setting: str, value: object) -> None:
         ("COMPOSEKIT_FRAGMENT_ORIGIN", "https://fragments.example.com"),
         ("COMPOSEKIT_IDENTITY_COOKIE", "__Host-who"),
         ("COMPOSEKIT_IDENTITY_COOKIE", None),
+        ("COMPOSEKIT_LOCATE_TOUCHES", False),
+        ("COMPOSEKIT_INLINE_CARRY", ["tenant", "site"]),
     ],
 )
 def test_valid_settings_pass(setting: str, value: object) -> None:
@@ -140,6 +145,19 @@ def test_w002_identity_middleware_missing() -> None:
     assert "COMPOSEKIT_IDENTITY_COOKIE = None" in (message.hint or "")
     # Saying you do without it silences it.
     assert ids(MIDDLEWARE=without, COMPOSEKIT_IDENTITY_COOKIE=None) == []
+
+
+def test_w003_inline_middleware_missing_in_inline_mode() -> None:
+    from django.conf import settings
+
+    without = [m for m in settings.MIDDLEWARE if m != "composekit.inline.InlineMiddleware"]
+    assert ids(MIDDLEWARE=without) == []  # client mode: nothing to carry
+    assert ids(MIDDLEWARE=without, COMPOSEKIT_MODE="inline") == ["composekit.W003"]
+    assert ids(MIDDLEWARE=without, DEBUG=True) == ["composekit.W003"]  # inline by default
+    with override_settings(MIDDLEWARE=without, COMPOSEKIT_MODE="inline"):
+        [message] = [m for m in checks.run_checks() if m.id == "composekit.W003"]
+    assert message.msg.startswith("composekit.inline.InlineMiddleware is not in MIDDLEWARE")
+    assert ids(COMPOSEKIT_MODE="inline") == []
 
 
 def test_register_refuses_bad_names_and_non_fragments() -> None:

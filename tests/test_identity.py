@@ -13,6 +13,7 @@ from django.test import Client, RequestFactory, override_settings
 
 from composekit.identity import IdentityMiddleware, rotate_identity
 from composekit.script import script_tag
+from tests import aio
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +93,7 @@ def test_async_middleware_sets_the_marker_without_a_thread() -> None:
 
     middleware = IdentityMiddleware(get_response)
     assert asyncio.iscoroutinefunction(middleware)
-    response = asyncio.run(middleware(_request()))
+    response = aio.run(middleware(_request()))
     assert "ck_identity" in response.cookies
 
 

@@ -26,6 +26,12 @@ from composekit import CachePolicy
             "public, max-age=5",
             "Accept, Accept-Language",
         ),
+        (
+            CachePolicy.public(max_age=60, stale_while_revalidate=30, stale_if_error=86400),
+            "public, max-age=60, stale-while-revalidate=30, stale-if-error=86400",
+            "Accept",
+        ),
+        (CachePolicy.private(stale_if_error=60), "private, no-cache, stale-if-error=60", "Accept, Cookie"),
         (CachePolicy.no_store(), "no-store", "Accept, Cookie"),
     ],
 )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -22,6 +24,7 @@ from composekit.shell import (
     cacheable_shell,
     shareable,
 )
+from tests import aio
 from tests.shells import views
 
 pytestmark = pytest.mark.django_db
@@ -148,18 +151,6 @@ def test_bare_decorator_is_a_clear_type_error() -> None:
     with pytest.raises(TypeError) as caught:
         cacheable_shell(view)  # type: ignore[arg-type]
     assert str(caught.value) == "@cacheable_shell takes options: write @cacheable_shell(max_age=60)"
-
-
-def test_async_views_are_refused() -> None:
-    async def view(request: HttpRequest) -> HttpResponse:
-        return HttpResponse()
-
-    with pytest.raises(TypeError) as caught:
-        cacheable_shell(max_age=1)(view)  # type: ignore[type-var]
-    assert str(caught.value) == (
-        "@cacheable_shell supports synchronous views only; "
-        "tests.test_shell.test_async_views_are_refused.<locals>.view is async"
-    )
 
 
 def test_mixin_options_are_checked_when_the_urlconf_loads() -> None:
@@ -324,11 +315,47 @@ def test_production_downgrades_and_warns(client: Client, caplog: pytest.LogCaptu
     assert response["Vary"] == "Cookie"
     [record] = [r for r in caplog.records if r.name == "composekit.shell"]
     assert record.levelno == logging.WARNING
+    # Where exactly is only located when asked (the default under DEBUG): here, the view.
+    assert record.getMessage() == (
+        f"shell tests.shells.views.user_in_template touched {SESSION} (in tests.shells.views.user_in_template); "
+        "sent as 'private, no-cache'. Move per-user parts into fragments."
+    )
+
+
+@pytest.mark.usefixtures("alice")
+@override_settings(COMPOSEKIT_LOCATE_TOUCHES=True)
+def test_production_locates_touches_when_asked(client: Client, caplog: pytest.LogCaptureFixture) -> None:
+    assert client.get("/shells/user-in-template/")["Cache-Control"] == "private, no-cache"
+    [record] = [r for r in caplog.records if r.name == "composekit.shell"]
     assert record.getMessage() == (
         f"shell tests.shells.views.user_in_template touched {SESSION} (template 'shells/user.html', "
         "line 1: {{ user.username|default:\"anonymous\" }}); sent as 'private, no-cache'. "
         "Move per-user parts into fragments."
     )
+
+
+@pytest.mark.parametrize(
+    ("debug", "locate", "swapped"), [(False, None, False), (True, None, True), (True, False, False)]
+)
+def test_only_locating_swaps_classes_and_meta(
+    rf: RequestFactory, debug: bool, locate: bool | None, swapped: bool
+) -> None:
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    seen = []
+
+    @cacheable_shell(max_age=60)
+    def view(request: HttpRequest) -> HttpResponse:
+        seen.append((type(request.session), type(request._messages), type(request.META)))  # type: ignore[attr-defined]
+        return HttpResponse("ok")
+
+    request = rf.get("/")
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+    with override_settings(DEBUG=debug, COMPOSEKIT_LOCATE_TOUCHES=locate):
+        assert view(request)["Cache-Control"] == "public, max-age=60"
+    [(session, messages, meta)] = seen
+    assert (session is not SessionStore, messages is not FallbackStorage, meta is not dict) == (swapped,) * 3
 
 
 def test_production_names_every_kind_touched(client: Client, caplog: pytest.LogCaptureFixture) -> None:
@@ -338,6 +365,40 @@ def test_production_names_every_kind_touched(client: Client, caplog: pytest.LogC
     assert "csrftoken" in response.cookies  # the page still works for this visitor
     response = client.get("/shells/message-added/")
     assert response["X-Composekit-Shell"] == "not cached: messages"
+    response = client.get("/shells/sets-cookie/")
+    assert response["X-Composekit-Shell"] == "not cached: a cookie set (theme)"
+    assert [r.getMessage() for r in caplog.records if r.name == "composekit.shell"] == [
+        "shell tests.shells.views.csrf_form touched the CSRF token (in tests.shells.views.csrf_form); "
+        "sent as 'private, no-cache'. Move per-user parts into fragments.",
+        "shell tests.shells.views.message_added touched messages (in tests.shells.views.message_added); "
+        "sent as 'private, no-cache'. Move per-user parts into fragments.",
+        "shell tests.shells.views.sets_cookie touched a cookie set (theme) (on the response of "
+        "tests.shells.views.sets_cookie); sent as 'private, no-cache'. Move per-user parts into fragments.",
+    ]
+
+
+def test_production_blames_middleware_for_what_it_touched_first(
+    rf: RequestFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    request = rf.get("/shells/class/")
+    request.session = SessionStore()
+    request.session.get("anything")  # as a middleware reading request.user would
+    assert views.ShellView.as_view()(request)["X-Composekit-Shell"] == f"not cached: {SESSION}"
+    [record] = [r for r in caplog.records if r.name == "composekit.shell"]
+    assert "(before the view ran (by a middleware))" in record.getMessage()
+
+
+@override_settings(COMPOSEKIT_MODE="inline")
+def test_production_inline_page_blames_fragments_only_for_their_own_state(
+    client: Client, alice: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The fragments touched the session and the CSRF token first: not the shell's doing.
+    response = client.get("/shells/fragments-only/")
+    assert response["X-Composekit-Shell"] == "not cached: inline fragments (csrf-form, staff)"
+    assert [r for r in caplog.records if r.name == "composekit.shell" and r.levelno >= logging.WARNING] == []
+    # This shell reads the user itself before its fragment does: a warning, not a quiet pass.
+    response = client.get("/shells/user-and-fragment/")
+    assert response["X-Composekit-Shell"] == f"not cached: {SESSION}"
 
 
 def test_guard_leaves_the_session_and_messages_as_it_found_them(rf: RequestFactory) -> None:
@@ -491,3 +552,88 @@ def test_conditional_get_answers_304_on_a_shell(client: Client, django_user_mode
     assert response["ETag"] == etag
     assert response["Cache-Control"] == PAGE_CC
     assert not response.has_header("Vary")
+
+
+# -- async views and the middleware under ASGI ---------------------------------------------------
+
+
+@pytest.fixture
+def arf() -> Any:
+    from django.test import AsyncRequestFactory
+
+    return AsyncRequestFactory()
+
+
+def test_async_view_is_a_shell(arf: Any) -> None:
+    @cacheable_shell(max_age=0, s_maxage=60)
+    async def view(request: HttpRequest) -> HttpResponse:
+        return HttpResponse("<p>Hi</p>")
+
+    assert asyncio.iscoroutinefunction(view)
+    response = aio.run(view(arf.get("/")))
+    assert response["Cache-Control"] == "public, max-age=0, s-maxage=60"
+    assert response.content == b"<p>Hi</p>"
+    post = aio.run(view(arf.post("/")))
+    assert not post.has_header("Cache-Control")
+
+
+@override_settings(DEBUG=True)
+def test_async_view_that_reads_the_user_is_impure(arf: Any) -> None:
+    from django.contrib.auth import aget_user
+
+    @cacheable_shell(max_age=60)
+    async def view(request: HttpRequest) -> HttpResponse:
+        user = await request.auser()
+        return HttpResponse(f"<p>Hi {user}</p>")
+
+    request = arf.get("/")
+    request.session = SessionStore()
+    request.auser = partial(aget_user, request)  # as AuthenticationMiddleware sets it
+    with pytest.raises(ImpureShellError) as caught:
+        aio.run(view(request))
+    name = "tests.test_shell.test_async_view_that_reads_the_user_is_impure.<locals>.view"
+    line = line_of(view, "await request.auser()")
+    assert str(caught.value) == (
+        f"The shell {name} touched per-user state, so it cannot be cached for everyone:\n"
+        f"- {SESSION}: {name}, line {line}\n{ADVICE}"
+    )
+
+
+def test_async_template_response_is_rendered_under_the_guard(arf: Any) -> None:
+    from django.template.response import TemplateResponse
+
+    @cacheable_shell(max_age=60)
+    async def view(request: HttpRequest) -> TemplateResponse:
+        return TemplateResponse(request, "shells/plain.html", {"greeting": "Hello"})
+
+    response = aio.run(view(arf.get("/")))
+    assert response.is_rendered
+    assert response.content == b"<p>Hello, world</p>\n"
+    assert response["Cache-Control"] == "public, max-age=60"
+
+
+def test_async_class_based_shell(arf: Any) -> None:
+    class AsyncShell(CacheableShellMixin):
+        max_age = 30
+
+        async def get(self, request: HttpRequest) -> HttpResponse:
+            return HttpResponse("async")
+
+    view = AsyncShell.as_view()
+    assert asyncio.iscoroutinefunction(view)
+    response = aio.run(view(arf.get("/")))
+    assert (response.content, response["Cache-Control"]) == (b"async", "public, max-age=30")
+
+
+def test_guard_middleware_is_async_capable(arf: Any) -> None:
+    async def get_response(request: HttpRequest) -> HttpResponse:
+        response = HttpResponse()
+        response["Cache-Control"] = "public, max-age=60"
+        response.set_cookie("sessionid", "x")
+        return response
+
+    middleware = ShellGuardMiddleware(get_response)
+    assert asyncio.iscoroutinefunction(middleware)
+    response = aio.run(middleware(arf.get("/")))
+    assert response["Cache-Control"] == "private, no-cache"
+    assert response["X-Composekit-Shell"] == "not cached: a cookie set (sessionid)"

@@ -238,3 +238,64 @@ def test_inline_mode_renders_locally_with_a_fragment_origin(rf: RequestFactory) 
     html = render('{% fragment "hello" who="here" %}f{% endfragment %}', page_request(rf))
     assert 'src="https://fragments.example.com/_composekit/hello/?p=' in html
     assert html.endswith('state="loaded">Hello anonymous from here</ck-fragment>')
+
+
+# -- reserved param names -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (
+            '{% fragment "hello" request=1 %}{% endfragment %}',
+            "{% fragment \"hello\" %}: param 'request' is reserved: Hello.get_context() takes an "
+            "argument of this name before the params; rename the param",
+        ),
+        (
+            '{% fragment "hello" self=1 %}{% endfragment %}',
+            "{% fragment \"hello\" %}: param 'self' is reserved: Hello.get_context() takes an "
+            "argument of this name before the params; rename the param",
+        ),
+        (
+            '{% fragment "renamed-arguments" req=1 %}{% endfragment %}',
+            "{% fragment \"renamed-arguments\" %}: param 'req' is reserved: "
+            "RenamedArguments.get_context() takes an argument of this name before the params; rename the param",
+        ),
+        (
+            '{% fragment "renamed-arguments" request=1 %}{% endfragment %}',
+            "{% fragment \"renamed-arguments\" %}: param 'request' is reserved: "
+            "RenamedArguments.get_etag() takes an argument of this name before the params; rename the param",
+        ),
+    ],
+)
+def test_params_named_like_an_argument_are_a_clear_error(source: str, message: str) -> None:
+    with pytest.raises(TemplateSyntaxError) as caught:
+        render(source)
+    assert str(caught.value) == message
+
+
+def test_positional_only_arguments_leave_their_names_free() -> None:
+    # RenamedArguments.render(this, req, /, **params): "this" can be a param.
+    html = render('{% fragment "renamed-arguments" this=1 %}{% endfragment %}')
+    assert (
+        html
+        == f'<ck-fragment name="renamed-arguments" src="{src("renamed-arguments", this=1)}"></ck-fragment>'
+    )
+
+
+def test_tag_attributes_cannot_be_params_from_other_callers() -> None:
+    from composekit.render import render_fragment
+
+    with pytest.raises(TemplateSyntaxError) as caught:
+        render_fragment(None, "hello", {"timeout": 5})  # as a Jinja2 extension would call it
+    assert str(caught.value) == (
+        "{% fragment \"hello\" %}: param 'timeout' is reserved: it is an attribute of the "
+        "{% fragment %} tag (a param can never take this name); rename the param"
+    )
+    with pytest.raises(ValueError) as error:
+        fragment_url("hello", {"loading": "lazy"})
+    assert str(error.value).startswith("param 'loading' is reserved: it is an attribute")
+    with pytest.raises(ValueError, match=r"^param 'request' is reserved: Hello.get_context\(\)"):
+        fragment_url("hello", {"request": 1})
+    # A name no fragment is registered under (served elsewhere, say): only the tag's names are checked.
+    assert fragment_url("elsewhere", {"request": 1}).startswith("/_composekit/elsewhere/?p=")

@@ -354,7 +354,7 @@ def test_session_authentication_skips_only_drfs_pointless_csrf_check() -> None:
 
     authenticators = Hello().get_authenticators()
     assert [type(a).__name__ for a in authenticators] == [
-        "_SafeMethodSessionAuthentication",
+        "SafeMethodSessionAuthentication",
         "BasicAuthentication",
     ]
     assert authenticators[0].enforce_csrf(None) is None  # type: ignore[arg-type]
@@ -398,7 +398,7 @@ ACCEPT_CASES = [
 def test_wants_json_reads_accept_like_django(accept: str, json: bool) -> None:
     from django.test import RequestFactory
 
-    from composekit.fragment import wants_json
+    from composekit.accept import wants_json
 
     assert wants_json(accept) is json
     request = RequestFactory().get("/", headers={"Accept": accept} if accept else {})

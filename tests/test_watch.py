@@ -7,14 +7,14 @@ from typing import Any
 from django.template.base import Node
 from django.test import RequestFactory
 
-from composekit.watch import Watch, _WatchedMeta
+from composekit.watch import LocatingWatch, _WatchedMeta
 from tests.test_shell import line_of
 
 NO_STOP = (lambda: None).__code__  # a frame that is never on the stack: walk it all
 
 
 def test_watched_meta_records_only_csrf_keys(rf: RequestFactory) -> None:
-    watch = Watch(rf.get("/"), [], NO_STOP)
+    watch = LocatingWatch(rf.get("/"), NO_STOP)
     meta = _WatchedMeta({"A": 1}, watch)
     meta["B"] = 2
     meta.update(C=3)
@@ -25,7 +25,7 @@ def test_watched_meta_records_only_csrf_keys(rf: RequestFactory) -> None:
 
 
 def test_where_skips_what_is_not_a_parsed_template_node(rf: RequestFactory) -> None:
-    watch = Watch(rf.get("/"), [], NO_STOP)
+    watch = LocatingWatch(rf.get("/"), NO_STOP)
 
     class Built(Node):  # built in code, not parsed: no token to point at
         def render(self, context: Any) -> str:

@@ -8,6 +8,7 @@ from tests.testapp import views
 urlpatterns = [
     path("_composekit/", include("composekit.urls")),
     path("page/", views.page, name="page"),
+    path("inline-page/<str:name>/", views.inline_page),
     path("cart/add/", views.add),
     path("shells/", include("tests.shells.urls")),
     path("loader/", include("tests.loader.urls")),

@@ -12,12 +12,12 @@ from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.template.context import Context
 from django.utils.safestring import SafeString
 
-from ..render import render_fragment
+from ..render import ATTRIBUTES, render_fragment
 from ..script import script_tag
 
-register = template.Library()
+__all__ = ["register"]
 
-_ATTRIBUTES = ("loading", "timeout")  # element attributes; every other keyword is a param
+register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
@@ -37,7 +37,7 @@ class FragmentNode(template.Node):
 
     def render(self, context: Context) -> str:
         values: dict[str, Any] = {k: v.resolve(context) for k, v in self.kwargs.items()}
-        attrs = {k: values.pop(k) for k in _ATTRIBUTES if k in values}
+        attrs = {k: values.pop(k) for k in ATTRIBUTES if k in values}
         return render_fragment(
             getattr(context, "request", None),
             self.name.resolve(context),

@@ -55,10 +55,14 @@ MIDDLEWARE = [
     # Moves the identity cookie on login and logout, so open tabs and pages restored from
     # the back/forward cache drop the previous shopper's fragments.
     "composekit.identity.IdentityMiddleware",
+    # In development (inline mode), puts the cookies and Vary of fragments rendered into
+    # a page on the page's response.
+    "composekit.inline.InlineMiddleware",
 ]
 
 ROOT_URLCONF = "demo_site.urls"
 WSGI_APPLICATION = "demo_site.wsgi.application"
+ASGI_APPLICATION = "demo_site.asgi.application"
 
 TEMPLATES = [
     {

@@ -179,3 +179,53 @@ class Raises(Fragment):
 @register
 class NoTemplate(Fragment):
     name = "no-template"  # neither template_name nor render(): a 500 that says why
+
+
+@register
+class Echo(Fragment):
+    """Says what its request looks like: the headers and the route it sees."""
+
+    name = "echo"
+
+    def render(self, request: Any, **params: Any) -> str:
+        match = request._request.resolver_match
+        return (
+            f"accept={request.headers.get('Accept')} if-none-match={request.headers.get('If-None-Match')} "
+            f"view={match.view_name} kwargs={match.kwargs} path={request._request.path}"
+        )
+
+
+@register
+class SetsCookie(Fragment):
+    """Sets a cookie on its own response and depends on the language, as a fragment may."""
+
+    name = "sets-cookie"
+    cache = CachePolicy.private(vary=("Accept-Language",))
+
+    def render(self, request: Any, **params: Any) -> str:
+        return "cookie set"
+
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().get(request, *args, **kwargs)
+        response.set_cookie("seen", "fragment")
+        return response
+
+
+@register
+class OuterCookie(Fragment):
+    name = "outer-cookie"
+    template_name = "testapp/outer_cookie.html"  # holds {% fragment "sets-cookie" %}
+    cache = CachePolicy.public(max_age=60)
+
+
+@register
+class RenamedArguments(Fragment):
+    """Its methods name the request ``req``: a param called ``req`` could never reach them."""
+
+    name = "renamed-arguments"
+
+    def get_context(self, req: Any, **params: Any) -> dict[str, Any]:
+        return {}
+
+    def render(this, req: Any, /, **params: Any) -> str:  # positional-only: no name to clash
+        return "renamed"

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import engines
 
 
 def page(request: HttpRequest) -> HttpResponse:
@@ -20,3 +22,15 @@ def add(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return HttpResponse(status=405)
     return HttpResponse("added")
+
+
+@login_not_required  # the page is open; LoginRequiredMiddleware tests refuse its fragment
+def inline_page(request: HttpRequest, name: str) -> HttpResponse:
+    """A page holding fragment ``name``; ``?own=1`` sets its own ``seen`` cookie too."""
+    template = engines["django"].from_string(
+        "{% load composekit %}<main>{% fragment name %}fallback{% endfragment %}</main>"
+    )
+    response = HttpResponse(template.render({"name": name}, request))
+    if request.GET.get("own"):
+        response.set_cookie("seen", "page")
+    return response

@@ -1,0 +1,46 @@
+"""The shape of composekit's middleware: sync and async capable, acting on the response.
+
+Under ASGI an async-capable middleware runs in the event loop, with no thread hop per
+request; under WSGI it runs as plain synchronous code. Subclasses only say what to do with
+a response (``process_response``), as django-htmx's and django-cors-headers' middleware do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+
+__all__ = ["ResponseMiddleware"]
+
+GetResponse = Callable[[HttpRequest], HttpResponseBase] | Callable[[HttpRequest], Awaitable[HttpResponseBase]]
+
+
+class ResponseMiddleware:
+    """Base class: calls ``process_response(request, response)`` on every response."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        response = self.get_response(request)
+        assert isinstance(response, HttpResponseBase)  # a sync chain answers directly
+        return self.process_response(request, response)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        response: HttpResponseBase = await self.get_response(request)  # type: ignore[misc]
+        return self.process_response(request, response)
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        raise NotImplementedError  # pragma: no cover - every subclass defines it

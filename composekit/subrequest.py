@@ -1,0 +1,158 @@
+"""Inline mode's sub-request: a real request for a fragment URL, made from the page's.
+
+It is built as Django builds any request it receives: a new environ (the page's, less what
+describes the page's own request: its method, path, body, conditional and range headers;
+``Accept`` is ``text/html``), parsed anew, so nothing the page read or cached
+(``request.headers``, ``GET``, the body) reaches the fragment. What it shares with the page
+is a list: ``CARRIED`` attributes (the user, the session, the messages storage, the parsed
+cookies), the CSRF state in ``META`` (carried back afterwards, so a token the fragment asked
+for reaches the page's cookie), and the names in ``COMPOSEKIT_INLINE_CARRY``.
+
+``run()`` then does what the handler does for the endpoint, minus what the page does
+itself: ``resolver_match`` from resolving the fragment URL, every ``MIDDLEWARE``'s
+``process_view()`` (so ``LoginRequiredMiddleware`` refuses a fragment inline as it would a
+fetch), then the URL's view. Nothing else of the middleware runs: ``process_request`` work
+(session, user, CSRF cookie) is what the carried attributes already are, and the page's own
+response passes through ``process_response``. See docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote_to_bytes, urlsplit
+
+from asgiref.sync import async_to_sync, iscoroutinefunction
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
+from django.core.handlers.wsgi import WSGIRequest
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.urls import get_script_prefix, resolve
+from django.utils.module_loading import import_string
+
+from .conf import conf
+
+__all__ = ["CARRIED", "CSRF_STATE", "build", "carry_back", "chain", "enter", "is_sub_request", "run"]
+
+Chain = tuple[tuple[str, str], ...]
+
+# Attributes of the page request the sub-request shares (when the page has them).
+CARRIED = ("user", "auser", "session", "_messages", "COOKIES")
+# Where CsrfViewMiddleware and get_token() keep the CSRF state: carried in and back.
+CSRF_STATE = ("CSRF_COOKIE", "CSRF_COOKIE_NEEDS_UPDATE", "CSRF_COOKIE_USED")
+# What in the page's environ is about the page's own request, not about the fragment's.
+_PAGE_ONLY = frozenset(
+    {
+        "CONTENT_LENGTH",
+        "CONTENT_TYPE",
+        "HTTP_IF_MATCH",
+        "HTTP_IF_MODIFIED_SINCE",
+        "HTTP_IF_NONE_MATCH",
+        "HTTP_IF_RANGE",
+        "HTTP_IF_UNMODIFIED_SINCE",
+        "HTTP_RANGE",
+        "REDIRECT_URL",  # Apache's: Django would derive the script name from the page's URL
+        "SCRIPT_URL",
+        "wsgi.input",
+    }
+)
+# Set on every request a fragment renders for: (name, token) of the fragments being
+# rendered, outermost first. Inline nesting guards read it.
+_CHAIN_ATTR = "_composekit_chain"
+# Set on a sub-request: errors propagate to the page instead of becoming a 500 response.
+_SUB_ATTR = "_composekit_sub_request"
+
+
+def build(page: HttpRequest, url: str, chain: Chain) -> WSGIRequest:
+    """A GET of ``url`` (a fragment URL, as ``reverse()`` made it) for ``page``."""
+    path = urlsplit(url)  # with COMPOSEKIT_FRAGMENT_ORIGIN, the URL is absolute; render here
+    prefix = get_script_prefix()
+    path_info = "/" + path.path[len(prefix) :] if path.path.startswith(prefix) else path.path
+    environ: dict[str, Any] = {k: v for k, v in page.META.items() if k not in _PAGE_ONLY}
+    environ.update(
+        {
+            "REQUEST_METHOD": "GET",
+            "SCRIPT_NAME": prefix.rstrip("/"),
+            # WSGI's PATH_INFO is the unquoted path, its bytes read as latin-1 (PEP 3333).
+            "PATH_INFO": unquote_to_bytes(path_info).decode("iso-8859-1"),
+            "QUERY_STRING": path.query,
+            "HTTP_ACCEPT": "text/html",
+            "wsgi.input": io.BytesIO(),
+        }
+    )
+    environ.setdefault("wsgi.url_scheme", page.scheme)  # an ASGI page's META has no WSGI scheme
+    sub = WSGIRequest(environ)
+    for attr in (*CARRIED, *conf.INLINE_CARRY):
+        if hasattr(page, attr):
+            setattr(sub, attr, getattr(page, attr))
+    setattr(sub, _CHAIN_ATTR, chain)
+    setattr(sub, _SUB_ATTR, True)
+    return sub
+
+
+def run(sub: HttpRequest) -> HttpResponseBase:
+    """Resolve ``sub``, apply the middleware's ``process_view()``, then call the view."""
+    match = resolve(sub.path_info)
+    sub.resolver_match = match
+    for process_view in _view_middleware(tuple(settings.MIDDLEWARE)):
+        refused = process_view(sub, match.func, match.args, match.kwargs)
+        if refused is not None:
+            return refused
+    response: HttpResponseBase = match.func(sub, *match.args, **match.kwargs)
+    return response
+
+
+def carry_back(sub: HttpRequest, page: HttpRequest) -> None:
+    """Give ``page`` the CSRF state the fragment left (a token it asked for needs the cookie)."""
+    for key in CSRF_STATE:
+        if key in sub.META and page.META.get(key) != sub.META[key]:
+            page.META[key] = sub.META[key]
+
+
+def chain(request: HttpRequest) -> Chain:
+    """The fragments ``request`` is rendering, outermost first, as (name, token)."""
+    value: Chain = getattr(request, _CHAIN_ATTR, ())
+    return value
+
+
+def enter(request: HttpRequest, name: str, token: str) -> None:
+    """Record that ``request`` now renders fragment ``name`` with ``token``."""
+    setattr(request, _CHAIN_ATTR, (*chain(request), (name, token)))
+
+
+def is_sub_request(request: HttpRequest) -> bool:
+    return bool(getattr(request, _SUB_ATTR, False))
+
+
+ProcessView = Callable[..., HttpResponseBase | None]
+_view_middleware_cache: dict[tuple[str, ...], list[ProcessView]] = {}
+
+
+def _view_middleware(middleware: tuple[str, ...]) -> list[ProcessView]:
+    """The ``process_view()`` of each middleware, in order, from instances of our own.
+
+    The handler's instances are out of reach from a request, so each class that has a
+    ``process_view()`` is instantiated once more (per ``MIDDLEWARE`` value), as Django does,
+    with a ``get_response`` never called here. Others (WhiteNoise, say) are not touched.
+    """
+    methods = _view_middleware_cache.get(middleware)
+    if methods is None:
+        methods = []
+        for path in middleware:
+            factory = import_string(path)
+            if not hasattr(factory, "process_view"):
+                continue
+            try:
+                instance = factory(_never_called)
+            except MiddlewareNotUsed:
+                continue
+            method = instance.process_view
+            methods.append(async_to_sync(method) if iscoroutinefunction(method) else method)
+        _view_middleware_cache[middleware] = methods
+    return methods
+
+
+def _never_called(request: HttpRequest) -> HttpResponseBase:  # pragma: no cover - never called
+    raise AssertionError("composekit only calls process_view() on these middleware instances")
