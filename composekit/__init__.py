@@ -15,12 +15,21 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .fragment import Fragment
+    from .generations import invalidate
     from .policy import CachePolicy
     from .registry import register
     from .render import fragment_url
     from .shell import CacheableShellMixin, cacheable_shell
 
-__all__ = ["CachePolicy", "CacheableShellMixin", "Fragment", "cacheable_shell", "fragment_url", "register"]
+__all__ = [
+    "CachePolicy",
+    "CacheableShellMixin",
+    "Fragment",
+    "cacheable_shell",
+    "fragment_url",
+    "invalidate",
+    "register",
+]
 __version__ = "0.1.0"
 
 # Public name -> the module that defines it.
@@ -30,6 +39,7 @@ _MODULES = {
     "Fragment": "fragment",
     "cacheable_shell": "shell",
     "fragment_url": "render",
+    "invalidate": "generations",
     "register": "registry",
 }
 

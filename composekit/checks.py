@@ -22,8 +22,7 @@ _MARGIN_RE = re.compile(r"^-?\d+(px|%)?( -?\d+(px|%)?){0,3}$")
 _ORIGIN_RE = re.compile(r"^https?://[^/?#\s]+$")
 _COOKIE_NAME_RE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")  # an RFC 6265 token
 _IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-IDENTITY_MIDDLEWARE = "composekit.identity.IdentityMiddleware"
-INLINE_MIDDLEWARE = "composekit.inline.InlineMiddleware"
+COMPOSEKIT_MIDDLEWARE = "composekit.middleware.ComposekitMiddleware"
 
 
 @register()
@@ -47,30 +46,23 @@ def check_installation(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
                 id="composekit.E002",
             )
         )
-    if (
-        apps.is_installed("django.contrib.auth")
-        and conf.IDENTITY_COOKIE is not None
-        and IDENTITY_MIDDLEWARE not in settings.MIDDLEWARE
-    ):
-        errors.append(
-            Warning(
-                f"{IDENTITY_MIDDLEWARE} is not in MIDDLEWARE: after a logout or login, pages "
-                "in other tabs keep showing the previous person's fragments.",
-                hint=f'Add "{IDENTITY_MIDDLEWARE}" to MIDDLEWARE, or set '
-                "COMPOSEKIT_IDENTITY_COOKIE = None to say you do without it; see docs/security.md.",
-                id="composekit.W002",
+    if COMPOSEKIT_MIDDLEWARE not in settings.MIDDLEWARE:
+        lost = []
+        if apps.is_installed("django.contrib.auth") and conf.IDENTITY_COOKIE is not None:
+            lost.append("after a logout or login, open tabs keep showing the previous person's fragments")
+        if conf.GENERATION_COOKIE is not None:
+            lost.append("fragments the browser keeps do not notice the user's own changes")
+        if conf.MODE == "inline":
+            lost.append("the cookies and Vary of inline fragments never reach the page")
+        if lost:
+            errors.append(
+                Warning(
+                    f"{COMPOSEKIT_MIDDLEWARE} is not in MIDDLEWARE: " + "; ".join(lost) + ".",
+                    hint=f'Add "{COMPOSEKIT_MIDDLEWARE}" to MIDDLEWARE, below any caching '
+                    "middleware; see docs/checks.md.",
+                    id="composekit.W002",
+                )
             )
-        )
-    if conf.MODE == "inline" and INLINE_MIDDLEWARE not in settings.MIDDLEWARE:
-        errors.append(
-            Warning(
-                f"{INLINE_MIDDLEWARE} is not in MIDDLEWARE while fragments render inline: the "
-                "cookies inline fragments set, and the Vary they answer with, never reach the page.",
-                hint=f'Add "{INLINE_MIDDLEWARE}" to MIDDLEWARE, below any caching middleware; '
-                "see docs/architecture.md.",
-                id="composekit.W003",
-            )
-        )
     return errors
 
 
@@ -147,12 +139,14 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         invalid(
             "FRAGMENT_ORIGIN", fragment_origin, 'an origin such as "https://fragments.example.com", or None'
         )
-    identity_cookie = conf.raw("IDENTITY_COOKIE")
-    if identity_cookie is not None and not (
-        isinstance(identity_cookie, str) and _COOKIE_NAME_RE.match(identity_cookie)
-    ):
-        invalid("IDENTITY_COOKIE", identity_cookie, 'a cookie name such as "ck_identity", or None')
-    for setting in ("SERVER_TIMING", "ALLOW_SCRIPTS"):
+    for setting, example in (("IDENTITY_COOKIE", "ck_identity"), ("GENERATION_COOKIE", "ck_gen")):
+        cookie = conf.raw(setting)
+        if cookie is not None and not (isinstance(cookie, str) and _COOKIE_NAME_RE.match(cookie)):
+            invalid(setting, cookie, f'a cookie name such as "{example}", or None')
+    batch_max = conf.raw("BATCH_MAX_PARTS")
+    if isinstance(batch_max, bool) or not isinstance(batch_max, int) or batch_max < 2:
+        invalid("BATCH_MAX_PARTS", batch_max, "a whole number >= 2")
+    for setting in ("SERVER_TIMING", "ALLOW_SCRIPTS", "BATCH"):
         value = conf.raw(setting)
         if not isinstance(value, bool):
             invalid(setting, value, "True or False")

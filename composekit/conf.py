@@ -26,6 +26,10 @@ DEFAULTS: dict[str, Any] = {
     "FRAGMENT_ORIGIN": None,
     # The loader's default too (config.identityCookie): only another name is written into the tag.
     "IDENTITY_COOKIE": "ck_identity",
+    # Likewise config.generationCookie: the cookie writes move (generations.py).
+    "GENERATION_COOKIE": "ck_gen",
+    "BATCH": True,
+    "BATCH_MAX_PARTS": 50,
     "SERVER_TIMING": True,
     "LOCATE_TOUCHES": None,
     "INLINE_CARRY": (),
@@ -76,6 +80,22 @@ class Settings:
         """Cookie whose value changes on every login and logout (see ``identity.py``); None: off."""
         value = self.raw("IDENTITY_COOKIE")
         return None if value is None else str(value)
+
+    @property
+    def GENERATION_COOKIE(self) -> str | None:
+        """Cookie whose tokens move on the user's writes (see ``generations.py``); None: off."""
+        value = self.raw("GENERATION_COOKIE")
+        return None if value is None else str(value)
+
+    @property
+    def BATCH(self) -> bool:
+        """Whether the loader may fetch a page's private fragments in one request."""
+        return bool(self.raw("BATCH"))
+
+    @property
+    def BATCH_MAX_PARTS(self) -> int:
+        """Most fragments one batch request may ask for."""
+        return int(self.raw("BATCH_MAX_PARTS"))
 
     @property
     def SERVER_TIMING(self) -> bool:

@@ -58,6 +58,9 @@ class Fragment(APIView):
     name: ClassVar[str] = ""
     template_name: ClassVar[str | None] = None
     cache: ClassVar[CachePolicy] = CachePolicy.private()
+    # Whether the loader may fetch it in one request with the page's other private
+    # fragments. False for one slow enough to hold them back: it is then fetched alone.
+    batch: ClassVar[bool] = True
 
     http_method_names = ["get", "head"]  # noqa: RUF012 - DRF's own attribute
     renderer_classes: ClassVar[list[type[BaseRenderer]]] = [JSONRenderer]  # type: ignore[misc]
@@ -168,6 +171,7 @@ class Fragment(APIView):
             db_time=queries.time,
             status=response.status_code,
             inline=subrequest.is_sub_request(request),
+            batch=subrequest.is_batch_part(request),
         )
         return response
 

@@ -3,7 +3,7 @@
 Pages restored from the back/forward cache and tabs left open across a logout still hold
 the previous person's fragments. The loader can only drop them if it can tell that the
 identity changed, without learning who anyone is. So on every login and logout
-(``user_logged_in`` / ``user_logged_out``) ``IdentityMiddleware`` sets a cookie readable
+(``user_logged_in`` / ``user_logged_out``) ``ComposekitMiddleware`` sets a cookie readable
 by scripts (``COMPOSEKIT_IDENTITY_COOKIE``, ``ck_identity`` by default) to a new random
 value. It says nothing about the user: only that the identity is no longer the one a page
 was loaded under. The loader compares it when a page comes back from the back/forward
@@ -19,15 +19,14 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from .conf import conf
-from .middleware import ResponseMiddleware
+from .cookies import set_loader_cookie
 
-__all__ = ["IdentityMiddleware", "rotate_identity"]
+__all__ = ["rotate_identity", "set_marker"]
 
 # Set on a request whose identity changed: the marker the response must carry.
 _NEW_MARKER_ATTR = "_composekit_identity"
@@ -52,29 +51,5 @@ def set_marker(request: HttpRequest, response: HttpResponseBase) -> None:
     """Put the new marker on ``response`` if ``request`` changed identity."""
     marker = getattr(request, _NEW_MARKER_ATTR, None)
     name = conf.IDENTITY_COOKIE
-    if marker is None or name is None:
-        return
-    response.set_cookie(
-        name,
-        marker,
-        # As long as a session may live: a marker that outlived its session is harmless,
-        # one that expired first reads as a change and only reloads fragments.
-        max_age=settings.SESSION_COOKIE_AGE,
-        path=settings.SESSION_COOKIE_PATH,
-        domain=settings.SESSION_COOKIE_DOMAIN,
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=False,  # the loader reads it; it holds nothing secret
-        samesite=settings.SESSION_COOKIE_SAMESITE or "Lax",
-    )
-
-
-class IdentityMiddleware(ResponseMiddleware):
-    """Sets the identity marker cookie on the response to a login or a logout.
-
-    Anywhere in ``MIDDLEWARE``; it does nothing to other responses, so shells stay pure.
-    Works under WSGI and ASGI without a thread hop.
-    """
-
-    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
-        set_marker(request, response)
-        return response
+    if marker is not None and name is not None:
+        set_loader_cookie(response, name, marker)

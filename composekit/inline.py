@@ -5,7 +5,7 @@ through a sub-request (``subrequest.py``) and records on the page request what t
 know: which fragments ran for it (rendered, or refused for this visitor), which kinds of per-user state they were the
 first to touch (so the shell guard does not blame the shell), and the ``Set-Cookie`` and
 ``Vary`` of their responses. The page's response does not exist while its template renders,
-so ``InlineMiddleware`` puts those on it on the way out: cookies the page's view did not set
+so ``ComposekitMiddleware`` puts those on it on the way out (``apply_to_response()``): cookies the page's view did not set
 itself, and ``Vary`` names but ``Accept`` (inline, the fragment is always HTML).
 """
 
@@ -21,11 +21,9 @@ from django.utils.cache import patch_vary_headers
 
 from . import subrequest
 from .conf import conf
-from .middleware import ResponseMiddleware
 from .purity import per_user_state
 
 __all__ = [
-    "InlineMiddleware",
     "InlineRenderError",
     "NestingError",
     "apply_to_response",
@@ -128,18 +126,6 @@ def apply_to_response(request: HttpRequest, response: HttpResponseBase) -> None:
             response.cookies[name] = morsel
     if record.vary:
         patch_vary_headers(response, record.vary)
-
-
-class InlineMiddleware(ResponseMiddleware):
-    """Carries the ``Set-Cookie`` and ``Vary`` of inline-rendered fragments onto the page.
-
-    Does nothing to a page without inline fragments (client mode, production). Put it
-    below (after) any caching middleware, so caches see the page's full ``Vary``.
-    """
-
-    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
-        apply_to_response(request, response)
-        return response
 
 
 def _record(request: HttpRequest) -> _Record | None:

@@ -1,4 +1,10 @@
-"""The shape of composekit's middleware: sync and async capable, acting on the response.
+"""composekit's middleware, and the sync-and-async shape they share.
+
+``ComposekitMiddleware`` tells the browser what changed for the person behind it: a new
+identity marker on a login or logout (``identity.py``), moved write generations on the
+user's writes (``generations.py``), and, in inline mode, the cookies and ``Vary`` of the
+fragments rendered into the page (``inline.py``).
+
 
 Under ASGI an async-capable middleware runs in the event loop, with no thread hop per
 request; under WSGI it runs as plain synchronous code. Subclasses only say what to do with
@@ -14,7 +20,9 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-__all__ = ["ResponseMiddleware"]
+from . import generations, identity, inline
+
+__all__ = ["ComposekitMiddleware", "ResponseMiddleware"]
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase] | Callable[[HttpRequest], Awaitable[HttpResponseBase]]
 
@@ -44,3 +52,18 @@ class ResponseMiddleware:
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         raise NotImplementedError  # pragma: no cover - every subclass defines it
+
+
+class ComposekitMiddleware(ResponseMiddleware):
+    """Puts on each response the cookies and headers the loader and the page need.
+
+    Anywhere in ``MIDDLEWARE`` below (after) any caching middleware, so caches see the
+    page's full ``Vary``. It does nothing to a shell (a GET that logged nobody in or out and
+    wrote nothing), so shells stay the same for everyone.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        identity.set_marker(request, response)
+        generations.move_generations(request, response)
+        inline.apply_to_response(request, response)
+        return response

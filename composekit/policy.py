@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-__all__ = ["DOWNGRADED", "CachePolicy"]
+__all__ = ["DOWNGRADED", "SCOPES_HEADER", "SCOPE_RE", "CachePolicy"]
 
 # Every fragment URL answers HTML or JSON by Accept, so any cache must key on it.
 _BASE_VARY = ("Accept",)
+SCOPES_HEADER = "CK-Scopes"
+SCOPE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,9 @@ class CachePolicy:
     stale_while_revalidate: int | None = None
     vary: tuple[str, ...] = ()
     stale_if_error: int | None = None
+    # What the user's writes must leave alone for a kept copy to stay valid (generations.py);
+    # None: any write. Sent as CK-Scopes.
+    scopes: tuple[str, ...] | None = None
 
     @classmethod
     def private(
@@ -30,8 +36,15 @@ class CachePolicy:
         stale_while_revalidate: int | None = None,
         vary: Iterable[str] = (),
         stale_if_error: int | None = None,
+        scopes: Iterable[str] | None = None,
     ) -> CachePolicy:
-        """Per-user: only the user's browser may keep it; ``max_age=0`` revalidates every time."""
+        """Per-user: only the user's browser may keep it; ``max_age=0`` revalidates every time.
+
+        The loader keeps it for the tab's next page views for ``max_age`` seconds, until the
+        user's own writes change it: any write, or with ``scopes`` (``("cart",)``) only writes
+        that name one of them (``composekit.invalidate(request, "cart")``); ``scopes=()``
+        for content no write of the user changes (their name, say).
+        """
         return cls(
             "private",
             _seconds("max_age", max_age),
@@ -39,6 +52,7 @@ class CachePolicy:
             _optional_seconds("stale_while_revalidate", stale_while_revalidate),
             tuple(vary),
             _optional_seconds("stale_if_error", stale_if_error),
+            None if scopes is None else tuple(_scope(scope) for scope in scopes),
         )
 
     @classmethod
@@ -102,8 +116,11 @@ class CachePolicy:
 
     @cached_property
     def _headers(self) -> tuple[tuple[str, str], ...]:
-        # Computed once per policy: every response of a fragment sends the same two headers.
-        return (("Cache-Control", self.cache_control()), ("Vary", self.vary_header()))
+        # Computed once per policy: every response of a fragment sends the same headers.
+        headers = [("Cache-Control", self.cache_control()), ("Vary", self.vary_header())]
+        if self.scopes is not None:
+            headers.append((SCOPES_HEADER, ", ".join(self.scopes)))
+        return tuple(headers)
 
 
 def _seconds(name: str, value: object) -> int:
@@ -114,6 +131,12 @@ def _seconds(name: str, value: object) -> int:
 
 def _optional_seconds(name: str, value: object) -> int | None:
     return None if value is None else _seconds(name, value)
+
+
+def _scope(value: object) -> str:
+    if not isinstance(value, str) or not SCOPE_RE.match(value):
+        raise ValueError(f"a scope is lowercase letters, digits and hyphens, like 'cart', not {value!r}")
+    return value
 
 
 # What a public fragment that touched per-user state is downgraded to.

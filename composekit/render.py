@@ -69,7 +69,16 @@ def render_fragment(
     except ParamError as error:
         raise FragmentError(name, str(error)) from None
     src = _url(name, token)
-    attrs = {"name": name, "src": src, "loading": loading, "timeout": timeout}
+    attrs = {
+        "name": name,
+        "src": src,
+        "loading": loading,
+        "timeout": timeout,
+        # For the loader: a public fragment is never batched, kept or renewed (shared caches
+        # hold it); batch="off" is fetched alone.
+        "public": "" if cls.cache.is_public else None,
+        "batch": None if cls.batch else "off",
+    }
 
     if conf.MODE == "inline":
         if request is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -23,12 +24,21 @@ def script_tag(nonce: str | None = None) -> SafeString:
         "data-max-depth": conf.MAX_DEPTH,
         "data-allowed-origins": " ".join(conf.ALLOWED_ORIGINS) or None,
         "data-allow-scripts": "true" if conf.ALLOW_SCRIPTS else None,
-        "data-identity-cookie": _identity_cookie(),
+        "data-identity-cookie": _cookie_name("IDENTITY_COOKIE"),
+        "data-generation-cookie": _cookie_name("GENERATION_COOKIE"),
+        "data-batch-url": _batch_url(),
         "nonce": nonce,
     }
     return format_html("<script{}></script>", html_attrs(attrs))
 
 
-def _identity_cookie() -> str | None:
-    name = conf.IDENTITY_COOKIE
-    return None if name in (None, DEFAULTS["IDENTITY_COOKIE"]) else name
+def _cookie_name(setting: str) -> str | None:
+    """The cookie's name, when it is not the one the loader assumes."""
+    name: str | None = getattr(conf, setting)
+    return None if name in (None, DEFAULTS[setting]) else name
+
+
+def _batch_url() -> str | None:
+    if not conf.BATCH:
+        return None
+    return (conf.FRAGMENT_ORIGIN or "") + reverse("composekit:batch")

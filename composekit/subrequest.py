@@ -19,7 +19,7 @@ response passes through ``process_response``. See docs/architecture.md.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
@@ -34,7 +34,17 @@ from django.utils.module_loading import import_string
 
 from .conf import conf
 
-__all__ = ["CARRIED", "CSRF_STATE", "build", "carry_back", "chain", "enter", "is_sub_request", "run"]
+__all__ = [
+    "CARRIED",
+    "CSRF_STATE",
+    "build",
+    "carry_back",
+    "chain",
+    "enter",
+    "is_batch_part",
+    "is_sub_request",
+    "run",
+]
 
 Chain = tuple[tuple[str, str], ...]
 
@@ -63,10 +73,25 @@ _PAGE_ONLY = frozenset(
 _CHAIN_ATTR = "_composekit_chain"
 # Set on a sub-request: errors propagate to the page instead of becoming a 500 response.
 _SUB_ATTR = "_composekit_sub_request"
+# Set on a part of a batch request.
+_BATCH_ATTR = "_composekit_batch_part"
 
 
-def build(page: HttpRequest, url: str, chain: Chain) -> WSGIRequest:
-    """A GET of ``url`` (a fragment URL, as ``reverse()`` made it) for ``page``."""
+def build(
+    page: HttpRequest,
+    url: str,
+    chain: Chain,
+    *,
+    batch: bool = False,
+    headers: Mapping[str, str] | None = None,
+) -> WSGIRequest:
+    """A GET of ``url`` (a fragment URL, as ``reverse()`` made it) for ``page``.
+
+    By default the fragment renders into ``page`` (inline mode: its errors propagate to the
+    page). With ``batch`` it is a part of the batch request ``page`` (``batch.py``): it
+    answers on its own, its errors its own 500. ``headers`` (``{"If-None-Match": ...}``) are
+    the sub-request's own, added to the page's.
+    """
     path = urlsplit(url)  # with COMPOSEKIT_FRAGMENT_ORIGIN, the URL is absolute; render here
     prefix = get_script_prefix()
     path_info = "/" + path.path[len(prefix) :] if path.path.startswith(prefix) else path.path
@@ -82,13 +107,16 @@ def build(page: HttpRequest, url: str, chain: Chain) -> WSGIRequest:
             "wsgi.input": io.BytesIO(),
         }
     )
+    for header, value in (headers or {}).items():
+        environ["HTTP_" + header.upper().replace("-", "_")] = value
     environ.setdefault("wsgi.url_scheme", page.scheme)  # an ASGI page's META has no WSGI scheme
     sub = WSGIRequest(environ)
     for attr in (*CARRIED, *conf.INLINE_CARRY):
         if hasattr(page, attr):
             setattr(sub, attr, getattr(page, attr))
     setattr(sub, _CHAIN_ATTR, chain)
-    setattr(sub, _SUB_ATTR, True)
+    setattr(sub, _SUB_ATTR, not batch)
+    setattr(sub, _BATCH_ATTR, batch)
     return sub
 
 
@@ -123,7 +151,13 @@ def enter(request: HttpRequest, name: str, token: str) -> None:
 
 
 def is_sub_request(request: HttpRequest) -> bool:
+    """Whether ``request`` renders a fragment inline, into a page."""
     return bool(getattr(request, _SUB_ATTR, False))
+
+
+def is_batch_part(request: HttpRequest) -> bool:
+    """Whether ``request`` is one fragment of a batch request."""
+    return bool(getattr(request, _BATCH_ATTR, False))
 
 
 ProcessView = Callable[..., HttpResponseBase | None]

@@ -29,8 +29,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "composekit.identity.IdentityMiddleware",
-    "composekit.inline.InlineMiddleware",
+    "composekit.middleware.ComposekitMiddleware",
 ]
 
 ROOT_URLCONF = "tests.urls"

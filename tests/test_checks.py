@@ -93,6 +93,10 @@ def test_e004_missing_template(throwaway: list[str]) -> None:
         ("COMPOSEKIT_LOCATE_TOUCHES", "yes"),
         ("COMPOSEKIT_INLINE_CARRY", "tenant"),
         ("COMPOSEKIT_INLINE_CARRY", ["tenant", "not-an-attribute"]),
+        ("COMPOSEKIT_GENERATION_COOKIE", "a;b"),
+        ("COMPOSEKIT_BATCH", "yes"),
+        ("COMPOSEKIT_BATCH_MAX_PARTS", 1),
+        ("COMPOSEKIT_BATCH_MAX_PARTS", True),
     ],
 )
 def test_e005_invalid_settings(setting: str, value: object) -> None:
@@ -114,6 +118,9 @@ def test_e005_invalid_settings(setting: str, value: object) -> None:
         ("COMPOSEKIT_IDENTITY_COOKIE", None),
         ("COMPOSEKIT_LOCATE_TOUCHES", False),
         ("COMPOSEKIT_INLINE_CARRY", ["tenant", "site"]),
+        ("COMPOSEKIT_GENERATION_COOKIE", None),
+        ("COMPOSEKIT_BATCH", False),
+        ("COMPOSEKIT_BATCH_MAX_PARTS", 2),
     ],
 )
 def test_valid_settings_pass(setting: str, value: object) -> None:
@@ -134,30 +141,32 @@ def test_w001_public_fragment_that_authenticates(throwaway: list[str]) -> None:
     assert ids() == ["composekit.W001"]
 
 
-def test_w002_identity_middleware_missing() -> None:
+def test_w002_composekit_middleware_missing() -> None:
     from django.conf import settings
 
-    without = [m for m in settings.MIDDLEWARE if m != "composekit.identity.IdentityMiddleware"]
+    without = [m for m in settings.MIDDLEWARE if m != "composekit.middleware.ComposekitMiddleware"]
     assert ids(MIDDLEWARE=without) == ["composekit.W002"]
     with override_settings(MIDDLEWARE=without):
         [message] = [m for m in checks.run_checks() if m.id == "composekit.W002"]
-    assert message.msg.startswith("composekit.identity.IdentityMiddleware is not in MIDDLEWARE")
-    assert "COMPOSEKIT_IDENTITY_COOKIE = None" in (message.hint or "")
-    # Saying you do without it silences it.
-    assert ids(MIDDLEWARE=without, COMPOSEKIT_IDENTITY_COOKIE=None) == []
-
-
-def test_w003_inline_middleware_missing_in_inline_mode() -> None:
-    from django.conf import settings
-
-    without = [m for m in settings.MIDDLEWARE if m != "composekit.inline.InlineMiddleware"]
-    assert ids(MIDDLEWARE=without) == []  # client mode: nothing to carry
-    assert ids(MIDDLEWARE=without, COMPOSEKIT_MODE="inline") == ["composekit.W003"]
-    assert ids(MIDDLEWARE=without, DEBUG=True) == ["composekit.W003"]  # inline by default
-    with override_settings(MIDDLEWARE=without, COMPOSEKIT_MODE="inline"):
-        [message] = [m for m in checks.run_checks() if m.id == "composekit.W003"]
-    assert message.msg.startswith("composekit.inline.InlineMiddleware is not in MIDDLEWARE")
-    assert ids(COMPOSEKIT_MODE="inline") == []
+    assert message.msg == (
+        "composekit.middleware.ComposekitMiddleware is not in MIDDLEWARE: after a logout or login, "
+        "open tabs keep showing the previous person's fragments; fragments the browser keeps do "
+        "not notice the user's own changes."
+    )
+    assert message.hint == (
+        'Add "composekit.middleware.ComposekitMiddleware" to MIDDLEWARE, below any caching '
+        "middleware; see docs/checks.md."
+    )
+    with override_settings(MIDDLEWARE=without, COMPOSEKIT_MODE="inline", COMPOSEKIT_IDENTITY_COOKIE=None):
+        [message] = [m for m in checks.run_checks() if m.id == "composekit.W002"]
+    assert message.msg.endswith(
+        "fragments the browser keeps do not notice the user's own changes; "
+        "the cookies and Vary of inline fragments never reach the page."
+    )
+    # Doing without what it does silences it.
+    off = {"COMPOSEKIT_IDENTITY_COOKIE": None, "COMPOSEKIT_GENERATION_COOKIE": None}
+    assert ids(MIDDLEWARE=without, **off) == []
+    assert ids(MIDDLEWARE=without, COMPOSEKIT_MODE="inline", **off) == ["composekit.W002"]
 
 
 def test_register_refuses_bad_names_and_non_fragments() -> None:

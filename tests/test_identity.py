@@ -11,7 +11,8 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory, override_settings
 
-from composekit.identity import IdentityMiddleware, rotate_identity
+from composekit.identity import rotate_identity
+from composekit.middleware import ComposekitMiddleware
 from composekit.script import script_tag
 from tests import aio
 
@@ -31,7 +32,7 @@ def _through_middleware(view: object) -> tuple[HttpRequest, HttpResponse]:
         view(req)  # type: ignore[operator]
         return HttpResponse("ok")
 
-    response = IdentityMiddleware(get_response)(request)
+    response = ComposekitMiddleware(get_response)(request)
     return request, response
 
 
@@ -71,7 +72,8 @@ def test_cookie_follows_the_settings() -> None:
     cookie = response.cookies["who"]
     assert (cookie["secure"], cookie["domain"], cookie["samesite"]) == (True, ".shop.test", "Strict")
     assert script_tag() == (
-        '<script src="/static/composekit/composekit.min.js" data-max-depth="5" data-identity-cookie="who"></script>'
+        '<script src="/static/composekit/composekit.min.js" data-max-depth="5" data-identity-cookie="who" '
+        'data-batch-url="/_composekit/_batch/"></script>'
     )
 
 
@@ -91,7 +93,7 @@ def test_async_middleware_sets_the_marker_without_a_thread() -> None:
         rotate_identity(request)
         return HttpResponse("ok")
 
-    middleware = IdentityMiddleware(get_response)
+    middleware = ComposekitMiddleware(get_response)
     assert asyncio.iscoroutinefunction(middleware)
     response = aio.run(middleware(_request()))
     assert "ck_identity" in response.cookies

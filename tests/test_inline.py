@@ -15,12 +15,12 @@ from django.test import Client, RequestFactory, override_settings
 from django.utils.functional import SimpleLazyObject
 
 from composekit.inline import (
-    InlineMiddleware,
     apply_to_response,
     first_touched_by_fragments,
     fragments_in,
     rendering,
 )
+from composekit.middleware import ComposekitMiddleware
 from composekit.purity import CSRF_TOKEN, SESSION
 from composekit.render import fragment_url
 from tests import aio
@@ -77,7 +77,7 @@ def test_a_refused_fragment_still_says_what_the_page_varies_on(client: Client) -
 def test_without_the_middleware_nothing_is_added(client: Client) -> None:
     from django.conf import settings
 
-    without = [m for m in settings.MIDDLEWARE if m != "composekit.inline.InlineMiddleware"]
+    without = [m for m in settings.MIDDLEWARE if m != "composekit.middleware.ComposekitMiddleware"]
     with override_settings(MIDDLEWARE=without):
         response = client.get("/inline-page/sets-cookie/")
     assert b"cookie set" in response.content
@@ -98,7 +98,7 @@ def test_middleware_works_async_without_a_thread(rf: RequestFactory) -> None:
     async def get_response(request: HttpRequest) -> HttpResponse:
         return HttpResponse("page")
 
-    middleware = InlineMiddleware(get_response)
+    middleware = ComposekitMiddleware(get_response)
     assert asyncio.iscoroutinefunction(middleware)
     response = aio.run(middleware(page))
     assert response.cookies["seen"].value == "fragment"

@@ -67,7 +67,7 @@ def test_quickstart_works_as_written(tmp_path: Path) -> None:
     assert apps == ["rest_framework", "composekit"]
     settings = tmp_path / "mysite" / "settings.py"
     middleware = re.findall(r'"([\w.]+Middleware)",', code["settings.py"])
-    assert middleware == ["composekit.identity.IdentityMiddleware", "composekit.inline.InlineMiddleware"]
+    assert middleware == ["composekit.middleware.ComposekitMiddleware"]
     settings.write_text(
         settings.read_text() + f"\nINSTALLED_APPS += {apps + ['shop']!r}\nMIDDLEWARE += {middleware!r}\n"
     )

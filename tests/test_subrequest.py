@@ -174,7 +174,7 @@ LOGIN_REQUIRED = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "composekit.inline.InlineMiddleware",
+    "composekit.middleware.ComposekitMiddleware",
 ]
 
 

@@ -39,7 +39,17 @@ def src(name: str, **params: Any) -> str:
 
 def test_script_tag() -> None:
     assert render("{% composekit_script %}") == (
-        '<script src="/static/composekit/composekit.min.js" data-max-depth="5"></script>'
+        '<script src="/static/composekit/composekit.min.js" data-max-depth="5" '
+        'data-batch-url="/_composekit/_batch/"></script>'
+    )
+
+
+@override_settings(
+    COMPOSEKIT_BATCH=False, COMPOSEKIT_GENERATION_COOKIE="gen", COMPOSEKIT_IDENTITY_COOKIE=None
+)
+def test_script_tag_without_batching_and_with_another_generation_cookie() -> None:
+    assert render("{% composekit_script %}") == (
+        '<script src="/static/composekit/composekit.min.js" data-max-depth="5" data-generation-cookie="gen"></script>'
     )
 
 
@@ -56,7 +66,7 @@ def test_script_tag_carries_the_config() -> None:
         '<script src="/static/composekit/composekit.min.js" data-timeout="5000" data-retries="1" '
         'data-lazy-margin="300px" data-max-depth="3" '
         'data-allowed-origins="https://a.example https://b.example" data-allow-scripts="true" '
-        'nonce="n0nce"></script>'
+        'data-batch-url="/_composekit/_batch/" nonce="n0nce"></script>'
     )
 
 
@@ -107,7 +117,7 @@ def test_fragment_without_params_or_fallback() -> None:
 
 def test_fragment_timeout_and_variable_name() -> None:
     assert render("{% fragment frag timeout=2500 %}x{% endfragment %}", frag="news") == (
-        f'<ck-fragment name="news" src="{src("news")}" timeout="2500">x</ck-fragment>'
+        f'<ck-fragment name="news" src="{src("news")}" timeout="2500" public="">x</ck-fragment>'
     )
 
 

@@ -1,13 +1,20 @@
 // One request for many fragments. Loads of private fragments on the composekit endpoint that
-// start in the same task (the eager ones a chunk of the page holds as it is parsed, lazy ones
-// coming into view together, reloads of several names) go to the batch endpoint as one GET.
+// start together (the eager ones of a page being parsed, lazy ones coming into view at once,
+// reloads of several names in one task) go to the batch endpoint as one GET.
 // The server runs each part through its own fragment view, with its own status, ETag and
-// cache policy, and streams the parts back as they are rendered, one JSON line each. A part
-// the batch did not answer (the batch failed or timed out, or the part got a 502/503/504) is
-// fetched on its own, with the usual retries: batching never turns one failure into many.
+// cache policy, and answers a JSON array of the parts. A part the batch did not answer (the
+// batch failed or timed out, or the part got a 502/503/504) is fetched on its own, with the
+// usual retries: batching never turns one failure into many. A fragment too slow to wait for
+// (`batch="off"`, from its class) goes alone.
 import { config } from './config.js';
 import { fetched, request } from './fetch.js';
 import { credentialsFor } from './http.js';
+import { parsed } from './swap.js';
+
+// While the page is parsed, its fragments arrive one parser task after another: the batch
+// waits for the rest of the page (DOMContentLoaded), though not longer than this (ms), so
+// a page streamed slowly still gets its first fragments early.
+const WAIT_WHILE_PARSING = 50;
 
 /** @typedef {import('./fetch.js').Fetched} Fetched */
 /** @typedef {import('./fetch.js').Requester} Requester */
@@ -26,7 +33,7 @@ import { credentialsFor } from './http.js';
  */
 
 /**
- * One line of the batch response.
+ * One part of the batch response.
  * @typedef {object} Answer
  * @property {number} i the part's index in the request
  * @property {number} status
@@ -69,7 +76,12 @@ export const batchKey = (src) => {
 export const batched = (key, src, el, signal, etag) =>
   new Promise((resolve, reject) => {
     queue.push({ key, src, el, signal, etag, resolve, reject, settled: false });
-    if (queue.length === 1) setTimeout(send);
+    if (queue.length > 1) return; // a send is coming
+    if (document.readyState === 'loading') {
+      Promise.race([parsed(), new Promise((r) => setTimeout(r, WAIT_WHILE_PARSING))]).then(send);
+    } else {
+      setTimeout(send); // what starts in this task goes together
+    }
   });
 
 /** @param {Part} part */
@@ -77,24 +89,6 @@ const alone = (part) => {
   part.settled = true;
   request(part.src, part.el, part.signal, true, part.etag).then(part.resolve, part.reject);
 };
-
-/**
- * The lines of a streamed body, as they arrive.
- * @param {ReadableStream<Uint8Array>} body
- */
-async function* lines(body) {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    buffer += decoder.decode(value, { stream: !done });
-    const complete = buffer.split('\n');
-    buffer = complete.pop() || '';
-    yield* complete.filter(Boolean);
-    if (done) return;
-  }
-}
 
 /**
  * @param {Part[]} parts
@@ -129,15 +123,16 @@ const send = async () => {
     if (!credentials) throw Error('batch endpoint refused');
     const response = await parts[0].el.fetchFragment(url.href, {
       credentials,
-      headers: { Accept: 'application/x-ndjson' },
+      headers: { Accept: 'application/json' },
       signal: controller.signal,
       cache: 'no-store',
     });
     const type = response.headers.get('Content-Type') || '';
-    if (!response.ok || response.redirected || !/^application\/x-ndjson\s*(;|$)/i.test(type) || !response.body) {
+    if (!response.ok || response.redirected || !/^application\/json\s*(;|$)/i.test(type)) {
       throw Error('batch answered ' + response.status);
     }
-    for await (const line of lines(response.body)) settle(parts, JSON.parse(line));
+    const answers = /** @type {Answer[]} */ (await response.json());
+    for (const answer of answers) settle(parts, answer);
   } catch {
     // What the batch did not answer goes on its own, below.
   } finally {

@@ -173,7 +173,7 @@ export class CkFragment extends HTMLElement {
       const { html, isPublic } = await shared(this, this.getAttribute('src'), controller.signal, fresh);
       /** @type {CkBeforeSwapDetail} */
       const detail = { html };
-      await parsed;
+      await parsed();
       if (controller.signal.aborted) return;
       if (this.#fire('beforeswap', detail)) {
         this.#fallback ??= [...this.childNodes];

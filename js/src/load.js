@@ -11,7 +11,8 @@ import { keep, kept, snapshot } from './store.js';
  * The HTML of the fragment at src for el. Kept HTML still fresh is used without a request,
  * unless fresh (a reload) asks the server; kept HTML gone stale is revalidated (a 304 reuses
  * it). Private answers are kept for later page views. Public fragments (the `public`
- * attribute, from the template tag) are never batched: shared caches keep their own URLs.
+ * attribute, from the template tag) are never batched, shared caches keep their own URLs;
+ * nor are fragments marked `batch="off"`.
  * @param {string | null} src
  * @param {Requester & { hasAttribute(name: string): boolean }} el
  * @param {AbortSignal} signal
@@ -25,7 +26,8 @@ export const obtain = async (src, el, signal, fresh) => {
   }
   const under = snapshot();
   const etag = entry ? entry.etag : null;
-  const key = el.hasAttribute('public') ? '' : batchKey(src);
+  const alone = el.hasAttribute('public') || el.getAttribute('batch') === 'off';
+  const key = alone ? '' : batchKey(src);
   const result = key && src ? await batched(key, src, el, signal, etag) : await request(src, el, signal, fresh, etag);
   if (result.notModified && entry) result.html = entry.html;
   if (src && !result.isPublic) keep(src, result, under);

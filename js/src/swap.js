@@ -12,17 +12,21 @@ import { config } from './config.js';
 /** @type {Policy | undefined} */
 let policy;
 
+/** @type {Promise<void> | undefined} */
+let parsing;
+
 /**
  * Resolves once the document is parsed. The loader runs in <head>, so requests start while
  * the page is parsed; a response can arrive while the parser is still inside the element,
  * and swapping then would leave parser-appended fallback after the new content. So swaps
  * wait for this.
- * @type {Promise<void>}
+ * @returns {Promise<void>}
  */
-export const parsed = new Promise((resolve) => {
-  if (document.readyState === 'loading') addEventListener('DOMContentLoaded', () => resolve());
-  else resolve();
-});
+export const parsed = () =>
+  (parsing ||= new Promise((resolve) => {
+    if (document.readyState === 'loading') addEventListener('DOMContentLoaded', () => resolve());
+    else resolve();
+  }));
 
 /**
  * The HTML as TrustedHTML: through config.createHTML when set (your policy or sanitizer),

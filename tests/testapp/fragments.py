@@ -229,3 +229,24 @@ class RenamedArguments(Fragment):
 
     def render(this, req: Any, /, **params: Any) -> str:  # positional-only: no name to clash
         return "renamed"
+
+
+@register
+class ScopedCart(Fragment):
+    name = "scoped-cart"
+    template_name = "testapp/hello.html"
+    cache = CachePolicy.private(max_age=300, scopes=("cart", "wishlist"))
+
+
+@register
+class ScopedNothing(Fragment):
+    name = "scoped-nothing"
+    template_name = "testapp/hello.html"
+    cache = CachePolicy.private(max_age=300, scopes=())
+
+
+@register
+class SlowAlone(Fragment):
+    name = "slow-alone"
+    template_name = "testapp/hello.html"
+    batch = False  # too slow to hold a batch back: fetched on its own

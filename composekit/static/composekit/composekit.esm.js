@@ -89,7 +89,43 @@ var request = async (url, el, signal, fresh = false, etag = null) => {
   }
 };
 
+// js/src/swap.js
+var policy;
+var parsing;
+var parsed = () => parsing ||= new Promise((resolve) => {
+  if (document.readyState === "loading") addEventListener("DOMContentLoaded", () => resolve());
+  else resolve();
+});
+var trusted = (html) => {
+  if (config.createHTML) return config.createHTML(html);
+  const { trustedTypes } = (
+    /** @type {{ trustedTypes?: TrustedTypes }} */
+    /** @type {unknown} */
+    self
+  );
+  if (!trustedTypes) return html;
+  policy ||= trustedTypes.createPolicy("composekit", { createHTML: (s) => s });
+  return policy.createHTML(html);
+};
+var swap = (el, html, scripts) => {
+  const markup = (
+    /** @type {string} */
+    trusted(html)
+  );
+  let fragment;
+  if (scripts) {
+    fragment = document.createRange().createContextualFragment(markup);
+  } else {
+    const template = document.createElement("template");
+    template.innerHTML = markup;
+    fragment = template.content;
+  }
+  for (const script of fragment.querySelectorAll("script")) script.nonce = config.nonce;
+  el.replaceChildren(fragment);
+};
+
 // js/src/batch.js
+var WAIT_WHILE_PARSING = 50;
 var queue = [];
 var batchKey = (src) => {
   if (!config.batchUrl || !src) return "";
@@ -104,25 +140,17 @@ var batchKey = (src) => {
 };
 var batched = (key, src, el, signal, etag) => new Promise((resolve, reject) => {
   queue.push({ key, src, el, signal, etag, resolve, reject, settled: false });
-  if (queue.length === 1) setTimeout(send);
+  if (queue.length > 1) return;
+  if (document.readyState === "loading") {
+    Promise.race([parsed(), new Promise((r) => setTimeout(r, WAIT_WHILE_PARSING))]).then(send);
+  } else {
+    setTimeout(send);
+  }
 });
 var alone = (part) => {
   part.settled = true;
   request(part.src, part.el, part.signal, true, part.etag).then(part.resolve, part.reject);
 };
-async function* lines(body) {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for (; ; ) {
-    const { done, value } = await reader.read();
-    buffer += decoder.decode(value, { stream: !done });
-    const complete = buffer.split("\n");
-    buffer = complete.pop() || "";
-    yield* complete.filter(Boolean);
-    if (done) return;
-  }
-}
 var settle = (parts, { i, status, html = "", cache = null, etag = null, scopes = null }) => {
   const part = parts[i];
   if (!part || part.settled || status === 502 || status === 503 || status === 504) return;
@@ -151,15 +179,19 @@ var send = async () => {
     if (!credentials) throw Error("batch endpoint refused");
     const response = await parts[0].el.fetchFragment(url.href, {
       credentials,
-      headers: { Accept: "application/x-ndjson" },
+      headers: { Accept: "application/json" },
       signal: controller.signal,
       cache: "no-store"
     });
     const type = response.headers.get("Content-Type") || "";
-    if (!response.ok || response.redirected || !/^application\/x-ndjson\s*(;|$)/i.test(type) || !response.body) {
+    if (!response.ok || response.redirected || !/^application\/json\s*(;|$)/i.test(type)) {
       throw Error("batch answered " + response.status);
     }
-    for await (const line of lines(response.body)) settle(parts, JSON.parse(line));
+    const answers = (
+      /** @type {Answer[]} */
+      await response.json()
+    );
+    for (const answer of answers) settle(parts, answer);
   } catch {
   } finally {
     clearTimeout(timer);
@@ -229,7 +261,8 @@ var obtain = async (src, el, signal, fresh) => {
   }
   const under = snapshot();
   const etag = entry ? entry.etag : null;
-  const key = el.hasAttribute("public") ? "" : batchKey(src);
+  const alone2 = el.hasAttribute("public") || el.getAttribute("batch") === "off";
+  const key = alone2 ? "" : batchKey(src);
   const result = key && src ? await batched(key, src, el, signal, etag) : await request(src, el, signal, fresh, etag);
   if (result.notModified && entry) result.html = entry.html;
   if (src && !result.isPublic) keep(src, result, under);
@@ -318,40 +351,6 @@ var watchIdentity = () => {
     away = false;
     renew("restore");
   });
-};
-
-// js/src/swap.js
-var policy;
-var parsed = new Promise((resolve) => {
-  if (document.readyState === "loading") addEventListener("DOMContentLoaded", () => resolve());
-  else resolve();
-});
-var trusted = (html) => {
-  if (config.createHTML) return config.createHTML(html);
-  const { trustedTypes } = (
-    /** @type {{ trustedTypes?: TrustedTypes }} */
-    /** @type {unknown} */
-    self
-  );
-  if (!trustedTypes) return html;
-  policy ||= trustedTypes.createPolicy("composekit", { createHTML: (s) => s });
-  return policy.createHTML(html);
-};
-var swap = (el, html, scripts) => {
-  const markup = (
-    /** @type {string} */
-    trusted(html)
-  );
-  let fragment;
-  if (scripts) {
-    fragment = document.createRange().createContextualFragment(markup);
-  } else {
-    const template = document.createElement("template");
-    template.innerHTML = markup;
-    fragment = template.content;
-  }
-  for (const script of fragment.querySelectorAll("script")) script.nonce = config.nonce;
-  el.replaceChildren(fragment);
 };
 
 // js/src/element.js
@@ -494,7 +493,7 @@ var CkFragment = class extends HTMLElement {
       if (nesting) throw Object.assign(Error(nesting), { status: 0, attempt: 0 });
       const { html, isPublic } = await shared(this, this.getAttribute("src"), controller.signal, fresh);
       const detail = { html };
-      await parsed;
+      await parsed();
       if (controller.signal.aborted) return;
       if (this.#fire("beforeswap", detail)) {
         this.#fallback ??= [...this.childNodes];

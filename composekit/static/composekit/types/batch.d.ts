@@ -25,7 +25,7 @@ export type Part = {
     settled: boolean;
 };
 /**
- * One line of the batch response.
+ * One part of the batch response.
  */
 export type Answer = {
     /**

@@ -1,11 +1,4 @@
-/**
- * Resolves once the document is parsed. The loader runs in <head>, so requests start while
- * the page is parsed; a response can arrive while the parser is still inside the element,
- * and swapping then would leave parser-appended fallback after the new content. So swaps
- * wait for this.
- * @type {Promise<void>}
- */
-export const parsed: Promise<void>;
+export function parsed(): Promise<void>;
 export function swap(el: Element, html: string, scripts: boolean): void;
 export type TrustedHTML = import("./config.js").TrustedHTML;
 /**
