@@ -51,7 +51,7 @@ def copy_prepared(source: Path, target: Path) -> None:
 
 @contextmanager
 def demo_server(
-    env: Mapping[str, str], logs: Path, *, workers: int = 2, threads: int = 4
+    env: Mapping[str, str], logs: Path, *, workers: int = 1, threads: int = 8
 ) -> Iterator[Server]:
     """The demo under gunicorn on a free port of 127.0.0.1, its log in a folder under ``logs``."""
     app = "demo_site.wsgi"

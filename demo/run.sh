@@ -2,7 +2,7 @@
 # Serve the demo shop the way production would: gunicorn + whitenoise, DEBUG off,
 # composekit in client mode. `make demo` runs this once the virtualenv exists.
 #
-# Environment: DEMO_HOST (127.0.0.1), DEMO_PORT (8000), DEMO_WORKERS (2), DEMO_THREADS (4),
+# Environment: DEMO_HOST (127.0.0.1), DEMO_PORT (8000), DEMO_WORKERS (1), DEMO_THREADS (8),
 # VENV_BIN (../.venv/bin), and the settings' own variables (see demo_site/settings.py).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -10,8 +10,8 @@ cd "$(dirname "$0")"
 VENV_BIN="${VENV_BIN:-../.venv/bin}"
 HOST="${DEMO_HOST:-127.0.0.1}"
 PORT="${DEMO_PORT:-8000}"
-WORKERS="${DEMO_WORKERS:-2}"
-THREADS="${DEMO_THREADS:-4}"
+WORKERS="${DEMO_WORKERS:-1}"  # one process: the cache (shells, sessions) is in its memory
+THREADS="${DEMO_THREADS:-8}"
 export DJANGO_SETTINGS_MODULE=demo_site.settings
 
 # Migrate, seed (idempotent; prints the logins) and collect static files.

@@ -52,12 +52,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Moves the identity cookie on login and logout, so open tabs and pages restored from
-    # the back/forward cache drop the previous shopper's fragments.
-    "composekit.identity.IdentityMiddleware",
-    # In development (inline mode), puts the cookies and Vary of fragments rendered into
-    # a page on the page's response.
-    "composekit.inline.InlineMiddleware",
+    # Tells the browser what changed for the shopper: the identity cookie on login and
+    # logout (open tabs and pages restored by Back drop the previous shopper's fragments),
+    # write generations on their writes (kept fragments they changed are fetched anew),
+    # and in development the cookies and Vary of fragments rendered into a page.
+    "composekit.middleware.ComposekitMiddleware",
 ]
 
 ROOT_URLCONF = "demo_site.urls"
@@ -83,8 +82,11 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("DEMO_DB", str(BASE_DIR / "db.sqlite3")),
-        # Two gunicorn workers write carts and sessions: WAL lets readers and one
-        # writer overlap, and IMMEDIATE transactions wait for the lock instead of failing.
+        # Several threads write carts and sessions: WAL lets readers and one writer
+        # overlap, and IMMEDIATE transactions wait for the lock instead of failing.
+        # A connection per thread, kept: opening one costs more than most fragments' work.
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
@@ -94,9 +96,12 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Per-process memory: each gunicorn worker keeps its own copy of a cached shell.
-# Point this at Redis or Memcached to share one cache between workers.
+# The process's memory: the demo runs one gunicorn process (with threads), so every request
+# shares it. Sessions are read from it first (cached_db: written to the database too), which
+# takes a query off every logged-in request. With several processes or hosts, point this at
+# Redis or Memcached: a per-process cache would keep a session another process ended.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SHELL_CACHE_SECONDS = int(os.environ.get("DEMO_SHELL_CACHE", "300"))
 
 STATIC_URL = "/static/"

@@ -1,8 +1,13 @@
 """The shop's per-user (and live) parts. Each is an endpoint with its own cache policy.
 
-The ETags here are cheap validators: a fragment whose validator still matches answers
-304 without querying for or rendering its body. Fragments holding a form include the
-CSRF cookie in theirs: the token in the HTML is valid for as long as that cookie is.
+The private ones are kept by the shopper's browser for five minutes and shown again on the
+next pages without a request: the loader drops them when the shopper logs out or in, and
+when the shopper's own writes change them. Writes to the cart say so
+(``invalidate(request, "cart")`` in views.py), so adding to the cart refetches the cart's
+fragments and keeps the user menu (``scopes``). The ETags are cheap validators: a fragment
+whose validator still matches answers 304 without querying for or rendering its body.
+Fragments holding a form include the CSRF cookie in theirs: the token in the HTML is valid
+for as long as that cookie is.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from . import carts
 from .models import CartItem, Product
 
 RECOMMENDATIONS = 5
+KEPT = 300  # seconds the shopper's browser may show a private fragment again without asking
 
 
 def _csrf_secret(request: Request) -> str | None:
@@ -32,7 +38,9 @@ class UserMenu(Fragment):
 
     name = "user-menu"
     template_name = "shop/fragments/user_menu.html"
-    cache = CachePolicy.private()
+    # Shown on every page, so its URL must not change from page to page (no "next" param:
+    # shop.js adds it to the login link), and nothing the shopper writes changes it.
+    cache = CachePolicy.private(max_age=KEPT, scopes=())
 
     def get_etag(self, request: Request, **params: Any) -> str | None:
         user = request.user
@@ -41,17 +49,17 @@ class UserMenu(Fragment):
         secret = _csrf_secret(request)
         return None if secret is None else f"{user.pk}:{user.get_short_name()}:{secret}"
 
-    def get_context(self, request: Request, next: str = "/", **params: Any) -> dict[str, Any]:
-        return {"shopper": request.user, "next": next}
+    def get_context(self, request: Request, **params: Any) -> dict[str, Any]:
+        return {"shopper": request.user}
 
 
 @register
 class CartSummary(Fragment):
-    """The header's cart link with the item count and total. Revalidated on every view."""
+    """The header's cart link with the item count and total, on every page."""
 
     name = "cart-summary"
     template_name = "shop/fragments/cart_summary.html"
-    cache = CachePolicy.private()
+    cache = CachePolicy.private(max_age=KEPT, scopes=("cart",))
 
     def get_etag(self, request: Request, **params: Any) -> str | None:
         return carts.version(request.user)
@@ -66,7 +74,7 @@ class CartPage(Fragment):
 
     name = "cart-page"
     template_name = "shop/fragments/cart_page.html"
-    cache = CachePolicy.private()
+    cache = CachePolicy.private(max_age=KEPT, scopes=("cart",))
 
     def get_etag(self, request: Request, **params: Any) -> str | None:
         secret = _csrf_secret(request)
@@ -92,13 +100,12 @@ class CartPage(Fragment):
 class Recommended(Fragment):
     """ "Picked for you": top-rated products from the categories in the shopper's cart.
 
-    Private but not revalidated each time: picks a minute old are fine, and the page
-    places this fragment lazily, below the fold.
+    The page places it lazily, below the fold; it changes with the cart.
     """
 
     name = "recommended"
     template_name = "shop/fragments/recommended.html"
-    cache = CachePolicy.private(max_age=60)
+    cache = CachePolicy.private(max_age=KEPT, scopes=("cart",))
 
     def get_etag(self, request: Request, **params: Any) -> str | None:
         return carts.version(request.user)
@@ -142,32 +149,3 @@ class StockPrice(Fragment):
 
     def get_context(self, request: Request, **params: Any) -> dict[str, Any]:
         return {"product": self.product}
-
-
-@register
-class AddToCart(Fragment):
-    """The buy box: quantity and "Add to cart" (POST with CSRF), or a login link."""
-
-    name = "add-to-cart"
-    template_name = "shop/fragments/add_to_cart.html"
-    cache = CachePolicy.private()
-
-    product: Product
-
-    def get_etag(self, request: Request, sku: str = "", **params: Any) -> str | None:
-        self.product = get_object_or_404(Product.objects.only("sku", "slug", "stock", "updated_at"), sku=sku)
-        secret = _csrf_secret(request)
-        if request.user.is_authenticated and secret is None:
-            return None
-        return f"{carts.version(request.user)}:{self.product.updated_at.timestamp()}:{secret}"
-
-    def get_context(self, request: Request, **params: Any) -> dict[str, Any]:
-        product = self.product
-        in_cart = carts.quantity_of(request.user, product)
-        room = max(0, min(product.stock, carts.MAX_PER_LINE) - in_cart)
-        return {
-            "shopper": request.user,
-            "product": product,
-            "in_cart": in_cart,
-            "choices": range(1, min(room, 5) + 1),
-        }

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from composekit import invalidate
 from composekit.shell import cacheable_shell
 
 from . import carts
@@ -20,6 +21,7 @@ from .models import Category, Product
 from .shells import shared_cache
 
 PER_PAGE = 20
+CHOICES = 5  # quantities the buy box offers
 SORTS = {
     "featured": ("Featured", ("featured_rank",)),
     "price": ("Price: low to high", ("price", "featured_rank")),
@@ -62,8 +64,11 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
         .exclude(pk=item.pk)
         .order_by("-rating", "-review_count")[:5]
     )
+    choices = range(1, min(item.stock, CHOICES) + 1)  # the server checks stock and limits again
     return render(
-        request, "shop/product.html", {"product": item, "related": related, "nav_current": item.category.slug}
+        request,
+        "shop/product.html",
+        {"product": item, "related": related, "nav_current": item.category.slug, "choices": choices},
     )
 
 
@@ -78,6 +83,7 @@ def cart(request: HttpRequest) -> HttpResponse:
 def cart_add(request: HttpRequest) -> HttpResponseBase:
     item = get_object_or_404(Product, sku=request.POST.get("sku", ""))
     carts.add(_shopper(request), item, _quantity(request, default=1))
+    invalidate(request, "cart")  # the shopper's next page fetches the cart's fragments anew
     return _done(request, item.get_absolute_url())
 
 
@@ -86,6 +92,7 @@ def cart_add(request: HttpRequest) -> HttpResponseBase:
 def cart_update(request: HttpRequest) -> HttpResponseBase:
     item = get_object_or_404(Product, sku=request.POST.get("sku", ""))
     carts.set_quantity(_shopper(request), item, _quantity(request, default=0))
+    invalidate(request, "cart")
     return _done(request, reverse("shop:cart"))
 
 

@@ -1,10 +1,31 @@
-// Hearth & Co. demo: forms marked data-reload="name ..." are posted with fetch(), then
-// the named fragments are reloaded through the composekit loader, so the page (scroll
-// position, anything typed) stays as it was. The CSRF token travels in the form data,
-// as in a normal post. Without JS, or when anything goes wrong, the form is submitted
-// the ordinary way and the server redirects back.
+// Hearth & Co. demo. Pages are shells, the same for everyone, so two things that depend on
+// the shopper are added here, in the browser:
+// - a form's CSRF token, taken from the shopper's csrftoken cookie when the form is sent
+//   (Django's documented pattern for pages that cannot carry a token);
+// - the "next" of login links: the page to come back to.
+// Forms marked data-reload="name ..." are posted with fetch(), then the named fragments are
+// reloaded through the composekit loader, so the page (scroll position, anything typed) stays
+// as it was. Without JS, or when anything goes wrong, the form is submitted the ordinary way
+// and the server redirects back.
 (() => {
   "use strict";
+
+  const csrfToken = () => {
+    const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
+    return cookie ? cookie.slice("csrftoken=".length) : "";
+  };
+
+  const loginUrl = () => `/login/?next=${encodeURIComponent(location.pathname + location.search)}`;
+
+  // The token as the form's own field, so a normal submission carries it too.
+  const giveToken = (form, token) => {
+    let field = form.querySelector("input[name=csrfmiddlewaretoken]");
+    if (!field) {
+      field = Object.assign(document.createElement("input"), { type: "hidden", name: "csrfmiddlewaretoken" });
+      form.append(field);
+    }
+    field.value = token;
+  };
 
   async function post(url, body) {
     const response = await fetch(url, {
@@ -20,10 +41,24 @@
     return response.json();
   }
 
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element && event.target.closest("a.login-link");
+    if (link) link.href = loginUrl();
+  });
+
   document.addEventListener("submit", async (event) => {
     const form = event.target;
-    const names = (form instanceof HTMLFormElement && form.dataset.reload || "").split(/\s+/).filter(Boolean);
-    if (!names.length || !window.composekit) return;
+    if (!(form instanceof HTMLFormElement) || form.method !== "post") return;
+    const token = csrfToken();
+    if (!token) {
+      // Logging in gives every shopper the cookie: without it, nobody is logged in here.
+      event.preventDefault();
+      location.assign(loginUrl());
+      return;
+    }
+    giveToken(form, token);
+    const names = (form.dataset.reload || "").split(/\s+/).filter(Boolean);
+    if (!names.length || !window.composekit) return; // an ordinary submission, with the token
     event.preventDefault();
     if (form.getAttribute("aria-busy") === "true") return;
     // FormData reads the submitter's name and value, so collect it before disabling anything.

@@ -1,0 +1,117 @@
+"""The demo's private fragments kept across page views, and never stale or someone else's.
+
+Real gunicorn, real Chromium. What the browser asked for is read from Playwright's request
+events: fragment requests (``/_composekit/<name>/``) and batches (``/_composekit/_batch/``).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Page, Request, expect
+
+from tests.demo.conftest import Demo
+from tests.demo.test_demo import log_in, product_path, wait_for_all_fragments
+
+pytestmark = pytest.mark.browser
+
+
+def asked(requests: list[Request]) -> list[str]:
+    """The fragments the page asked the server for, by name, batches opened."""
+    names = []
+    for request in requests:
+        url = urlsplit(request.url)
+        if url.path == "/_composekit/_batch/":
+            names += [part.split(":", 1)[0] for part in parse_qs(url.query)["f"]]
+        elif url.path.startswith("/_composekit/"):
+            names.append(url.path.split("/")[2])
+    return sorted(names)
+
+
+def watch(page: Page) -> list[Request]:
+    requests: list[Request] = []
+    page.on("request", lambda request: requests.append(request))
+    return requests
+
+
+def test_the_next_page_shows_kept_fragments_without_asking(page: Page, demo: Demo) -> None:
+    log_in(page, demo.url, "carol")
+    wait_for_all_fragments(page)
+    requests = watch(page)
+    page.goto(f"{demo.url}/c/audio/")
+    wait_for_all_fragments(page)
+    expect(page.locator(".user-name")).to_have_text("Carol")
+    page.goto(demo.url + product_path(demo.url))
+    wait_for_all_fragments(page)
+    # The user menu and the cart summary were kept; stock and price are public (their own
+    # GET, which shared caches answer); recommendations were not on the catalog page.
+    assert asked(requests) == ["recommended", "stock-price"]
+
+
+def test_after_adding_to_the_cart_the_next_page_shows_the_new_cart(page: Page, demo: Demo) -> None:
+    log_in(page, demo.url, "carol")
+    page.goto(demo.url + product_path(demo.url))
+    wait_for_all_fragments(page)
+    count = page.locator("[data-cart-count]")
+    before = int(count.inner_text())
+    page.get_by_role("button", name="Add to cart").click()
+    expect(count).to_have_text(str(before + 1))
+    requests = watch(page)
+    page.goto(f"{demo.url}/c/audio/")
+    expect(page.locator("[data-cart-count]")).to_have_text(str(before + 1))
+    wait_for_all_fragments(page)
+    # The summary was reloaded right after adding, and kept; the catalog's picks depend on
+    # the cart, so they are asked anew.
+    assert asked(requests) == ["recommended"]
+    page.goto(f"{demo.url}/cart/")
+    wait_for_all_fragments(page)
+    expect(page.locator(".cart-line")).not_to_have_count(0)
+    assert "cart-page" in asked(requests)
+
+
+def test_a_write_elsewhere_makes_the_next_page_ask_again(page: Page, demo: Demo) -> None:
+    """A cart change made by a form post (no reload through the loader) is seen next page."""
+    log_in(page, demo.url, "bob")
+    page.goto(f"{demo.url}/cart/")
+    wait_for_all_fragments(page)
+    count = int(page.locator("[data-cart-count]").inner_text())
+    # An ordinary post from this browser (cookies and all), as a form without JS would send.
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    sku = page.locator(".qty-form input[name=sku]").first.get_attribute("value")
+    response = page.request.post(
+        f"{demo.url}/cart/update/",
+        form={"csrfmiddlewaretoken": token, "sku": sku or "", "quantity": "0"},
+        headers={"Referer": f"{demo.url}/cart/"},
+        max_redirects=0,
+    )
+    assert response.status == 302
+    requests = watch(page)
+    page.goto(f"{demo.url}/c/audio/")
+    wait_for_all_fragments(page)
+    assert int(page.locator("[data-cart-count]").inner_text()) < count
+    assert asked(requests) == ["cart-summary", "recommended"]  # the user menu stayed kept
+
+
+def test_logging_in_as_someone_else_in_the_same_browser_shows_nothing_of_the_first(
+    page: Page, demo: Demo
+) -> None:
+    log_in(page, demo.url, "alice")
+    page.goto(f"{demo.url}/cart/")
+    wait_for_all_fragments(page)
+    alice_lines = set(page.locator(".cart-line-name").all_inner_texts())
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{demo.url}/")
+    log_in(page, demo.url, "bob")
+    page.goto(f"{demo.url}/cart/")
+    wait_for_all_fragments(page)
+    expect(page.locator(".user-name")).to_have_text("Bob")
+    bob_lines = set(page.locator(".cart-line-name").all_inner_texts())
+    assert alice_lines - bob_lines, "alice's cart should have lines bob's has not"
+    assert not (alice_lines - bob_lines) & set(page.locator("body").inner_text().splitlines())
+    # Nothing kept for alice is left in this tab.
+    kept = page.evaluate(
+        "Object.keys(sessionStorage).filter((k) => k.startsWith('composekit:fragment:'))"
+        ".map((k) => sessionStorage.getItem(k)).join('\\n')"
+    )
+    assert "Alice" not in kept and not [line for line in alice_lines - bob_lines if line in kept]
