@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .registry import register
     from .render import fragment_url
     from .shell import CacheableShellMixin, cacheable_shell
+    from .triggers import submitted_by_loader, trigger
 
 __all__ = [
     "CachePolicy",
@@ -29,6 +30,8 @@ __all__ = [
     "fragment_url",
     "invalidate",
     "register",
+    "submitted_by_loader",
+    "trigger",
 ]
 __version__ = "0.1.0"
 
@@ -41,6 +44,8 @@ _MODULES = {
     "fragment_url": "render",
     "invalidate": "generations",
     "register": "registry",
+    "submitted_by_loader": "triggers",
+    "trigger": "triggers",
 }
 
 

@@ -12,7 +12,8 @@ alone. The answer is a JSON array, one object per part, in the order asked::
       "etag": "\\"...\\"", "scopes": ["cart"], "timing": "render;dur=1.2, ..."}, ...]
 
 ``scopes`` is null when the fragment declares none (any write changes it); an error part
-carries its problem document as ``problem``. The batch itself is never cached (``no-store``):
+carries its problem document as ``problem``; ``trigger`` is the part's ``CK-Trigger`` when it
+has one. The batch itself is never cached (``no-store``):
 its parts are the user's own.
 """
 
@@ -35,6 +36,7 @@ from .conf import conf
 from .policy import SCOPES_HEADER
 from .problem import CONTENT_TYPE as PROBLEM
 from .problem import problem_response
+from .triggers import TRIGGER_HEADER
 
 __all__ = ["batch_view"]
 
@@ -97,6 +99,8 @@ def _part(request: HttpRequest, batch: HttpResponse, i: int, spec: str) -> dict[
     answer["scopes"] = None if scopes is None else [s for s in _DELIM.split(scopes) if s]
     if response.has_header("Server-Timing"):
         answer["timing"] = response["Server-Timing"]
+    if response.has_header(TRIGGER_HEADER):
+        answer["trigger"] = response[TRIGGER_HEADER]
     return answer
 
 

@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from . import registry
 from .conf import MODES, conf
 from .fragment import declares
+from .triggers import EVENT_RE
 
 __all__ = ["check_fragments", "check_installation", "check_settings"]
 
@@ -156,9 +157,16 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     carry = conf.raw("INLINE_CARRY")
     if not _is_list_of(carry, _IDENTIFIER_RE):
         invalid("INLINE_CARRY", carry, 'a list of request attribute names such as ["tenant"]')
-    script = conf.raw("SCRIPT")
-    if not isinstance(script, str) or not script:
-        invalid("SCRIPT", script, 'a static path such as "composekit/composekit.min.js"')
+    for setting, example in (("SCRIPT", "composekit.min.js"), ("LIVE_SCRIPT", "composekit-live.min.js")):
+        script = conf.raw(setting)
+        if not isinstance(script, str) or not script:
+            invalid(setting, script, f'a static path such as "composekit/{example}"')
+    tabs = conf.raw("LIVE_TABS")
+    if not _is_list_of(tabs, EVENT_RE):
+        invalid("LIVE_TABS", tabs, 'a list of event names such as ["cart:changed"]')
+    coalesce = conf.raw("LIVE_COALESCE")
+    if coalesce is not None and (isinstance(coalesce, bool) or not isinstance(coalesce, int) or coalesce < 0):
+        invalid("LIVE_COALESCE", coalesce, "a whole number of milliseconds >= 0, or None")
     return errors
 
 

@@ -23,6 +23,11 @@ DEFAULTS: dict[str, Any] = {
     "PARAMS_MAX_BYTES": 2048,
     "MAX_DEPTH": 5,
     "SCRIPT": "composekit/composekit.min.js",
+    "LIVE_SCRIPT": "composekit/composekit-live.min.js",
+    # composekit-live: events that cross to the user's other tabs; the coalescing window (ms,
+    # None: the script's own default).
+    "LIVE_TABS": (),
+    "LIVE_COALESCE": None,
     "FRAGMENT_ORIGIN": None,
     # The loader's default too (config.identityCookie): only another name is written into the tag.
     "IDENTITY_COOKIE": "ck_identity",
@@ -68,6 +73,21 @@ class Settings:
     def SCRIPT(self) -> str:
         """Static path of the loader that ``{% composekit_script %}`` emits."""
         return str(self.raw("SCRIPT"))
+
+    @property
+    def LIVE_SCRIPT(self) -> str:
+        """Static path of composekit-live, emitted by ``{% composekit_script live %}``."""
+        return str(self.raw("LIVE_SCRIPT"))
+
+    @property
+    def LIVE_TABS(self) -> list[str]:
+        """Events that also refresh the same fragments in the user's other tabs."""
+        return list(self.raw("LIVE_TABS"))
+
+    @property
+    def LIVE_COALESCE(self) -> int | None:
+        value = self.raw("LIVE_COALESCE")
+        return None if value is None else int(value)
 
     @property
     def FRAGMENT_ORIGIN(self) -> str | None:

@@ -61,6 +61,10 @@ class Fragment(APIView):
     # Whether the loader may fetch it in one request with the page's other private
     # fragments. False for one slow enough to hold them back: it is then fetched alone.
     batch: ClassVar[bool] = True
+    # Events (on document) that make the fragment refresh, e.g. ("cart:changed",), and how
+    # often to revalidate it ("30s"): composekit-live. The tag may override both per place.
+    refresh_on: ClassVar[tuple[str, ...]] = ()
+    refresh_every: ClassVar[str | None] = None
 
     http_method_names = ["get", "head"]  # noqa: RUF012 - DRF's own attribute
     renderer_classes: ClassVar[list[type[BaseRenderer]]] = [JSONRenderer]  # type: ignore[misc]

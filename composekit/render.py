@@ -7,6 +7,7 @@ the SAME fragment view as the HTTP endpoint, through a sub-request (``inline.py`
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -23,6 +24,7 @@ from .conf import conf
 from .html import html_attrs
 from .inline import InlineRenderError, NestingError, render_inline
 from .signing import ParamError, sign_params
+from .triggers import EVENT_RE
 
 if TYPE_CHECKING:
     from .fragment import Fragment
@@ -32,8 +34,9 @@ __all__ = ["ATTRIBUTES", "FragmentError", "fragment_url", "render_fragment"]
 logger = logging.getLogger("composekit")
 
 # The element's attributes the tag takes as keywords; every other keyword is a param.
-ATTRIBUTES = ("loading", "timeout")
+ATTRIBUTES = ("loading", "timeout", "refresh_on", "refresh_every")
 LOADING_VALUES = ("eager", "lazy")
+INTERVAL_RE = re.compile(r"^[1-9][0-9]*(ms|s|m|h)$")
 
 
 class FragmentError(TemplateSyntaxError):
@@ -51,6 +54,8 @@ def render_fragment(
     fallback: str = "",
     loading: str | None = None,
     timeout: object = None,
+    refresh_on: object = None,
+    refresh_every: object = None,
 ) -> SafeString:
     """The markup for one fragment: a placeholder (client mode) or its rendered HTML (inline)."""
     cls = registry.get(name) if isinstance(name, str) else None
@@ -64,6 +69,12 @@ def render_fragment(
         raise FragmentError(name, f'loading must be "eager" or "lazy", not {loading!r}')
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0):
         raise FragmentError(name, f"timeout must be a whole number of milliseconds > 0, not {timeout!r}")
+    events = _events(name, cls.refresh_on if refresh_on is None else refresh_on)
+    every = cls.refresh_every if refresh_every is None else refresh_every
+    if every is not None and not (isinstance(every, str) and INTERVAL_RE.match(every)):
+        raise FragmentError(
+            name, f'refresh_every must be an interval such as "30s", "500ms" or "5m", not {every!r}'
+        )
     try:
         token = _sign(cls, name, params)
     except ParamError as error:
@@ -74,6 +85,9 @@ def render_fragment(
         "src": src,
         "loading": loading,
         "timeout": timeout,
+        # For composekit-live: events to refresh on, and how often to revalidate.
+        "refresh-on": " ".join(events) or None,
+        "refresh-every": every,
         # For the loader: a public fragment is never batched, kept or renewed (shared caches
         # hold it); batch="off" is fetched alone.
         "public": "" if cls.cache.is_public else None,
@@ -132,6 +146,20 @@ def _sign(cls: type[Fragment] | None, name: str, params: Mapping[str, object]) -
                 param,
             )
     return sign_params(name, params)
+
+
+def _events(name: str, value: object) -> list[str]:
+    """Event names from a space-separated string or a list; a template error names a bad one."""
+    events = value.split() if isinstance(value, str) else value
+    if not isinstance(events, (list, tuple)) or not all(
+        isinstance(e, str) and EVENT_RE.match(e) for e in events
+    ):
+        raise FragmentError(
+            name,
+            f'refresh_on must be event names such as "cart:changed" (letters, digits and _.:-, '
+            f"space-separated or a list), not {value!r}",
+        )
+    return list(events)
 
 
 def _url(name: str, token: str) -> str:

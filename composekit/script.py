@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
@@ -10,12 +11,16 @@ from django.utils.safestring import SafeString
 from .conf import DEFAULTS, conf
 from .html import html_attrs
 
-__all__ = ["script_tag"]
+__all__ = ["live_script_tag", "script_tag"]
 
 
-def script_tag(nonce: str | None = None) -> SafeString:
+def script_tag(nonce: str | None = None, *, live: bool = False) -> SafeString:
     """A classic (blocking, tiny) script meant for ``<head>``: fragments start loading
-    as soon as the parser meets them, not after the whole page has arrived."""
+    as soon as the parser meets them, not after the whole page has arrived.
+
+    With ``live``, composekit-live's script follows it (events, polls, forms through the
+    loader; docs/loader.md).
+    """
     attrs = {
         "src": static(conf.SCRIPT),
         "data-timeout": conf.TIMEOUT,
@@ -27,6 +32,21 @@ def script_tag(nonce: str | None = None) -> SafeString:
         "data-identity-cookie": _cookie_name("IDENTITY_COOKIE"),
         "data-generation-cookie": _cookie_name("GENERATION_COOKIE"),
         "data-batch-url": _batch_url(),
+        "nonce": nonce,
+    }
+    tag = format_html("<script{}></script>", html_attrs(attrs))
+    return format_html("{}{}", tag, live_script_tag(nonce)) if live else tag
+
+
+def live_script_tag(nonce: str | None = None) -> SafeString:
+    """composekit-live's ``<script>``, with its config as data- attributes (only what differs)."""
+    header = settings.CSRF_HEADER_NAME.removeprefix("HTTP_").replace("_", "-")
+    attrs = {
+        "src": static(conf.LIVE_SCRIPT),
+        "data-coalesce": conf.LIVE_COALESCE,
+        "data-tabs": " ".join(conf.LIVE_TABS) or None,
+        "data-csrf-cookie": None if settings.CSRF_COOKIE_NAME == "csrftoken" else settings.CSRF_COOKIE_NAME,
+        "data-csrf-header": None if header == "X-CSRFTOKEN" else header,
         "nonce": nonce,
     }
     return format_html("<script{}></script>", html_attrs(attrs))

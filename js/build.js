@@ -7,7 +7,7 @@
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
@@ -33,6 +33,10 @@ const outputs = {
   'composekit.js': { entryPoints: ['js/src/iife.js'], format: 'iife', banner },
   'composekit.min.js': { entryPoints: ['js/src/iife.js'], format: 'iife', minify: true },
   'composekit.esm.js': { entryPoints: ['js/src/index.js'], format: 'esm', banner },
+  // composekit-live: events, polls and forms, a second file for the pages that want them.
+  'composekit-live.js': { entryPoints: ['js/src/live/iife.js'], format: 'iife', banner },
+  'composekit-live.min.js': { entryPoints: ['js/src/live/iife.js'], format: 'iife', minify: true },
+  'composekit-live.esm.js': { entryPoints: ['js/src/live/index.js'], format: 'esm', banner },
 };
 
 // name -> text of each declaration file, generated from js/src by js/tsconfig.json.
@@ -43,13 +47,15 @@ function declarations() {
   const { options, fileNames } = ts.parseJsonConfigFileContent(config, ts.sys, dirname(configPath));
   const program = ts.createProgram(fileNames, options);
   const files = {};
-  const emitted = program.emit(undefined, (name, text) => (files[basename(name)] = text), undefined, true);
+  const emitted = program.emit(undefined, (name, text) => (files[relative(options.outDir, name)] = text), undefined, true);
   const problems = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics];
   if (problems.length) {
     const host = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' };
     throw Error('type errors in js/src:\n' + ts.formatDiagnostics(problems, host));
   }
-  delete files['iife.d.ts']; // the drop-in script exports nothing; globals.d.ts types window.composekit
+  // The drop-in scripts export nothing; globals.d.ts types window.composekit.
+  delete files['iife.d.ts'];
+  delete files['live/iife.d.ts'];
   // The global names (window.composekit, the tag, the events) come with the package's entry.
   files['index.d.ts'] = '/// <reference path="./globals.d.ts" />\n' + files['index.d.ts'];
   files['globals.d.ts'] = readFileSync(join(src, 'globals.d.ts'), 'utf8');
@@ -60,7 +66,7 @@ export async function buildInto(dir) {
   for (const [name, options] of Object.entries(outputs)) {
     await build({ ...common, ...options, outfile: join(dir, name) });
   }
-  mkdirSync(join(dir, 'types'), { recursive: true });
+  mkdirSync(join(dir, 'types', 'live'), { recursive: true });
   const types = declarations();
   for (const [name, text] of Object.entries(types)) writeFileSync(join(dir, 'types', name), text);
   return [...Object.keys(outputs), ...Object.keys(types).map((name) => `types/${name}`)];
@@ -76,8 +82,9 @@ if (process.argv.includes('--check')) {
       if (!existsSync(path)) stale.push(`missing: composekit/static/composekit/${name}`);
       else if (!readFileSync(path).equals(readFileSync(join(tmp, name)))) stale.push(`stale: composekit/static/composekit/${name}`);
     }
-    for (const name of readdirSync(join(out, 'types'))) {
-      if (!built.includes(`types/${name}`)) stale.push(`left over: composekit/static/composekit/types/${name}`);
+    for (const name of readdirSync(join(out, 'types'), { recursive: true })) {
+      const path = `types/${name}`;
+      if (path.endsWith('.d.ts') && !built.includes(path)) stale.push(`left over: composekit/static/composekit/${path}`);
     }
     for (const line of stale) console.error(`${line} (run npm run build and commit the result)`);
     if (stale.length) process.exit(1);

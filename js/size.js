@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const pad = (n, w) => String(n).padStart(w);
-for (const name of ['composekit.min.js', 'composekit.js', 'composekit.esm.js']) {
+for (const name of ['composekit.min.js', 'composekit.js', 'composekit.esm.js', 'composekit-live.min.js', 'composekit-live.esm.js']) {
   const path = fileURLToPath(new URL(`../composekit/static/composekit/${name}`, import.meta.url));
   const b = readFileSync(path);
   const cli = spawnSync('gzip', ['-9', '-c', path]);

@@ -97,6 +97,11 @@ def test_e004_missing_template(throwaway: list[str]) -> None:
         ("COMPOSEKIT_BATCH", "yes"),
         ("COMPOSEKIT_BATCH_MAX_PARTS", 1),
         ("COMPOSEKIT_BATCH_MAX_PARTS", True),
+        ("COMPOSEKIT_LIVE_SCRIPT", None),
+        ("COMPOSEKIT_LIVE_TABS", "cart:changed"),
+        ("COMPOSEKIT_LIVE_TABS", ["cart changed"]),
+        ("COMPOSEKIT_LIVE_COALESCE", -1),
+        ("COMPOSEKIT_LIVE_COALESCE", "100"),
     ],
 )
 def test_e005_invalid_settings(setting: str, value: object) -> None:
@@ -121,6 +126,8 @@ def test_e005_invalid_settings(setting: str, value: object) -> None:
         ("COMPOSEKIT_GENERATION_COOKIE", None),
         ("COMPOSEKIT_BATCH", False),
         ("COMPOSEKIT_BATCH_MAX_PARTS", 2),
+        ("COMPOSEKIT_LIVE_TABS", ["cart:changed", "wish.list-2"]),
+        ("COMPOSEKIT_LIVE_COALESCE", 0),
     ],
 )
 def test_valid_settings_pass(setting: str, value: object) -> None:

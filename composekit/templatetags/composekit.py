@@ -20,11 +20,25 @@ __all__ = ["register"]
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def composekit_script(context: Context) -> SafeString:
-    request = getattr(context, "request", None)
-    nonce = context.get("csp_nonce") or getattr(request, "csp_nonce", None)
-    return script_tag(nonce=nonce)
+class ScriptNode(template.Node):
+    def __init__(self, live: bool) -> None:
+        self.live = live
+
+    def render(self, context: Context) -> SafeString:
+        request = getattr(context, "request", None)
+        nonce = context.get("csp_nonce") or getattr(request, "csp_nonce", None)
+        return script_tag(nonce=nonce, live=self.live)
+
+
+@register.tag("composekit_script")
+def do_composekit_script(parser: Parser, token: Token) -> ScriptNode:
+    """``{% composekit_script %}``, or ``{% composekit_script live %}`` with composekit-live."""
+    features = token.split_contents()[1:]
+    if any(feature != "live" for feature in features):
+        raise template.TemplateSyntaxError(
+            f"{{% composekit_script %}} takes only the word live (composekit-live's script too), not {features!r}"
+        )
+    return ScriptNode(live=bool(features))
 
 
 class FragmentNode(template.Node):

@@ -130,6 +130,9 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
 }
 
+# A cart changed in one tab refreshes the cart's fragments in the shopper's other tabs.
+COMPOSEKIT_LIVE_TABS = ["cart:changed"]
+
 if "COMPOSEKIT_MODE" in os.environ:
     COMPOSEKIT_MODE = os.environ["COMPOSEKIT_MODE"]
 

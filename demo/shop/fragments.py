@@ -60,6 +60,7 @@ class CartSummary(Fragment):
     name = "cart-summary"
     template_name = "shop/fragments/cart_summary.html"
     cache = CachePolicy.private(max_age=KEPT, scopes=("cart",))
+    refresh_on = ("cart:changed",)
 
     def get_etag(self, request: Request, **params: Any) -> str | None:
         return carts.version(request.user)
@@ -75,6 +76,7 @@ class CartPage(Fragment):
     name = "cart-page"
     template_name = "shop/fragments/cart_page.html"
     cache = CachePolicy.private(max_age=KEPT, scopes=("cart",))
+    refresh_on = ("cart:changed",)
 
     def get_etag(self, request: Request, **params: Any) -> str | None:
         secret = _csrf_secret(request)
@@ -106,6 +108,7 @@ class Recommended(Fragment):
     name = "recommended"
     template_name = "shop/fragments/recommended.html"
     cache = CachePolicy.private(max_age=KEPT, scopes=("cart",))
+    refresh_on = ("cart:changed",)
 
     def get_etag(self, request: Request, **params: Any) -> str | None:
         return carts.version(request.user)

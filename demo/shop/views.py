@@ -7,13 +7,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from composekit import invalidate
+from composekit import invalidate, submitted_by_loader, trigger
 from composekit.shell import cacheable_shell
 
 from . import carts
@@ -110,10 +110,10 @@ def _quantity(request: HttpRequest, default: int) -> int:
 
 
 def _done(request: HttpRequest, fallback: str) -> HttpResponseBase:
-    """JSON for shop.js's fetch(); otherwise back where the form was (the no-JS path)."""
-    if request.accepts("application/json") and not request.accepts("text/html"):
-        summary = carts.summary(request.user)
-        return JsonResponse({"count": summary.count, "total": str(summary.total)})
+    """A form composekit-live sent: "the cart changed", and its fragments refresh themselves.
+    Otherwise (no JS) back where the form was."""
+    if submitted_by_loader(request):
+        return trigger(HttpResponse(status=204), "cart:changed")
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = fallback

@@ -41,6 +41,7 @@ const WAIT_WHILE_PARSING = 50;
  * @property {string | null} [cache] its Cache-Control
  * @property {string | null} [etag]
  * @property {string[] | null} [scopes]
+ * @property {string | null} [trigger] its CK-Trigger
  */
 
 /** @type {Part[]} */
@@ -94,12 +95,12 @@ const alone = (part) => {
  * @param {Part[]} parts
  * @param {Answer} answer
  */
-const settle = (parts, { i, status, html = '', cache = null, etag = null, scopes = null }) => {
+const settle = (parts, { i, status, html = '', cache = null, etag = null, scopes = null, trigger = null }) => {
   const part = parts[i];
   if (!part || part.settled || status === 502 || status === 503 || status === 504) return;
   part.settled = true;
   if (status === 200 || (status === 304 && part.etag)) {
-    part.resolve(fetched(status, html, cache, etag, scopes && scopes.join(' ')));
+    part.resolve(fetched(status, html, cache, etag, scopes && scopes.join(' '), trigger));
   } else {
     part.reject(Object.assign(Error('HTTP ' + status), { status, attempt: 1 }));
   }

@@ -2,6 +2,8 @@
 import { CkFragment } from './element.js';
 import { renew, watchIdentity } from './identity.js';
 
+export { trigger } from './triggers.js';
+
 /** Registers `<ck-fragment>` (idempotent) and starts watching for identity changes. */
 export const define = () => {
   if (customElements.get('ck-fragment')) return;

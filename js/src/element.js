@@ -3,6 +3,7 @@ import { config } from './config.js';
 import { shared } from './dedupe.js';
 import { checkIdentity } from './identity.js';
 import { parsed, swap } from './swap.js';
+import { trigger } from './triggers.js';
 
 /**
  * @typedef {object} CkErrorDetail
@@ -17,6 +18,7 @@ import { parsed, swap } from './swap.js';
  */
 
 /** @typedef {import('./identity.js').CkRenewDetail} CkRenewDetail */
+/** @typedef {import('./fetch.js').Fetched} Fetched */
 
 /**
  * @param {unknown} error
@@ -44,6 +46,8 @@ export class CkFragment extends HTMLElement {
   // Whether the content came from a public response (the same for everyone). Content
   // rendered by the server (inline mode) is treated as private unless marked `public`.
   #public = false;
+  /** @type {string | undefined} the HTML last swapped in: refresh() compares with it */
+  #html;
 
   /**
    * Identity changed, page restored or going into the back/forward cache, or reset()
@@ -96,6 +100,27 @@ export class CkFragment extends HTMLElement {
   }
 
   /**
+   * Asks the server whether the content changed (revalidating what the browser or the loader
+   * keeps) and swaps only if it did: unchanged, there is no DOM work at all, not even a
+   * state change or an event. Changed: ck:beforeswap, ck:load and ck:loadend, no
+   * ck:loadstart (the old content stays until the new one is in). Does nothing while a load
+   * is in flight (it answers already) or before the first one. Resolves to whether the
+   * content changed; rejects, leaving the content, when the request fails.
+   * @returns {Promise<boolean>}
+   */
+  async refresh() {
+    const state = this.getAttribute('state');
+    if (!this.#connected || !state || state === 'loading') return false;
+    const controller = (this.#controller = new AbortController());
+    const result = await shared(this, this.getAttribute('src'), controller.signal, true);
+    await parsed();
+    if (controller.signal.aborted || result.html === this.#html) return false;
+    this.#show(result);
+    this.#fire('loadend');
+    return true;
+  }
+
+  /**
    * The network call: the one seam to stub in tests or to wrap (e.g. add a header).
    * @param {string} url
    * @param {RequestInit} init
@@ -142,9 +167,28 @@ export class CkFragment extends HTMLElement {
 
   /** @param {'loading' | 'loaded' | 'error'} state */
   #setState(state) {
-    this.setAttribute('state', state);
+    if (this.getAttribute('state') !== state) this.setAttribute('state', state);
     if (state === 'loading') this.setAttribute('aria-busy', 'true');
     else this.removeAttribute('aria-busy');
+  }
+
+  /**
+   * Swaps the answer in (unless a ck:beforeswap listener takes over), then dispatches the
+   * events its server named (CK-Trigger).
+   * @param {Fetched} answer
+   */
+  #show({ html, isPublic, triggers }) {
+    /** @type {CkBeforeSwapDetail} */
+    const detail = { html };
+    if (this.#fire('beforeswap', detail)) {
+      this.#fallback ??= [...this.childNodes];
+      swap(this, detail.html, config.allowScripts || this.hasAttribute('allow-scripts'));
+    }
+    this.#html = html;
+    this.#public = isPublic;
+    this.#setState('loaded');
+    this.#fire('load');
+    for (const name of triggers) trigger(name, this);
   }
 
   /** Why this element must not load its src here, or '' when it may. */
@@ -170,18 +214,10 @@ export class CkFragment extends HTMLElement {
     try {
       const nesting = this.#nestingProblem();
       if (nesting) throw Object.assign(Error(nesting), { status: 0, attempt: 0 });
-      const { html, isPublic } = await shared(this, this.getAttribute('src'), controller.signal, fresh);
-      /** @type {CkBeforeSwapDetail} */
-      const detail = { html };
+      const answer = await shared(this, this.getAttribute('src'), controller.signal, fresh);
       await parsed();
       if (controller.signal.aborted) return;
-      if (this.#fire('beforeswap', detail)) {
-        this.#fallback ??= [...this.childNodes];
-        swap(this, detail.html, config.allowScripts || this.hasAttribute('allow-scripts'));
-      }
-      this.#public = isPublic;
-      this.#setState('loaded');
-      this.#fire('load');
+      this.#show(answer);
     } catch (error) {
       if (controller.signal.aborted) return; // removed from the document, or superseded
       this.#setState('error');

@@ -10,7 +10,11 @@ import { credentialsFor, delay, problem } from './http.js';
  * @property {string | null} etag
  * @property {number} maxAge Seconds a private response may be reused without asking; 0 for a public or no-store one.
  * @property {string[] | null} scopes Its CK-Scopes: what writes must leave alone for it to stay valid; null: any write.
+ * @property {string[]} triggers Its CK-Trigger: events to dispatch once it is swapped in.
  */
+
+/** @param {string} list comma- or space-separated names */
+export const names = (list) => list.split(/[\s,]+/).filter(Boolean);
 
 /**
  * A response's caching facts, from its headers (or a batch part's fields).
@@ -19,9 +23,10 @@ import { credentialsFor, delay, problem } from './http.js';
  * @param {string | null} cacheControl
  * @param {string | null} etag
  * @param {string | null} scopes comma- or space-separated scope names, null when not given
+ * @param {string | null} [triggers] comma- or space-separated event names
  * @returns {Fetched}
  */
-export const fetched = (status, html, cacheControl, etag, scopes) => {
+export const fetched = (status, html, cacheControl, etag, scopes, triggers = null) => {
   const directives = (cacheControl || '').toLowerCase();
   const isPublic = /\bpublic\b/.test(directives);
   const noStore = /\bno-store\b/.test(directives);
@@ -32,7 +37,8 @@ export const fetched = (status, html, cacheControl, etag, scopes) => {
     notModified: status === 304,
     etag: noStore ? null : etag,
     maxAge,
-    scopes: scopes === null ? null : scopes.split(/[\s,]+/).filter(Boolean),
+    scopes: scopes === null ? null : names(scopes),
+    triggers: names(triggers || ''),
   };
 };
 
@@ -93,7 +99,10 @@ export const request = async (url, el, signal, fresh = false, etag = null) => {
       if (!why) {
         const { headers } = response;
         const html = await response.text();
-        return fetched(response.status, html, headers.get('Cache-Control'), headers.get('ETag'), headers.get('CK-Scopes'));
+        const [cacheControl, etagOf, scopes, triggers] = ['Cache-Control', 'ETag', 'CK-Scopes', 'CK-Trigger'].map((h) =>
+          headers.get(h),
+        );
+        return fetched(response.status, html, cacheControl, etagOf, scopes, triggers);
       }
       status = response.status;
       error = Error(why);

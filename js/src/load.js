@@ -22,7 +22,7 @@ import { keep, kept, snapshot } from './store.js';
 export const obtain = async (src, el, signal, fresh) => {
   const entry = src ? kept(src) : null;
   if (entry && !fresh && entry.expires > Date.now()) {
-    return { html: entry.html, isPublic: false, notModified: true, etag: entry.etag, maxAge: 0, scopes: null };
+    return { html: entry.html, isPublic: false, notModified: true, etag: entry.etag, maxAge: 0, scopes: null, triggers: [] };
   }
   const under = snapshot();
   const etag = entry ? entry.etag : null;
@@ -30,6 +30,7 @@ export const obtain = async (src, el, signal, fresh) => {
   const key = alone ? '' : batchKey(src);
   const result = key && src ? await batched(key, src, el, signal, etag) : await request(src, el, signal, fresh, etag);
   if (result.notModified && entry) result.html = entry.html;
+  if (result.notModified) result.triggers = []; // they were fired when the HTML first came
   if (src && !result.isPublic) keep(src, result, under);
   return result;
 };

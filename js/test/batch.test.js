@@ -48,7 +48,7 @@ test('loads started together share one GET, each answered by its own line', asyn
   const el = element(() =>
     parts(
       { i: 1, status: 304, cache: 'private, max-age=60', etag: '"m1"', scopes: [] },
-      { i: 0, status: 200, html: '<b>cart</b>', cache: 'private, max-age=300', etag: '"c1"', scopes: ['cart'] },
+      { i: 0, status: 200, html: '<b>cart</b>', cache: 'private, max-age=300', etag: '"c1"', scopes: ['cart'], trigger: 'cart:shown' },
       { i: 2, status: 403 },
     ),
   );
@@ -60,9 +60,9 @@ test('loads started together share one GET, each answered by its own line', asyn
   assert.equal(init.cache, 'no-store');
   assert.equal(init.headers.Accept, 'application/json');
   assert.deepEqual(cart.value, {
-    html: '<b>cart</b>', isPublic: false, notModified: false, etag: '"c1"', maxAge: 300, scopes: ['cart'],
+    html: '<b>cart</b>', isPublic: false, notModified: false, etag: '"c1"', maxAge: 300, scopes: ['cart'], triggers: ['cart:shown'],
   });
-  assert.deepEqual(menu.value, { html: '', isPublic: false, notModified: true, etag: '"m1"', maxAge: 60, scopes: [] });
+  assert.deepEqual(menu.value, { html: '', isPublic: false, notModified: true, etag: '"m1"', maxAge: 60, scopes: [], triggers: [] });
   assert.equal(admin.reason.message, 'HTTP 403');
   assert.equal(admin.reason.status, 403);
 });

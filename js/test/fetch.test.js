@@ -174,25 +174,26 @@ test('the caching facts come from the headers', async () => {
   };
   const html_ = html;
   assert.deepEqual(await answer({ 'Cache-Control': 'public, max-age=5, s-maxage=10' }), {
-    isPublic: true, notModified: false, etag: null, maxAge: 0, scopes: null,
+    isPublic: true, notModified: false, etag: null, maxAge: 0, scopes: null, triggers: [],
   });
   assert.deepEqual(await answer({ 'Cache-Control': 'Private, max-age=300', ETag: '"v1"', 'CK-Scopes': 'cart, wishlist' }), {
-    isPublic: false, notModified: false, etag: '"v1"', maxAge: 300, scopes: ['cart', 'wishlist'],
+    isPublic: false, notModified: false, etag: '"v1"', maxAge: 300, scopes: ['cart', 'wishlist'], triggers: [],
   });
   assert.deepEqual(await answer({ 'Cache-Control': 'private, no-cache', ETag: '"v2"', 'CK-Scopes': '' }), {
-    isPublic: false, notModified: false, etag: '"v2"', maxAge: 0, scopes: [],
+    isPublic: false, notModified: false, etag: '"v2"', maxAge: 0, scopes: [], triggers: [],
   });
   assert.deepEqual(await answer({ 'Cache-Control': 'no-store', ETag: '"v3"' }), {
-    isPublic: false, notModified: false, etag: null, maxAge: 0, scopes: null,
+    isPublic: false, notModified: false, etag: null, maxAge: 0, scopes: null, triggers: [],
   });
-  assert.deepEqual(await answer({}), { isPublic: false, notModified: false, etag: null, maxAge: 0, scopes: null });
+  assert.deepEqual(await answer({}), { isPublic: false, notModified: false, etag: null, maxAge: 0, scopes: null, triggers: [] });
+  assert.deepEqual((await answer({ 'CK-Trigger': 'cart:changed, stock:low' })).triggers, ['cart:changed', 'stock:low']);
 });
 
 test('with an etag it asks If-None-Match and takes a 304 as not modified', async () => {
   const el = element([new Response(null, { status: 304, headers: { ETag: '"v1"', 'Cache-Control': 'private, max-age=60' } })]);
   const result = await fullRequest('/f/', el, new AbortController().signal, false, '"v1"');
   assert.equal(el.calls[0].init.headers['If-None-Match'], '"v1"');
-  assert.deepEqual(result, { html: '', isPublic: false, notModified: true, etag: '"v1"', maxAge: 60, scopes: null });
+  assert.deepEqual(result, { html: '', isPublic: false, notModified: true, etag: '"v1"', maxAge: 60, scopes: null, triggers: [] });
 });
 
 test('a 304 nobody asked for is an error', async () => {

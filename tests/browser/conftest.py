@@ -42,6 +42,8 @@ def loader(page: Page, live_server: Any) -> Iterator[Loader]:
     views.hits.clear()
     views.log.clear()
     views.stream_finished.clear()
+    views.versions.clear()
+    views.posts.clear()
     yield Loader(page, live_server.url)
 
 

@@ -277,7 +277,7 @@ def test_no_console_errors_under_the_content_security_policy(page: Page, demo: D
     assert "require-trusted-types-for 'script'; trusted-types composekit" in policy
     wait_for_all_fragments(page)
     # Exercise a swap after an action too: add to cart reloads fragments through the loader.
-    page.locator("form[data-reload] button[type=submit]").first.click()
+    page.locator("form[data-ck-submit] button[type=submit]").first.click()
     expect(page.locator("ck-fragment[state=loading]")).to_have_count(0)
     expect(page.locator("ck-fragment[name=cart-summary]")).to_contain_text("1")
     assert page.evaluate("cspViolations") == []

@@ -8,4 +8,5 @@ urlpatterns = [
     path("page/<str:name>/", views.page),
     path("f/<str:kind>/", views.fragment),
     path("stream/", views.streamed),
+    path("form/", views.form),
 ]

@@ -50,8 +50,13 @@ STRICT_CSP = (
 )
 
 PAGE = """{% load composekit %}<!doctype html>
-<html><head><meta charset="utf-8"><title>loader test</title>{% composekit_script %}EVENTS</head>
+<html><head><meta charset="utf-8"><title>loader test</title>SCRIPTEVENTS</head>
 <body>BODY</body></html>"""
+
+# Versions of the "etag" kind's bodies, by text: tests bump one to change it.
+versions: Counter[str] = Counter()
+# Forms the "form" view got: (whether composekit-live sent it, the event asked for).
+posts: list[tuple[bool, str]] = []
 
 
 def _hit(request: HttpRequest) -> int:
@@ -69,7 +74,12 @@ def page(request: HttpRequest, name: str) -> HttpResponse:
     Never cached, unless ``?bfcache``: Chromium keeps no ``no-store`` page in its
     back/forward cache, so tests of restores ask for a page it may keep.
     """
-    source = PAGE.replace("EVENTS", EVENT_LOG + VIOLATION_LOG).replace("BODY", pages[name])
+    script = "{% composekit_script live %}" if "live" in request.GET else "{% composekit_script %}"
+    source = (
+        PAGE.replace("SCRIPT", script)
+        .replace("EVENTS", EVENT_LOG + VIOLATION_LOG)
+        .replace("BODY", pages[name])
+    )
     template = engines["django"].from_string(source)
     nonce = secrets.token_urlsafe(16)
     response = HttpResponse(template.render({"csp_nonce": nonce}, request))
@@ -121,6 +131,21 @@ def _fragment(request: HttpRequest, kind: str, count: int) -> HttpResponseBase:
         response = HttpResponse(f"<span>public {text} {count}</span>")
         response["Cache-Control"] = "public, max-age=60"
         return response
+    if kind == "counter":  # its body says how many times it was asked for
+        return HttpResponse(f"<span>{text} {count}</span>")
+    if kind == "etag":  # a validator: 304 while the text's version is unchanged
+        etag = f'"{text}-{versions[text]}"'
+        if request.headers.get("If-None-Match") == etag:
+            response = HttpResponse(status=304)
+        else:
+            response = HttpResponse(f"<span>{text} v{versions[text]}</span>")
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, no-cache"
+        return response
+    if kind == "trigger":  # names an event in CK-Trigger
+        response = HttpResponse(f"<span>{text}</span>")
+        response["CK-Trigger"] = query.get("event", "")
+        return response
     if kind == "empty":  # a 200 with nothing in it: a valid, empty fragment
         return HttpResponse("")
     if kind == "big":  # about 1 MB of HTML
@@ -159,3 +184,19 @@ def streamed(request: HttpRequest) -> StreamingHttpResponse:
         stream_finished.append(time.monotonic())
 
     return StreamingHttpResponse(chunks(), content_type="text/html; charset=utf-8")
+
+
+def form(request: HttpRequest) -> HttpResponse:
+    """``/loader/form/``: a CSRF-protected form target. composekit-live's submissions get a 204
+    naming the posted ``event``; others (no JS) are redirected to ``next``; ``?fail`` answers 500."""
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    from_loader = request.headers.get("CK-Request") == "form"
+    posts.append((from_loader, request.POST.get("event", "")))
+    if "fail" in request.GET and from_loader:
+        return HttpResponse("broken", status=500)
+    if from_loader:
+        response = HttpResponse(status=204)
+        response["CK-Trigger"] = request.POST.get("event", "")
+        return response
+    return HttpResponseRedirect(request.POST.get("next", "/loader/f/ok/?text=posted"))

@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.throttling import AnonRateThrottle
 
-from composekit import CachePolicy, Fragment, register
+from composekit import CachePolicy, Fragment, register, trigger
 
 # How often each fragment's expensive parts ran; tests reset and read these.
 calls: dict[str, int] = {}
@@ -250,3 +250,21 @@ class SlowAlone(Fragment):
     name = "slow-alone"
     template_name = "testapp/hello.html"
     batch = False  # too slow to hold a batch back: fetched on its own
+
+
+@register
+class Triggers(Fragment):
+    """A fragment whose answer names an event (CK-Trigger)."""
+
+    name = "triggers"
+    template_name = "testapp/hello.html"
+
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        return trigger(super().get(request, *args, **kwargs), "news:shown")
+
+
+@register
+class LiveNews(Fragment):
+    name = "live-news"
+    template_name = "testapp/news.html"
+    refresh_on = ("news:changed", "site:changed")

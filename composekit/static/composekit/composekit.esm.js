@@ -35,7 +35,8 @@ var problem = (response) => {
 };
 
 // js/src/fetch.js
-var fetched = (status, html, cacheControl, etag, scopes) => {
+var names = (list) => list.split(/[\s,]+/).filter(Boolean);
+var fetched = (status, html, cacheControl, etag, scopes, triggers = null) => {
   const directives = (cacheControl || "").toLowerCase();
   const isPublic = /\bpublic\b/.test(directives);
   const noStore = /\bno-store\b/.test(directives);
@@ -46,7 +47,8 @@ var fetched = (status, html, cacheControl, etag, scopes) => {
     notModified: status === 304,
     etag: noStore ? null : etag,
     maxAge,
-    scopes: scopes === null ? null : scopes.split(/[\s,]+/).filter(Boolean)
+    scopes: scopes === null ? null : names(scopes),
+    triggers: names(triggers || "")
   };
 };
 var sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -73,7 +75,10 @@ var request = async (url, el, signal, fresh = false, etag = null) => {
       if (!why) {
         const { headers } = response;
         const html = await response.text();
-        return fetched(response.status, html, headers.get("Cache-Control"), headers.get("ETag"), headers.get("CK-Scopes"));
+        const [cacheControl, etagOf, scopes, triggers] = ["Cache-Control", "ETag", "CK-Scopes", "CK-Trigger"].map(
+          (h) => headers.get(h)
+        );
+        return fetched(response.status, html, cacheControl, etagOf, scopes, triggers);
       }
       status = response.status;
       error = Error(why);
@@ -151,12 +156,12 @@ var alone = (part) => {
   part.settled = true;
   request(part.src, part.el, part.signal, true, part.etag).then(part.resolve, part.reject);
 };
-var settle = (parts, { i, status, html = "", cache = null, etag = null, scopes = null }) => {
+var settle = (parts, { i, status, html = "", cache = null, etag = null, scopes = null, trigger: trigger2 = null }) => {
   const part = parts[i];
   if (!part || part.settled || status === 502 || status === 503 || status === 504) return;
   part.settled = true;
   if (status === 200 || status === 304 && part.etag) {
-    part.resolve(fetched(status, html, cache, etag, scopes && scopes.join(" ")));
+    part.resolve(fetched(status, html, cache, etag, scopes && scopes.join(" "), trigger2));
   } else {
     part.reject(Object.assign(Error("HTTP " + status), { status, attempt: 1 }));
   }
@@ -257,7 +262,7 @@ var forgetKept = () => {
 var obtain = async (src, el, signal, fresh) => {
   const entry = src ? kept(src) : null;
   if (entry && !fresh && entry.expires > Date.now()) {
-    return { html: entry.html, isPublic: false, notModified: true, etag: entry.etag, maxAge: 0, scopes: null };
+    return { html: entry.html, isPublic: false, notModified: true, etag: entry.etag, maxAge: 0, scopes: null, triggers: [] };
   }
   const under = snapshot();
   const etag = entry ? entry.etag : null;
@@ -265,6 +270,7 @@ var obtain = async (src, el, signal, fresh) => {
   const key = alone2 ? "" : batchKey(src);
   const result = key && src ? await batched(key, src, el, signal, etag) : await request(src, el, signal, fresh, etag);
   if (result.notModified && entry) result.html = entry.html;
+  if (result.notModified) result.triggers = [];
   if (src && !result.isPublic) keep(src, result, under);
   return result;
 };
@@ -353,6 +359,12 @@ var watchIdentity = () => {
   });
 };
 
+// js/src/triggers.js
+var trigger = (name, source = null) => {
+  const detail = { source };
+  document.dispatchEvent(new CustomEvent(name, { detail }));
+};
+
 // js/src/element.js
 var detailOf = (error) => {
   const { status = 0, attempt = 0 } = (
@@ -380,6 +392,8 @@ var CkFragment = class extends HTMLElement {
   // Whether the content came from a public response (the same for everyone). Content
   // rendered by the server (inline mode) is treated as private unless marked `public`.
   #public = false;
+  /** @type {string | undefined} the HTML last swapped in: refresh() compares with it */
+  #html;
   /**
    * Identity changed, page restored or going into the back/forward cache, or reset()
    * (identity.js): private content goes, and the element loads again unless the page is
@@ -427,6 +441,26 @@ var CkFragment = class extends HTMLElement {
     return this.#load(true);
   }
   /**
+   * Asks the server whether the content changed (revalidating what the browser or the loader
+   * keeps) and swaps only if it did: unchanged, there is no DOM work at all, not even a
+   * state change or an event. Changed: ck:beforeswap, ck:load and ck:loadend, no
+   * ck:loadstart (the old content stays until the new one is in). Does nothing while a load
+   * is in flight (it answers already) or before the first one. Resolves to whether the
+   * content changed; rejects, leaving the content, when the request fails.
+   * @returns {Promise<boolean>}
+   */
+  async refresh() {
+    const state = this.getAttribute("state");
+    if (!this.#connected || !state || state === "loading") return false;
+    const controller = this.#controller = new AbortController();
+    const result = await shared(this, this.getAttribute("src"), controller.signal, true);
+    await parsed();
+    if (controller.signal.aborted || result.html === this.#html) return false;
+    this.#show(result);
+    this.#fire("loadend");
+    return true;
+  }
+  /**
    * The network call: the one seam to stub in tests or to wrap (e.g. add a header).
    * @param {string} url
    * @param {RequestInit} init
@@ -467,9 +501,26 @@ var CkFragment = class extends HTMLElement {
   }
   /** @param {'loading' | 'loaded' | 'error'} state */
   #setState(state) {
-    this.setAttribute("state", state);
+    if (this.getAttribute("state") !== state) this.setAttribute("state", state);
     if (state === "loading") this.setAttribute("aria-busy", "true");
     else this.removeAttribute("aria-busy");
+  }
+  /**
+   * Swaps the answer in (unless a ck:beforeswap listener takes over), then dispatches the
+   * events its server named (CK-Trigger).
+   * @param {Fetched} answer
+   */
+  #show({ html, isPublic, triggers }) {
+    const detail = { html };
+    if (this.#fire("beforeswap", detail)) {
+      this.#fallback ??= [...this.childNodes];
+      swap(this, detail.html, config.allowScripts || this.hasAttribute("allow-scripts"));
+    }
+    this.#html = html;
+    this.#public = isPublic;
+    this.#setState("loaded");
+    this.#fire("load");
+    for (const name of triggers) trigger(name, this);
   }
   /** Why this element must not load its src here, or '' when it may. */
   #nestingProblem() {
@@ -491,17 +542,10 @@ var CkFragment = class extends HTMLElement {
     try {
       const nesting = this.#nestingProblem();
       if (nesting) throw Object.assign(Error(nesting), { status: 0, attempt: 0 });
-      const { html, isPublic } = await shared(this, this.getAttribute("src"), controller.signal, fresh);
-      const detail = { html };
+      const answer = await shared(this, this.getAttribute("src"), controller.signal, fresh);
       await parsed();
       if (controller.signal.aborted) return;
-      if (this.#fire("beforeswap", detail)) {
-        this.#fallback ??= [...this.childNodes];
-        swap(this, detail.html, config.allowScripts || this.hasAttribute("allow-scripts"));
-      }
-      this.#public = isPublic;
-      this.#setState("loaded");
-      this.#fire("load");
+      this.#show(answer);
     } catch (error) {
       if (controller.signal.aborted) return;
       this.#setState("error");
@@ -534,5 +578,6 @@ export {
   define,
   reload,
   reset,
+  trigger,
   version
 };

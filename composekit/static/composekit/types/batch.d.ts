@@ -40,4 +40,8 @@ export type Answer = {
     cache?: string | null | undefined;
     etag?: string | null | undefined;
     scopes?: string[] | null | undefined;
+    /**
+     * its CK-Trigger
+     */
+    trigger?: string | null | undefined;
 };

@@ -17,6 +17,16 @@ export class CkFragment extends HTMLElement {
      */
     reload(): Promise<void>;
     /**
+     * Asks the server whether the content changed (revalidating what the browser or the loader
+     * keeps) and swaps only if it did: unchanged, there is no DOM work at all, not even a
+     * state change or an event. Changed: ck:beforeswap, ck:load and ck:loadend, no
+     * ck:loadstart (the old content stays until the new one is in). Does nothing while a load
+     * is in flight (it answers already) or before the first one. Resolves to whether the
+     * content changed; rejects, leaving the content, when the request fails.
+     * @returns {Promise<boolean>}
+     */
+    refresh(): Promise<boolean>;
+    /**
      * The network call: the one seam to stub in tests or to wrap (e.g. add a header).
      * @param {string} url
      * @param {RequestInit} init
@@ -43,3 +53,4 @@ export type CkBeforeSwapDetail = {
     html: string;
 };
 export type CkRenewDetail = import("./identity.js").CkRenewDetail;
+export type Fetched = import("./fetch.js").Fetched;

@@ -1,4 +1,5 @@
-export function fetched(status: number, html: string, cacheControl: string | null, etag: string | null, scopes: string | null): Fetched;
+export function names(list: string): string[];
+export function fetched(status: number, html: string, cacheControl: string | null, etag: string | null, scopes: string | null, triggers?: string | null): Fetched;
 export function request(url: string | null, el: Requester, signal: AbortSignal, fresh?: boolean, etag?: string | null): Promise<Fetched>;
 export type Fetched = {
     /**
@@ -22,6 +23,10 @@ export type Fetched = {
      * Its CK-Scopes: what writes must leave alone for it to stay valid; null: any write.
      */
     scopes: string[] | null;
+    /**
+     * Its CK-Trigger: events to dispatch once it is swapped in.
+     */
+    triggers: string[];
 };
 /**
  * The element a request is made for: its `timeout` attribute and its network call.

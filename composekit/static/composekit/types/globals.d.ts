@@ -2,9 +2,10 @@
 // and the events it fires. Every type comes from the source; tsc checks iife.js against
 // Window["composekit"], so the two cannot drift apart.
 import type { ComposekitConfig } from './config.js';
-import type { reload, reset } from './define.js';
+import type { reload, reset, trigger } from './define.js';
 import type { CkBeforeSwapDetail, CkErrorDetail, CkFragment } from './element.js';
 import type { CkRenewDetail } from './identity.js';
+import type { LiveConfig } from './live/config.js';
 
 declare global {
   interface Window {
@@ -12,7 +13,10 @@ declare global {
       config: ComposekitConfig;
       reload: typeof reload;
       reset: typeof reset;
+      trigger: typeof trigger;
       version: string;
+      /** Set by composekit-live's drop-in script. */
+      live?: { config: LiveConfig };
     };
   }
   interface HTMLElementTagNameMap {

@@ -6,4 +6,5 @@ export type ComposekitConfig = import("./config.js").ComposekitConfig;
 export type CkErrorDetail = import("./element.js").CkErrorDetail;
 export type CkBeforeSwapDetail = import("./element.js").CkBeforeSwapDetail;
 export type CkRenewDetail = import("./identity.js").CkRenewDetail;
-export { define, reload, reset } from "./define.js";
+export type CkTriggerDetail = import("./triggers.js").CkTriggerDetail;
+export { define, reload, reset, trigger } from "./define.js";

@@ -1,0 +1,3 @@
+export { liveConfig };
+export function start(): void;
+import { liveConfig } from './config.js';
