@@ -96,7 +96,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         threads=4,
         ready_path="/_composekit/",
         access_log=True,
-        extra_args=["--access-logformat=%(p)s"],  # which worker served each request
+        extra_args=[
+            "--access-logformat=%(p)s",  # which worker served each request
+            # gunicorn closes a keep-alive connection idle for 2 s by default; a client
+            # thread starved that long on a busy machine would then send its next request
+            # into a closed socket. Browsers retry that; requests does not.
+            "--keep-alive=60",
+        ],
     ) as server:
         yield server
 

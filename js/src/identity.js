@@ -7,7 +7,7 @@
 // until its answer is in, shows its fallback: never the previous person's HTML.
 import { identityMarker as marker } from './cookies.js';
 import { clear } from './dedupe.js';
-import { forgetKept } from './store.js';
+import { forgetKept, keepOnlyFor } from './store.js';
 
 /**
  * @typedef {object} CkRenewDetail
@@ -58,6 +58,7 @@ export const renew = (reason, source = null) => {
   // Fragments kept for later page views: another person's after an identity change, and
   // reset() asks for everything afresh. A restore keeps them: they are checked before use.
   if (reason === 'identity' || reason === 'reset') forgetKept();
+  keepOnlyFor(current);
   announce(reason, source);
 };
 
@@ -75,6 +76,7 @@ export const checkIdentity = (source = null) => {
 export const watchIdentity = () => {
   current = marker();
   tellOtherTabs(current);
+  keepOnlyFor(current);
   addEventListener('storage', (event) => {
     if (event.key === KEY) checkIdentity();
   });

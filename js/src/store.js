@@ -10,6 +10,8 @@
 import { generations, identityMarker } from './cookies.js';
 
 const PREFIX = 'composekit:fragment:';
+// The identity the kept fragments were fetched for: a tab keeps one person's at a time.
+const OWNER = 'composekit:kept-for';
 
 /**
  * What the server said about a private response, for keeping it.
@@ -76,6 +78,7 @@ export const keep = (src, { html, etag, maxAge, scopes }, under) => {
     identity: under.identity,
     depends: Object.fromEntries(dependencies(scopes).map((scope) => [scope, under.generations[scope] || ''])),
   };
+  keepOnlyFor(under.identity);
   try {
     sessionStorage.setItem(PREFIX + src, JSON.stringify(entry));
   } catch {
@@ -83,10 +86,26 @@ export const keep = (src, { html, etag, maxAge, scopes }, under) => {
   }
 };
 
+/**
+ * Deletes what the tab kept for anyone but `identity`: the first page after a logout or a
+ * login (which may not have seen the change happen) leaves nothing of the previous person.
+ * @param {string} identity
+ */
+export const keepOnlyFor = (identity) => {
+  try {
+    if (sessionStorage.getItem(OWNER) === identity) return;
+    forgetKept();
+    sessionStorage.setItem(OWNER, identity);
+  } catch {
+    // Storage refused: nothing was kept.
+  }
+};
+
 /** Forgets every kept fragment (on an identity change). */
 export const forgetKept = () => {
   try {
     for (const key of Object.keys(sessionStorage)) if (key.startsWith(PREFIX)) sessionStorage.removeItem(key);
+    sessionStorage.removeItem(OWNER);
   } catch {
     // Storage refused: nothing was kept.
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import { generations } from '../src/cookies.js';
-import { forgetKept, keep, kept, snapshot } from '../src/store.js';
+import { forgetKept, keep, keepOnlyFor, kept, snapshot } from '../src/store.js';
 
 const stored = new Map();
 const storage = {
@@ -101,4 +101,16 @@ test('storage that refuses or holds garbage is no error', () => {
   } finally {
     globalThis.sessionStorage = saved;
   }
+});
+
+test("the first page for a new identity deletes what was kept for the previous one", () => {
+  document.cookie = 'ck_identity=alice';
+  keep('/f/menu/', response('Alice'), snapshot());
+  stored.set('unrelated', 'kept');
+  document.cookie = 'ck_identity=bob';
+  keepOnlyFor('bob'); // what the loader does when it starts
+  assert.deepEqual([...stored.keys()], ['unrelated', 'composekit:kept-for']);
+  keep('/f/menu/', response('Bob'), snapshot());
+  keepOnlyFor('bob');
+  assert.equal(kept('/f/menu/').html, 'Bob', 'the same identity keeps its own');
 });

@@ -240,6 +240,7 @@
 
   // js/src/store.js
   var PREFIX = "composekit:fragment:";
+  var OWNER = "composekit:kept-for";
   var snapshot = () => ({ identity: identityMarker(), generations: generations() });
   var dependencies = (scopes) => scopes === null ? ["@"] : ["*", ...scopes];
   var kept = (src) => {
@@ -264,14 +265,24 @@
       identity: under.identity,
       depends: Object.fromEntries(dependencies(scopes).map((scope) => [scope, under.generations[scope] || ""]))
     };
+    keepOnlyFor(under.identity);
     try {
       sessionStorage.setItem(PREFIX + src, JSON.stringify(entry));
+    } catch {
+    }
+  };
+  var keepOnlyFor = (identity) => {
+    try {
+      if (sessionStorage.getItem(OWNER) === identity) return;
+      forgetKept();
+      sessionStorage.setItem(OWNER, identity);
     } catch {
     }
   };
   var forgetKept = () => {
     try {
       for (const key of Object.keys(sessionStorage)) if (key.startsWith(PREFIX)) sessionStorage.removeItem(key);
+      sessionStorage.removeItem(OWNER);
     } catch {
     }
   };
@@ -350,6 +361,7 @@
     tellOtherTabs(current);
     clear();
     if (reason === "identity" || reason === "reset") forgetKept();
+    keepOnlyFor(current);
     announce(reason, source);
   };
   var checkIdentity = (source = null) => {
@@ -360,6 +372,7 @@
   var watchIdentity = () => {
     current = identityMarker();
     tellOtherTabs(current);
+    keepOnlyFor(current);
     addEventListener("storage", (event) => {
       if (event.key === KEY) checkIdentity();
     });

@@ -1,6 +1,7 @@
 export function snapshot(): Snapshot;
 export function kept(src: string): Entry | null;
 export function keep(src: string, { html, etag, maxAge, scopes }: Keepable, under: Snapshot): void;
+export function keepOnlyFor(identity: string): void;
 export function forgetKept(): void;
 /**
  * What the server said about a private response, for keeping it.
