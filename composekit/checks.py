@@ -24,6 +24,7 @@ _COOKIE_NAME_RE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")  # an RFC 6265 t
 _IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 IDENTITY_MIDDLEWARE = "composekit.identity.IdentityMiddleware"
 INLINE_MIDDLEWARE = "composekit.inline.InlineMiddleware"
+ESI_MIDDLEWARE = "composekit.esi.EsiMiddleware"
 
 
 @register()
@@ -69,6 +70,16 @@ def check_installation(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
                 hint=f'Add "{INLINE_MIDDLEWARE}" to MIDDLEWARE, below any caching middleware; '
                 "see docs/architecture.md.",
                 id="composekit.W003",
+            )
+        )
+    if conf.MODE == "esi" and ESI_MIDDLEWARE not in settings.MIDDLEWARE:
+        errors.append(
+            Error(
+                f'{ESI_MIDDLEWARE} is not in MIDDLEWARE while COMPOSEKIT_MODE is "esi": pages would '
+                "hold <esi:include> tags without saying Surrogate-Control, so the surrogate would "
+                "pass them to browsers unprocessed.",
+                hint=f'Add "{ESI_MIDDLEWARE}" to MIDDLEWARE, below any caching middleware; see docs/esi.md.',
+                id="composekit.E006",
             )
         )
     return errors
@@ -129,7 +140,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
 
     mode = conf.raw("MODE")
     if mode is not None and mode not in MODES:
-        invalid("MODE", mode, '"client", "inline" or unset (inline when DEBUG)')
+        invalid("MODE", mode, '"client", "inline", "esi" or unset (inline when DEBUG)')
     for setting, minimum in (("PARAMS_MAX_BYTES", 64), ("MAX_DEPTH", 1), ("TIMEOUT", 1), ("RETRIES", 0)):
         value = conf.raw(setting)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < minimum):

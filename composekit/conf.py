@@ -13,7 +13,7 @@ from django.conf import settings
 
 __all__ = ["DEFAULTS", "MODES", "Settings", "conf"]
 
-MODES = ("client", "inline")
+MODES = ("client", "inline", "esi")
 
 # Every setting, without its COMPOSEKIT_ prefix, and its default. ``None`` for MODE and
 # LOCATE_TOUCHES means "derived from DEBUG"; for the loader options (TIMEOUT, RETRIES,
@@ -44,7 +44,8 @@ class Settings:
 
     @property
     def MODE(self) -> str:
-        """``"inline"`` renders fragments into the page; ``"client"`` leaves them to the loader."""
+        """``"inline"`` renders fragments into the page; ``"client"`` leaves them to the loader;
+        ``"esi"`` leaves them to a surrogate that says it can include them (else the loader)."""
         mode = self.raw("MODE")
         if mode is None:
             return "inline" if settings.DEBUG else "client"

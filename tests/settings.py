@@ -31,6 +31,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "composekit.identity.IdentityMiddleware",
     "composekit.inline.InlineMiddleware",
+    "composekit.esi.EsiMiddleware",
 ]
 
 ROOT_URLCONF = "tests.urls"

@@ -160,6 +160,19 @@ def test_w003_inline_middleware_missing_in_inline_mode() -> None:
     assert ids(COMPOSEKIT_MODE="inline") == []
 
 
+def test_e006_esi_middleware_missing_in_esi_mode() -> None:
+    from django.conf import settings
+
+    without = [m for m in settings.MIDDLEWARE if m != "composekit.esi.EsiMiddleware"]
+    assert ids(MIDDLEWARE=without) == []  # client mode: no include is ever emitted
+    assert ids(MIDDLEWARE=without, COMPOSEKIT_MODE="esi") == ["composekit.E006"]
+    with override_settings(MIDDLEWARE=without, COMPOSEKIT_MODE="esi"):
+        [message] = [m for m in checks.run_checks() if m.id == "composekit.E006"]
+    assert message.msg.startswith("composekit.esi.EsiMiddleware is not in MIDDLEWARE")
+    assert "docs/esi.md" in (message.hint or "")
+    assert ids(COMPOSEKIT_MODE="esi") == []
+
+
 def test_register_refuses_bad_names_and_non_fragments() -> None:
     from django.core.exceptions import ImproperlyConfigured
 
