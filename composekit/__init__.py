@@ -18,9 +18,21 @@ if TYPE_CHECKING:
     from .policy import CachePolicy
     from .registry import register
     from .render import fragment_url
+    from .servercache import ServerCache
     from .shell import CacheableShellMixin, cacheable_shell
+    from .versions import expire, expire_on_change
 
-__all__ = ["CachePolicy", "CacheableShellMixin", "Fragment", "cacheable_shell", "fragment_url", "register"]
+__all__ = [
+    "CachePolicy",
+    "CacheableShellMixin",
+    "Fragment",
+    "ServerCache",
+    "cacheable_shell",
+    "expire",
+    "expire_on_change",
+    "fragment_url",
+    "register",
+]
 __version__ = "0.1.0"
 
 # Public name -> the module that defines it.
@@ -28,7 +40,10 @@ _MODULES = {
     "CachePolicy": "policy",
     "CacheableShellMixin": "shell",
     "Fragment": "fragment",
+    "ServerCache": "servercache",
     "cacheable_shell": "shell",
+    "expire": "versions",
+    "expire_on_change": "versions",
     "fragment_url": "render",
     "register": "registry",
 }

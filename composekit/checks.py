@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from . import registry
 from .conf import MODES, conf
 from .fragment import declares
+from .servercache import ServerCache
 
 __all__ = ["check_fragments", "check_installation", "check_settings"]
 
@@ -112,6 +113,16 @@ def check_fragments(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
                     id="composekit.E004",
                 )
             )
+        if cls.server_cache is not None and not isinstance(cls.server_cache, ServerCache):
+            errors.append(
+                Error(
+                    f"Fragment {name!r} has server_cache = {cls.server_cache!r}, not a ServerCache.",
+                    hint="Write server_cache = ServerCache(timeout=...) (from composekit), or None; "
+                    "see docs/caching.md.",
+                    obj=cls,
+                    id="composekit.E007",
+                )
+            )
         if cls.cache.is_public and declares(cls, "authentication_classes"):
             errors.append(
                 Warning(
@@ -173,6 +184,9 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     carry = conf.raw("INLINE_CARRY")
     if not _is_list_of(carry, _IDENTIFIER_RE):
         invalid("INLINE_CARRY", carry, 'a list of request attribute names such as ["tenant"]')
+    alias = conf.raw("CACHE")
+    if not isinstance(alias, str) or alias not in settings.CACHES:
+        invalid("CACHE", alias, f"an alias of CACHES ({', '.join(map(repr, settings.CACHES))})")
     script = conf.raw("SCRIPT")
     if not isinstance(script, str) or not script:
         invalid("SCRIPT", script, 'a static path such as "composekit/composekit.min.js"')

@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "LAZY_MARGIN": None,
     "ALLOWED_ORIGINS": (),
     "ALLOW_SCRIPTS": False,
+    # The alias in CACHES where fragments with a server_cache keep their HTML (servercache.py).
+    "CACHE": "default",
 }
 
 
@@ -122,6 +124,11 @@ class Settings:
     @property
     def ALLOW_SCRIPTS(self) -> bool:
         return bool(self.raw("ALLOW_SCRIPTS"))
+
+    @property
+    def CACHE(self) -> str:
+        """The ``CACHES`` alias of the server-side fragment cache."""
+        return str(self.raw("CACHE"))
 
 
 conf = Settings()

@@ -34,6 +34,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dic
     """The repository's one Chromium configuration (tests/browsers.py), for pytest-playwright."""
     return {**browser_type_launch_args, **chromium_launch_args()}
 
+
 @pytest.fixture(scope="session")
 def bfcache_browser(browser_type: Any, browser_type_launch_args: dict[str, object]) -> Iterator[Any]:
     """A second Chromium with the back/forward cache on, as in every real browser.
@@ -51,6 +52,7 @@ def bfcache_context(bfcache_browser: Any) -> Iterator[Any]:
     context = bfcache_browser.new_context()
     yield context
     context.close()
+
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -93,6 +93,8 @@ def test_e004_missing_template(throwaway: list[str]) -> None:
         ("COMPOSEKIT_LOCATE_TOUCHES", "yes"),
         ("COMPOSEKIT_INLINE_CARRY", "tenant"),
         ("COMPOSEKIT_INLINE_CARRY", ["tenant", "not-an-attribute"]),
+        ("COMPOSEKIT_CACHE", "nowhere"),
+        ("COMPOSEKIT_CACHE", None),
     ],
 )
 def test_e005_invalid_settings(setting: str, value: object) -> None:
@@ -106,6 +108,8 @@ def test_e005_invalid_settings(setting: str, value: object) -> None:
     ("setting", "value"),
     [
         ("COMPOSEKIT_MODE", "client"),
+        ("COMPOSEKIT_MODE", "esi"),
+        ("COMPOSEKIT_CACHE", "default"),
         ("COMPOSEKIT_LAZY_MARGIN", "0px 0px 50% 0px"),
         ("COMPOSEKIT_ALLOWED_ORIGINS", ["https://a.example", "http://127.0.0.1:8001"]),
         ("COMPOSEKIT_TIMEOUT", 3000),
@@ -118,6 +122,19 @@ def test_e005_invalid_settings(setting: str, value: object) -> None:
 )
 def test_valid_settings_pass(setting: str, value: object) -> None:
     assert ids(**{setting: value}) == []
+
+
+def test_e007_server_cache_that_is_not_a_server_cache(throwaway: list[str]) -> None:
+    @register
+    class Minutes(Fragment):
+        name = "server-cache-minutes"
+        template_name = "testapp/hello.html"
+        server_cache = 60  # type: ignore[assignment]
+
+    throwaway.append("server-cache-minutes")
+    [message] = [m for m in checks.run_checks() if m.id == "composekit.E007"]
+    assert message.msg == "Fragment 'server-cache-minutes' has server_cache = 60, not a ServerCache."
+    assert message.obj is Minutes
 
 
 def test_w001_public_fragment_that_authenticates(throwaway: list[str]) -> None:
