@@ -87,8 +87,8 @@ def test_a_private_fragment_is_kept_per_user(client: Client, django_user_model: 
     client.force_login(bob)
     for_bob = client.get(fragment_url("picks")).content
     assert (for_alice, for_bob) == (
-        b"<p>picks for alice #1 (2 users)</p>",
-        b"<p>picks for bob #2 (2 users)</p>",
+        b"<p>picks for alice: 0 in cart (render #1)</p>",
+        b"<p>picks for bob: 0 in cart (render #2)</p>",
     )
     products, cart_a, cart_b = version("products"), version(f"cart={alice.pk}"), version(f"cart={bob.pk}")
     assert {k for k in stored_keys() if "version" not in k} == {
@@ -181,17 +181,17 @@ def test_a_stale_entry_is_served_then_regenerated_after_the_response(
 ) -> None:
     client.force_login(django_user_model.objects.create_user("alice"))
     url = fragment_url("picks")
-    assert client.get(url).content == b"<p>picks for alice #1 (1 users)</p>"
+    assert client.get(url).content == b"<p>picks for alice: 0 in cart (render #1)</p>"
     [key] = [k.removeprefix(":1:") for k in stored_keys() if ":picks:" in k]
     html, _ = caches["default"].get(key)
     caches["default"].set(key, (html, 0.0), 300)  # its timeout ran out; within stale-while-revalidate
     stale = client.get(url)  # the test client closes the response, as a WSGI server does
-    assert (stale.content, cache_desc(stale)) == (b"<p>picks for alice #1 (1 users)</p>", "stale")
+    assert (stale.content, cache_desc(stale)) == (b"<p>picks for alice: 0 in cart (render #1)</p>", "stale")
     assert calls == {"picks": 2}  # regenerated after the response
-    assert caches["default"].get(key)[0] == "<p>picks for alice #2 (1 users)</p>"
+    assert caches["default"].get(key)[0] == "<p>picks for alice: 0 in cart (render #2)</p>"
     assert caches["default"].get("composekit:lock:" + key.removeprefix("composekit:")) is None
     fresh = client.get(url)
-    assert (fresh.content, cache_desc(fresh)) == (b"<p>picks for alice #2 (1 users)</p>", "hit")
+    assert (fresh.content, cache_desc(fresh)) == (b"<p>picks for alice: 0 in cart (render #2)</p>", "hit")
     assert [s["cache"] for s in signals] == ["miss", "stale", "regenerated", "hit"]
     assert signals[2] == {"name": "picks", "status": 200, "cache": "regenerated"}
 
@@ -278,7 +278,9 @@ def test_inline_a_stale_entry_is_regenerated_before_the_page_goes_on(
     with override_settings(COMPOSEKIT_MODE="inline"):
         page = client.get("/inline-page/picks/")
     assert b"<p>old picks</p>" in page.content  # served stale at once...
-    assert caches["default"].get(key)[0] == "<p>picks for alice #2 (1 users)</p>"  # ...regenerated already
+    assert (
+        caches["default"].get(key)[0] == "<p>picks for alice: 0 in cart (render #2)</p>"
+    )  # ...regenerated already
 
 
 @pytest.mark.parametrize(

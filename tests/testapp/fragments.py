@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.throttling import AnonRateThrottle
 
@@ -263,9 +263,12 @@ class Picks(Fragment):
         return ["products", ("cart", request.user.pk or 0)]
 
     def render(self, request: Any, **params: Any) -> str:
+        from .models import CartLine
+
         _count("picks")
         user = request.user.get_username() or "anonymous"
-        return f"<p>picks for {user} #{calls['picks']} ({User.objects.count()} users)</p>"
+        lines = CartLine.objects.filter(user_id=request.user.pk).count()
+        return f"<p>picks for {user}: {lines} in cart (render #{calls['picks']})</p>"
 
 
 @register
@@ -337,3 +340,22 @@ class BadDependency(Fragment):
 
     def render(self, request: Any, **params: Any) -> str:
         return "never"
+
+
+class Unavailable(APIException):
+    status_code = 503
+    default_detail = "try again"
+
+
+@register
+class FailsOnce(Fragment):
+    """Answers 503 the first time it is asked for a ``run`` (counted in the cache), then renders."""
+
+    name = "fails-once"
+
+    def render(self, request: Any, run: str = "", **params: Any) -> str:
+        from django.core.cache import cache
+
+        if cache.add(f"test:fails-once:{run}", 1, timeout=300):
+            raise Unavailable()
+        return f"<b>second try {run}</b>"
