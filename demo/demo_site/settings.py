@@ -4,8 +4,11 @@ Production-like by default (``DEBUG=False``, client mode, whitenoise). Everythin
 needs to change comes from the environment:
 
 - ``DEMO_DEBUG=1``: development (``DEBUG``, so composekit renders fragments inline).
-- ``COMPOSEKIT_MODE``: ``client`` or ``inline``; unset means composekit's default
-  (inline when ``DEBUG``, else client).
+- ``COMPOSEKIT_MODE``: ``client``, ``inline`` or ``esi`` (behind Varnish: ``make
+  demo-varnish``); unset means composekit's default (inline when ``DEBUG``, else client).
+- ``DEMO_REDIS_URL``: ``redis://...``: Django's cache (the shell cache and composekit's server
+  fragment cache) on that Redis, and sessions in ``cached_db``, so several app hosts share
+  them. Unset, each process keeps its own memory cache: one host, nothing to run.
 - ``DEMO_DB``: the SQLite file (default ``demo/db.sqlite3``).
 - ``DEMO_STATIC_ROOT``: where ``collectstatic`` writes (default ``demo/staticfiles``).
 - ``DEMO_SHELL_CACHE``: seconds Django's cache keeps a shell (default 300; 0 turns it off).
@@ -58,6 +61,8 @@ MIDDLEWARE = [
     # In development (inline mode), puts the cookies and Vary of fragments rendered into
     # a page on the page's response.
     "composekit.inline.InlineMiddleware",
+    # Behind Varnish (ESI mode), tells it which pages hold includes to fill.
+    "composekit.esi.EsiMiddleware",
 ]
 
 ROOT_URLCONF = "demo_site.urls"
@@ -94,9 +99,21 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Per-process memory: each gunicorn worker keeps its own copy of a cached shell.
-# Point this at Redis or Memcached to share one cache between workers.
+# Per-process memory: each gunicorn worker keeps its own copy of a cached shell and of the
+# server-cached fragments. DEMO_REDIS_URL shares one cache between workers and hosts.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+REDIS_URL = os.environ.get("DEMO_REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # If Redis goes away, give up on it quickly: fragments then render without it.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    # Sessions in the database, read through Redis: any host can serve any shopper.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SHELL_CACHE_SECONDS = int(os.environ.get("DEMO_SHELL_CACHE", "300"))
 
 STATIC_URL = "/static/"
