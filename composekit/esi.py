@@ -46,9 +46,9 @@ _RECORD_ATTR = "_composekit_esi"
 
 @dataclass
 class _Record:
-    """What a request's ``{% fragment %}`` tags did in ESI mode."""
+    """What a request's ``{% fragment %}`` tags did in ESI mode. There is one once a tag read
+    ``Surrogate-Capability``: the response varies on it."""
 
-    consulted: bool = False  # some tag read Surrogate-Capability: the response varies on it
     includes: list[str] = field(default_factory=list)
 
 
@@ -66,7 +66,7 @@ def wants_include(request: HttpRequest, loading: str | None) -> bool:
     """Whether ``{% fragment %}`` emits an ``<esi:include>`` (else a client placeholder)."""
     if conf.MODE != "esi":
         return False
-    _record_for(request).consulted = True
+    _record_for(request)
     return loading != "lazy" and surrogate_can_esi(request)
 
 
@@ -117,8 +117,7 @@ class EsiMiddleware(ResponseMiddleware):
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         record: _Record | None = getattr(request, _RECORD_ATTR, None)
         if record is not None:
-            if record.consulted:
-                patch_vary_headers(response, ["Surrogate-Capability"])
+            patch_vary_headers(response, ["Surrogate-Capability"])
             if record.includes:
                 response["Surrogate-Control"] = SURROGATE_CONTROL
         return response

@@ -349,3 +349,120 @@ def test_a_redis_outage_degrades_to_rendering(
     )
     assert caplog.messages[0].endswith("rendering without it")
     assert all(r.levelname == "WARNING" for r in caplog.records)
+
+
+# -- each cache call failing on its own: logged, never raised -----------------------------------
+
+
+class Broken(RuntimeError):
+    pass
+
+
+def fail_on(monkeypatch: Any, method: str, when: Any = lambda *args: True) -> None:
+    """Make the test thread's cache raise from ``method`` when ``when(*args)`` says so."""
+    store = caches["default"]
+    real = getattr(store, method)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        if when(*args):
+            raise Broken(f"{method} failed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, method, broken)
+
+
+def stale_picks(client: Client, django_user_model: Any) -> str:
+    """Alice's picks, stored and then gone stale; their key."""
+    client.force_login(django_user_model.objects.create_user("alice"))
+    client.get(fragment_url("picks"))
+    [key] = [k.removeprefix(":1:") for k in stored_keys() if ":picks:" in k]
+    caches["default"].set(key, ("<p>old picks</p>", 0.0), 300)
+    return key
+
+
+def test_reading_the_entry_fails(client: Client, monkeypatch: Any, caplog: pytest.LogCaptureFixture) -> None:
+    fail_on(monkeypatch, "get", lambda key, *rest: ":stock:" in key)
+    response = client.get(fragment_url("stock", {"sku": "AB-12"}))
+    assert (response.content, cache_desc(response)) == (b"<b>AB-12: 0 in stock</b>", "error")
+    assert "(Broken: get failed); rendering without it" in caplog.text
+
+
+def test_storing_the_entry_fails(client: Client, monkeypatch: Any, caplog: pytest.LogCaptureFixture) -> None:
+    fail_on(monkeypatch, "set")
+    response = client.get(fragment_url("stock", {"sku": "AB-12"}))
+    assert (response.status_code, cache_desc(response)) == (200, "error")
+    assert "(Broken: set failed); rendering without it" in caplog.text
+
+
+def test_taking_the_lock_fails(
+    client: Client, django_user_model: Any, monkeypatch: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    stale_picks(client, django_user_model)
+    fail_on(monkeypatch, "add", lambda key, *rest: key.startswith("composekit:lock:"))
+    response = client.get(fragment_url("picks"))
+    assert (response.content, cache_desc(response)) == (b"<p>old picks</p>", "error")
+    assert calls == {"picks": 1}  # no regeneration without the lock
+
+
+def test_releasing_the_lock_fails(
+    client: Client, django_user_model: Any, monkeypatch: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    key = stale_picks(client, django_user_model)
+    fail_on(monkeypatch, "delete", lambda key, *rest: key.startswith("composekit:lock:"))
+    assert client.get(fragment_url("picks")).content == b"<p>old picks</p>"
+    assert caches["default"].get(key)[0] == "<p>picks for alice: 0 in cart (render #2)</p>"
+    assert "(Broken: delete failed)" in caplog.text  # the lock then expires on its own
+
+
+def test_an_entry_made_fresh_while_taking_the_lock_is_not_regenerated(
+    client: Client, django_user_model: Any, monkeypatch: Any
+) -> None:
+    """Read stale, then another process stored it and let go of the lock: nothing to do."""
+    key = stale_picks(client, django_user_model)
+    store = caches["default"]
+    real_add = store.add
+
+    def add_after_another_regenerated(lock: str, *args: Any, **kwargs: Any) -> Any:
+        store.set(key, ("<p>fresh from elsewhere</p>", 2e9), 300)
+        return real_add(lock, *args, **kwargs)
+
+    monkeypatch.setattr(store, "add", add_after_another_regenerated)
+    assert client.get(fragment_url("picks")).content == b"<p>old picks</p>"
+    assert calls == {"picks": 1}
+    assert store.get(key)[0] == "<p>fresh from elsewhere</p>"
+    assert store.get("composekit:lock:" + key.removeprefix("composekit:")) is None
+
+
+def test_a_regeneration_that_raises_keeps_the_stale_entry(
+    client: Client, django_user_model: Any, monkeypatch: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.testapp.fragments import Picks
+
+    key = stale_picks(client, django_user_model)
+    monkeypatch.setattr(Picks, "render", lambda self, request, **params: 1 / 0)
+    with caplog.at_level(logging.ERROR, logger="composekit"):
+        assert client.get(fragment_url("picks")).content == b"<p>old picks</p>"
+    assert caplog.messages == [
+        "fragment 'picks' raised ZeroDivisionError while regenerating; the stale entry stays"
+    ]
+    assert caches["default"].get(key)[0] == "<p>old picks</p>"
+    assert caches["default"].get("composekit:lock:" + key.removeprefix("composekit:")) is None
+
+
+def test_a_regeneration_that_uses_the_csrf_token_is_not_kept(
+    client: Client, django_user_model: Any, monkeypatch: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from django.middleware.csrf import get_token
+
+    from tests.testapp.fragments import Picks
+
+    key = stale_picks(client, django_user_model)
+    monkeypatch.setattr(
+        Picks, "render", lambda self, request, **params: f"<form>{get_token(request._request)}</form>"
+    )
+    with caplog.at_level(logging.WARNING, logger="composekit"):
+        client.get(fragment_url("picks"))
+    assert caches["default"].get(key)[0] == "<p>old picks</p>"
+    assert caplog.messages == [
+        "fragment 'picks' not kept in the server cache: its render touched the CSRF token"
+    ]
