@@ -141,7 +141,7 @@ class StockPrice(Fragment):
     template_name = "shop/fragments/stock_price.html"
     cache = CachePolicy.public(max_age=5, s_maxage=10, stale_while_revalidate=30)
     # Kept on the server until the product changes (apps.py expires it): no query at all.
-    server_cache = ServerCache(timeout=3600)
+    server_cache = ServerCache(timeout=3600, stale_while_revalidate=300)
 
     def get_dependencies(self, request: Request, sku: str = "", **params: Any) -> list[Any]:
         return [("product", sku)]

@@ -49,8 +49,9 @@ sub vcl_recv {
 
     # An include fetched while assembling a page carries the page's request headers. The
     # page's validators and ranges say nothing about the include: drop them, so an include
-    # is never a 304 or a 206 of something else.
+    # is never a 304 or a 206 of something else. And it goes into HTML: ask for HTML.
     if (req.esi_level > 0) {
+        set req.http.Accept = "text/html";
         unset req.http.If-None-Match;
         unset req.http.If-Modified-Since;
         unset req.http.If-Range;
