@@ -99,12 +99,12 @@ class Lookup:
             return render()
         try:
             entry = cache().get(self.key)
-        except Exception as error:
+            html, fresh_until = (None, 0.0) if entry is None else entry  # what _store() wrote
+        except Exception as error:  # unreachable, or something else under the key
             self._failed(error)
             return render()
         now = time.time()
         if entry is not None:
-            html, fresh_until = entry
             if now < fresh_until:
                 self.status = HIT
                 return str(html)
@@ -224,10 +224,11 @@ class Lookup:
             if not cache().add(lock_key(self.key), 1, timeout=self.config.lock_timeout):
                 return False
             entry = cache().get(self.key)
+            fresh_until = 0.0 if entry is None else entry[1]
         except Exception as error:
             self._failed(error)
             return False
-        if entry is not None and time.time() < entry[1]:
+        if time.time() < fresh_until:
             self._unlock()
             return False
         return True

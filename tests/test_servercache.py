@@ -387,6 +387,18 @@ def test_reading_the_entry_fails(client: Client, monkeypatch: Any, caplog: pytes
     assert "(Broken: get failed); rendering without it" in caplog.text
 
 
+def test_something_else_under_the_key_is_a_cache_failure(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = fragment_url("stock", {"sku": "AB-12"})
+    client.get(url)
+    [key] = [k.removeprefix(":1:") for k in stored_keys() if ":stock:" in k]
+    caches["default"].set(key, "not an entry", 60)
+    response = client.get(url)
+    assert (response.content, cache_desc(response)) == (b"<b>AB-12: 0 in stock</b>", "error")
+    assert "(ValueError: too many values to unpack" in caplog.text
+
+
 def test_storing_the_entry_fails(client: Client, monkeypatch: Any, caplog: pytest.LogCaptureFixture) -> None:
     fail_on(monkeypatch, "set")
     response = client.get(fragment_url("stock", {"sku": "AB-12"}))
