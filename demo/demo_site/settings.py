@@ -108,8 +108,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            # If Redis goes away, give up on it quickly: fragments then render without it.
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            # If Redis hangs, give up on it after a second or two: fragments then render
+            # without it. (A refused connection fails at once anyway.)
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
     # Sessions in the database, read through Redis: any host can serve any shopper.
