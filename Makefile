@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: test demo deps system-deps lint typecheck js-check pytest
+.PHONY: test demo demo-varnish deps system-deps lint typecheck js-check pytest
 
 test: deps lint typecheck js-check pytest
 
@@ -13,6 +13,10 @@ deps: system-deps $(VENV)/.deps node_modules/.deps
 
 demo: $(VENV)/.deps
 	@VENV_BIN="$(abspath $(BIN))" bash demo/run.sh
+
+# The demo on two app hosts behind Varnish, with Redis, in ESI mode (demo/README.md).
+demo-varnish: system-deps $(VENV)/.deps
+	@$(BIN)/python demo/run_varnish.py
 
 system-deps:
 	@bash tests/system-deps.sh

@@ -12,14 +12,24 @@ import re
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from demo.launch import demo_env, demo_server
-from tests.servers import ROOT
+from tests import vcl
+from tests.servers import ROOT, redis_server, varnishd
 
-from . import browser, endpoint, loader_size, memory, server_cost
-from .demo_data import catalog_paths, log_in_all, new_session, parse_shell, prepare_demo, usernames
+from . import browser, endpoint, esi, loader_size, memory, server_cache, server_cost
+from .demo_data import (
+    catalog_paths,
+    log_in_all,
+    new_session,
+    parse_shell,
+    placeholders,
+    prepare_demo,
+    usernames,
+)
 from .machine import load, machine
 from .report import render
 
@@ -33,6 +43,9 @@ SIZES: dict[str, dict[str, tuple[Any, Any]]] = {
         "max_views": (100_000, 200),
     },
     "endpoint": {"iterations": (200, 20), "rounds": (11, 2)},
+    "server_cache": {"iterations": (300, 10), "rounds": (7, 2)},
+    "stampede": {"concurrency": (50, 50)},
+    "esi": {"duration": (3.0, 0.5), "warmup": (1.5, 0.3), "rounds": (5, 2), "max_views": (100_000, 100)},
     "loader_size": {"peers": (loader_size.PEERS, (("htmx.org", "htmx.org"),))},
     "browser": {"sizes": ((1, 5, 20), (1, 5)), "runs": (15, 2), "warmup": (2, 0)},
     "memory": {
@@ -92,6 +105,9 @@ def run_all(sizes: dict[str, dict[str, Any]], tmp: Path) -> dict[str, Any]:
         results["server_cost"]["server"] = SERVER
     loads.append(("after (1) server cost", load()))
 
+    results.update(run_cache_and_esi(sizes, tmp, workdir, shoppers))
+    loads.append(("after (6) server cache and (7) ESI", load()))
+
     log("(5) memory: one worker, fragment requests")
     with demo_server(client_env, tmp, workers=1, threads=1) as single:
         results["memory"] = memory.run(single, sessions, shells, **sizes["memory"], log=log)
@@ -106,6 +122,52 @@ def run_all(sizes: dict[str, dict[str, Any]], tmp: Path) -> dict[str, Any]:
     loads.append(("end", load()))
     results["load"] = loads
     results["duration_s"] = time.monotonic() - started
+    return results
+
+
+def run_cache_and_esi(
+    sizes: dict[str, dict[str, Any]], tmp: Path, workdir: Path, shoppers: list[str]
+) -> dict[str, Any]:
+    """(6) the server fragment cache and (7) ESI, on the prepared demo with one redis-server."""
+    results: dict[str, Any] = {}
+    with redis_server(tmp) as redis:
+        redis_url = f"redis://127.0.0.1:{redis.port}"
+        log("(6) server cache: cold vs cached `recommended`, in one process, on Redis and on local memory")
+        results["server_cache"] = {
+            "redis": server_cache.run(demo_env(workdir, DEMO_REDIS_URL=redis_url), **sizes["server_cache"]),
+            "locmem": server_cache.run(demo_env(workdir), **sizes["server_cache"]),
+        }
+        shared = {"DEMO_REDIS_URL": redis_url, "DEMO_SHELL_CACHE": "0"}
+        with demo_server(
+            demo_env(workdir, COMPOSEKIT_MODE="client", **shared), tmp, workers=WORKERS, threads=THREADS
+        ) as app:
+            log("(6) stampede: concurrent requests for a stale price")
+            with new_session() as anonymous:
+                product = re.search(r'href="(/p/[^"]+/)"', anonymous.get(app.url + "/", timeout=30).text)
+                assert product, "no product link on the catalog"
+                page = anonymous.get(app.url + product.group(1), timeout=30).text
+            price = next(a["src"] for a in placeholders(page) if a.get("name") == "stock-price")
+            sku = re.search(r"Item ([A-Z]+-\d+)", page)
+            assert price and sku, "no stock-price fragment on the product page"
+            results["stampede"] = server_cache.stampede(
+                app.url, redis.port, price, sku.group(1), **sizes["stampede"]
+            )
+        log("(7) a logged-in page view: ESI vs loader vs monolithic, each behind Varnish")
+        stacks: dict[str, esi.Stack] = {}
+        with ExitStack() as running:
+            for kind, mode in (("esi", "esi"), ("loader", "client"), ("monolithic", "inline")):
+                env = demo_env(workdir, COMPOSEKIT_MODE=mode, **shared)
+                app = running.enter_context(demo_server(env, tmp, workers=WORKERS, threads=THREADS))
+                proxy = running.enter_context(varnishd(tmp, vcl=vcl.reference(tmp / f"vcl-{kind}", app.port)))
+                stacks[kind] = esi.Stack(proxy, app)
+            sessions = log_in_all(stacks["esi"].app.url, shoppers)
+            names = [f"Bench{int(name.split('-')[1])}" for name in shoppers]
+            paths = catalog_paths(stacks["esi"].app.url, sizes["demo"]["pages"])
+            esi.prime(stacks, list(zip(names, sessions, strict=True)), paths)
+            results["esi"] = esi.run(
+                stacks, redis, list(zip(names, sessions, strict=True)), paths, **sizes["esi"], log=log
+            )
+            results["esi"]["server"] = SERVER
     return results
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from demo.launch import DEMO_DIR, demo_env, prepare
 from tests.servers import run
@@ -73,6 +75,12 @@ def log_in(base_url: str, username: str) -> requests.Session:
 def new_session() -> requests.Session:
     session = requests.Session()
     session.trust_env = False  # loopback only, never through a proxy from the environment
+    # gunicorn closes a keep-alive connection idle for 2 s; a GET sent on it just then is
+    # reset before the server read it. Send it again on a new connection (GET and HEAD only).
+    retry = Retry(
+        total=2, connect=2, read=2, status=0, other=0, allowed_methods=["GET", "HEAD"], backoff_factor=0
+    )
+    session.mount("http://", HTTPAdapter(max_retries=retry))
     return session
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from tests.browsers import CHROMIUM_ARGS
 
+from . import report_cache
 from .browser import MILESTONES
 from .stats import fmt
 
@@ -53,6 +54,7 @@ def render(results: dict[str, Any]) -> str:
     lines += _loader_size(results["loader_size"])
     lines += _browser(results["browser"])
     lines += _memory(results["memory"])
+    lines += report_cache.sections(results)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -127,6 +129,7 @@ def _summary(results: dict[str, Any]) -> list[str]:
             _met(abs(mem["tail_slope_kib_per_1000"]) < FLAT_SLOPE_KIB),
         ]
     )
+    rows += report_cache.summary_rows(results)
     return ["## Summary", "", *_table("figure | result | target | ", rows), ""]
 
 

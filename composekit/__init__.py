@@ -19,14 +19,19 @@ if TYPE_CHECKING:
     from .policy import CachePolicy
     from .registry import register
     from .render import fragment_url
+    from .servercache import ServerCache
     from .shell import CacheableShellMixin, cacheable_shell
     from .triggers import submitted_by_loader, trigger
+    from .versions import expire, expire_on_change
 
 __all__ = [
     "CachePolicy",
     "CacheableShellMixin",
     "Fragment",
+    "ServerCache",
     "cacheable_shell",
+    "expire",
+    "expire_on_change",
     "fragment_url",
     "invalidate",
     "register",
@@ -40,7 +45,10 @@ _MODULES = {
     "CachePolicy": "policy",
     "CacheableShellMixin": "shell",
     "Fragment": "fragment",
+    "ServerCache": "servercache",
     "cacheable_shell": "shell",
+    "expire": "versions",
+    "expire_on_change": "versions",
     "fragment_url": "render",
     "invalidate": "generations",
     "register": "registry",

@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from . import registry
 from .conf import MODES, conf
 from .fragment import declares
+from .servercache import ServerCache
 from .triggers import EVENT_RE
 
 __all__ = ["check_fragments", "check_installation", "check_settings"]
@@ -47,23 +48,36 @@ def check_installation(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
                 id="composekit.E002",
             )
         )
-    if COMPOSEKIT_MIDDLEWARE not in settings.MIDDLEWARE:
-        lost = []
-        if apps.is_installed("django.contrib.auth") and conf.IDENTITY_COOKIE is not None:
-            lost.append("after a logout or login, open tabs keep showing the previous person's fragments")
-        if conf.GENERATION_COOKIE is not None:
-            lost.append("fragments the browser keeps do not notice the user's own changes")
-        if conf.MODE == "inline":
-            lost.append("the cookies and Vary of inline fragments never reach the page")
-        if lost:
-            errors.append(
-                Warning(
-                    f"{COMPOSEKIT_MIDDLEWARE} is not in MIDDLEWARE: " + "; ".join(lost) + ".",
-                    hint=f'Add "{COMPOSEKIT_MIDDLEWARE}" to MIDDLEWARE, below any caching '
-                    "middleware; see docs/checks.md.",
-                    id="composekit.W002",
-                )
+    if COMPOSEKIT_MIDDLEWARE in settings.MIDDLEWARE:
+        return errors
+    if conf.MODE == "esi":
+        errors.append(
+            Error(
+                f'{COMPOSEKIT_MIDDLEWARE} is not in MIDDLEWARE while COMPOSEKIT_MODE is "esi": pages '
+                "would hold <esi:include> tags without saying Surrogate-Control, so the surrogate "
+                "would pass them to browsers unprocessed.",
+                hint=f'Add "{COMPOSEKIT_MIDDLEWARE}" to MIDDLEWARE, below any caching middleware; '
+                "see docs/esi.md.",
+                id="composekit.E006",
             )
+        )
+        return errors
+    lost = []
+    if apps.is_installed("django.contrib.auth") and conf.IDENTITY_COOKIE is not None:
+        lost.append("after a logout or login, open tabs keep showing the previous person's fragments")
+    if conf.GENERATION_COOKIE is not None:
+        lost.append("fragments the browser keeps do not notice the user's own changes")
+    if conf.MODE == "inline":
+        lost.append("the cookies and Vary of inline fragments never reach the page")
+    if lost:
+        errors.append(
+            Warning(
+                f"{COMPOSEKIT_MIDDLEWARE} is not in MIDDLEWARE: " + "; ".join(lost) + ".",
+                hint=f'Add "{COMPOSEKIT_MIDDLEWARE}" to MIDDLEWARE, below any caching '
+                "middleware; see docs/checks.md.",
+                id="composekit.W002",
+            )
+        )
     return errors
 
 
@@ -94,6 +108,16 @@ def check_fragments(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
                     id="composekit.E004",
                 )
             )
+        if cls.server_cache is not None and not isinstance(cls.server_cache, ServerCache):
+            errors.append(
+                Error(
+                    f"Fragment {name!r} has server_cache = {cls.server_cache!r}, not a ServerCache.",
+                    hint="Write server_cache = ServerCache(timeout=...) (from composekit), or None; "
+                    "see docs/caching.md.",
+                    obj=cls,
+                    id="composekit.E007",
+                )
+            )
         if cls.cache.is_public and declares(cls, "authentication_classes"):
             errors.append(
                 Warning(
@@ -122,7 +146,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
 
     mode = conf.raw("MODE")
     if mode is not None and mode not in MODES:
-        invalid("MODE", mode, '"client", "inline" or unset (inline when DEBUG)')
+        invalid("MODE", mode, '"client", "inline", "esi" or unset (inline when DEBUG)')
     for setting, minimum in (("PARAMS_MAX_BYTES", 64), ("MAX_DEPTH", 1), ("TIMEOUT", 1), ("RETRIES", 0)):
         value = conf.raw(setting)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < minimum):
@@ -167,6 +191,9 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     coalesce = conf.raw("LIVE_COALESCE")
     if coalesce is not None and (isinstance(coalesce, bool) or not isinstance(coalesce, int) or coalesce < 0):
         invalid("LIVE_COALESCE", coalesce, "a whole number of milliseconds >= 0, or None")
+    alias = conf.raw("CACHE")
+    if not isinstance(alias, str) or alias not in settings.CACHES:
+        invalid("CACHE", alias, f"an alias of CACHES ({', '.join(map(repr, settings.CACHES))})")
     return errors
 
 

@@ -13,7 +13,7 @@ from django.conf import settings
 
 __all__ = ["DEFAULTS", "MODES", "Settings", "conf"]
 
-MODES = ("client", "inline")
+MODES = ("client", "inline", "esi")
 
 # Every setting, without its COMPOSEKIT_ prefix, and its default. ``None`` for MODE and
 # LOCATE_TOUCHES means "derived from DEBUG"; for the loader options (TIMEOUT, RETRIES,
@@ -43,6 +43,8 @@ DEFAULTS: dict[str, Any] = {
     "LAZY_MARGIN": None,
     "ALLOWED_ORIGINS": (),
     "ALLOW_SCRIPTS": False,
+    # The alias in CACHES where fragments with a server_cache keep their HTML (servercache.py).
+    "CACHE": "default",
 }
 
 
@@ -53,7 +55,8 @@ class Settings:
 
     @property
     def MODE(self) -> str:
-        """``"inline"`` renders fragments into the page; ``"client"`` leaves them to the loader."""
+        """``"inline"`` renders fragments into the page; ``"client"`` leaves them to the loader;
+        ``"esi"`` leaves them to a surrogate that says it can include them (else the loader)."""
         mode = self.raw("MODE")
         if mode is None:
             return "inline" if settings.DEBUG else "client"
@@ -161,6 +164,11 @@ class Settings:
     @property
     def ALLOW_SCRIPTS(self) -> bool:
         return bool(self.raw("ALLOW_SCRIPTS"))
+
+    @property
+    def CACHE(self) -> str:
+        """The ``CACHES`` alias of the server-side fragment cache."""
+        return str(self.raw("CACHE"))
 
 
 conf = Settings()

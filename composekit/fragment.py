@@ -11,7 +11,7 @@ import inspect
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -34,9 +34,11 @@ from .conf import conf
 from .policy import DOWNGRADED, CachePolicy
 from .problem import BadParams, problem_for, server_error
 from .purity import per_user_state
+from .servercache import HIT, Lookup, ServerCache
 from .signals import fragment_rendered
 from .signing import BadSignedParams, ParamValue, unsign_params
 from .timing import QueryCounter
+from .versions import Dependency
 
 __all__ = ["Fragment", "argument_names", "declares"]
 
@@ -44,7 +46,7 @@ logger = logging.getLogger("composekit")
 
 _NEGOTIATED = (JSONRenderer(), "application/json")
 # The methods that receive the params as keyword arguments, after ``self`` and the request.
-PARAM_METHODS = ("get_context", "get_etag", "get_last_modified", "render")
+PARAM_METHODS = ("get_context", "get_etag", "get_last_modified", "render", "get_dependencies")
 
 
 class Fragment(APIView):
@@ -65,6 +67,8 @@ class Fragment(APIView):
     # often to revalidate it ("30s"): composekit-live. The tag may override both per place.
     refresh_on: ClassVar[tuple[str, ...]] = ()
     refresh_every: ClassVar[str | None] = None
+    # Keep the rendered HTML on the server too (servercache.py); None: render every time.
+    server_cache: ClassVar[ServerCache | None] = None
 
     http_method_names = ["get", "head"]  # noqa: RUF012 - DRF's own attribute
     renderer_classes: ClassVar[list[type[BaseRenderer]]] = [JSONRenderer]  # type: ignore[misc]
@@ -81,6 +85,7 @@ class Fragment(APIView):
         cls._argument_names = argument_names(cls)
 
     _touched_before: set[str]
+    _cache_status: str | None = None  # what the server cache did for this response
 
     # -- the API fragment authors fill in -------------------------------------
 
@@ -91,6 +96,12 @@ class Fragment(APIView):
     def get_etag(self, request: Request, **params: Any) -> str | None:
         """A cheap validator for the current content; a match answers 304 without rendering."""
         return None
+
+    def get_dependencies(self, request: Request, **params: Any) -> Iterable[Dependency]:
+        """What the HTML depends on besides the params (and, if private, who asks), for the
+        server cache: names (``"products"``) or tuples (``("product", 7)``) that
+        ``composekit.expire()`` moves. Declared, they make the ETag too: no ``get_etag()`` call."""
+        return ()
 
     def get_last_modified(self, request: Request, **params: Any) -> datetime | None:
         """When the content last changed; answers 304 to a fresh ``If-Modified-Since``."""
@@ -157,6 +168,7 @@ class Fragment(APIView):
         # sub-request shares the page's session, which fragments rendered earlier on the
         # page may have touched.
         self._touched_before = set(per_user_state(request)) if self.cache.is_public else set()
+        self._cache_status = None
         queries = QueryCounter()
         start = time.perf_counter()
         with queries:
@@ -166,7 +178,7 @@ class Fragment(APIView):
             response["Server-Timing"] = (
                 f"render;dur={duration * 1000:.1f}, "
                 f'db;dur={queries.time * 1000:.1f};desc="{queries.count} queries"'
-            )
+            ) + (f", cache;desc={self._cache_status}" if self._cache_status else "")
         fragment_rendered.send(
             sender=type(self),
             name=self.name,
@@ -176,6 +188,7 @@ class Fragment(APIView):
             status=response.status_code,
             inline=subrequest.is_sub_request(request),
             batch=subrequest.is_batch_part(request),
+            cache=self._cache_status,
         )
         return response
 
@@ -184,13 +197,18 @@ class Fragment(APIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
         django_request = request._request
         as_json = wants_json(django_request.META.get("HTTP_ACCEPT", ""))
-        validator = self.get_etag(request, **self.params)
+        lookup = None if self.server_cache is None else Lookup(self, request, self.server_cache)
+        validator = lookup.validator if lookup is not None else None
+        if validator is None:
+            validator = self.get_etag(request, **self.params)
         etag = None if validator is None else self._etag(request, validator, as_json)
         last_modified = self.get_last_modified(request, **self.params)
         if not_modified(django_request, etag, last_modified):
             response = HttpResponse(status=304)
+            if lookup is not None and lookup.status is None:
+                lookup.status = HIT  # answered from the versions, without reading the HTML
         else:
-            html = self.render(request, **self.params)
+            html = self._html(request, lookup)
             if as_json:
                 response = HttpResponse(
                     json.dumps({"name": self.name, "html": html}), content_type="application/json"
@@ -207,7 +225,18 @@ class Fragment(APIView):
             response["ETag"] = etag
         if last_modified is not None:
             response["Last-Modified"] = http_date(last_modified.timestamp())
+        if lookup is not None:
+            lookup.finish(response)
+            self._cache_status = lookup.status
         return response
+
+    def _html(self, request: Request, lookup: Lookup | None) -> str:
+        """The body's HTML: rendered, or through the server cache when the fragment has one."""
+
+        def render() -> str:
+            return self.render(request, **self.params)
+
+        return render() if lookup is None else lookup.html(render)
 
     def _policy(self, request: HttpRequest, response: HttpResponse) -> CachePolicy:
         """The fragment's policy, or private if a public fragment touched per-user state."""

@@ -1,13 +1,68 @@
+"""The markup composekit emits: escaped attributes, the ``<ck-fragment>`` element, its ``src``.
+
+``render.py`` (client and inline mode) and ``esi.py`` (ESI mode) build elements here, so a
+fragment looks the same in the page whichever mode put it there.
+"""
+
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
-__all__ = ["html_attrs"]
+from .conf import conf
+
+if TYPE_CHECKING:
+    from .fragment import Fragment
+
+__all__ = ["element", "fragment_attrs", "fragment_path", "fragment_src", "html_attrs"]
 
 
 def html_attrs(attrs: Mapping[str, object]) -> SafeString:
     """`` key="value"`` for each attribute that is not None, escaped, in the given order."""
     return format_html_join("", ' {}="{}"', ((k, v) for k, v in attrs.items() if v is not None))
+
+
+def element(attrs: Mapping[str, object], content: str) -> SafeString:
+    """``<ck-fragment>`` with ``attrs`` around ``content``, which is HTML already."""
+    return format_html("<ck-fragment{}>{}</ck-fragment>", html_attrs(attrs), mark_safe(content))
+
+
+def fragment_path(name: str, query: Mapping[str, str]) -> str:
+    """The endpoint's path for fragment ``name`` with this query (``p`` first, ``:`` kept)."""
+    return reverse("composekit:fragment", args=[name]) + "?" + urlencode(query, safe=":")
+
+
+def fragment_src(name: str, token: str) -> str:
+    """What a placeholder's ``src`` says: the endpoint URL, on ``COMPOSEKIT_FRAGMENT_ORIGIN`` if set."""
+    return (conf.FRAGMENT_ORIGIN or "") + fragment_path(name, {"p": token})
+
+
+def fragment_attrs(
+    cls: type[Fragment],
+    name: str,
+    src: str,
+    *,
+    loading: str | None = None,
+    timeout: object = None,
+    refresh_on: Sequence[str] = (),
+    refresh_every: str | None = None,
+) -> dict[str, object]:
+    """The attributes of fragment ``name``'s element, in every mode that emits one."""
+    return {
+        "name": name,
+        "src": src,
+        "loading": loading,
+        "timeout": timeout,
+        # For composekit-live: events to refresh on, and how often to revalidate.
+        "refresh-on": " ".join(refresh_on) or None,
+        "refresh-every": refresh_every,
+        # For the loader: a public fragment is never batched, kept or renewed (shared caches
+        # hold it); batch="off" is fetched alone.
+        "public": "" if cls.cache.is_public else None,
+        "batch": None if cls.batch else "off",
+    }

@@ -2,8 +2,9 @@
 
 ``ComposekitMiddleware`` tells the browser what changed for the person behind it: a new
 identity marker on a login or logout (``identity.py``), moved write generations on the
-user's writes (``generations.py``), and, in inline mode, the cookies and ``Vary`` of the
-fragments rendered into the page (``inline.py``).
+user's writes (``generations.py``), in inline mode the cookies and ``Vary`` of the
+fragments rendered into the page (``inline.py``), and in ESI mode which pages hold
+includes for the surrogate (``esi.py``).
 
 
 Under ASGI an async-capable middleware runs in the event loop, with no thread hop per
@@ -20,7 +21,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from . import generations, identity, inline
+from . import esi, generations, identity, inline
 
 __all__ = ["ComposekitMiddleware", "ResponseMiddleware"]
 
@@ -66,4 +67,5 @@ class ComposekitMiddleware(ResponseMiddleware):
         identity.set_marker(request, response)
         generations.move_generations(request, response)
         inline.apply_to_response(request, response)
+        esi.mark_response(request, response)
         return response

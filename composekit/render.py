@@ -1,4 +1,4 @@
-"""Render a placeholder, or (inline mode) the fragment itself, for a template tag.
+"""Render a placeholder, the fragment itself (inline mode) or an ESI include, for a template tag.
 
 These are plain functions so any template engine's glue can call them. Inline mode runs
 the SAME fragment view as the HTTP endpoint, through a sub-request (``inline.py``).
@@ -10,18 +10,16 @@ import logging
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.template import TemplateSyntaxError
-from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from . import registry
 from .conf import conf
-from .html import html_attrs
+from .esi import include, wants_include
+from .html import element, fragment_attrs, fragment_src
 from .inline import InlineRenderError, NestingError, render_inline
 from .signing import ParamError, sign_params
 from .triggers import EVENT_RE
@@ -57,7 +55,8 @@ def render_fragment(
     refresh_on: object = None,
     refresh_every: object = None,
 ) -> SafeString:
-    """The markup for one fragment: a placeholder (client mode) or its rendered HTML (inline)."""
+    """The markup for one fragment: a placeholder (client mode), its rendered HTML (inline),
+    or an include for the surrogate to fill (ESI mode, ``esi.py``)."""
     cls = registry.get(name) if isinstance(name, str) else None
     if cls is None:
         raise FragmentError(
@@ -79,21 +78,18 @@ def render_fragment(
         token = _sign(cls, name, params)
     except ParamError as error:
         raise FragmentError(name, str(error)) from None
-    src = _url(name, token)
-    attrs = {
-        "name": name,
-        "src": src,
-        "loading": loading,
-        "timeout": timeout,
-        # For composekit-live: events to refresh on, and how often to revalidate.
-        "refresh-on": " ".join(events) or None,
-        "refresh-every": every,
-        # For the loader: a public fragment is never batched, kept or renewed (shared caches
-        # hold it); batch="off" is fetched alone.
-        "public": "" if cls.cache.is_public else None,
-        "batch": None if cls.batch else "off",
-    }
+    src = fragment_src(name, token)
+    attrs = fragment_attrs(
+        cls, name, src, loading=loading, timeout=timeout, refresh_on=events, refresh_every=every
+    )
 
+    if request is not None and wants_include(request, loading):
+        # The include answers the whole element; it says what the tag chose over the class.
+        live = {
+            "on": None if tuple(events) == tuple(cls.refresh_on) else " ".join(events),
+            "every": None if every == cls.refresh_every else every,
+        }
+        return include(request, name, token, live)
     if conf.MODE == "inline":
         if request is None:
             raise FragmentError(
@@ -117,8 +113,8 @@ def render_fragment(
                 extra={"fragment": name},
             )
         else:
-            return _element({**attrs, "state": "loaded"}, html)
-    return _element(attrs, fallback)
+            return element({**attrs, "state": "loaded"}, html)
+    return element(attrs, fallback)
 
 
 def fragment_url(name: str, params: Mapping[str, object] | None = None) -> str:
@@ -127,7 +123,7 @@ def fragment_url(name: str, params: Mapping[str, object] | None = None) -> str:
     Raises ``ValueError`` (``ParamError``) naming a param that cannot be signed: an
     unsupported type, too long, or a name the fragment cannot receive.
     """
-    return _url(name, _sign(registry.get(name), name, params or {}))
+    return fragment_src(name, _sign(registry.get(name), name, params or {}))
 
 
 def _sign(cls: type[Fragment] | None, name: str, params: Mapping[str, object]) -> str:
@@ -160,12 +156,3 @@ def _events(name: str, value: object) -> list[str]:
             f"space-separated or a list), not {value!r}",
         )
     return list(events)
-
-
-def _url(name: str, token: str) -> str:
-    path = reverse("composekit:fragment", args=[name]) + "?" + urlencode({"p": token}, safe=":")
-    return (conf.FRAGMENT_ORIGIN or "") + path
-
-
-def _element(attrs: Mapping[str, object], content: str) -> SafeString:
-    return format_html("<ck-fragment{}>{}</ck-fragment>", html_attrs(attrs), mark_safe(content))

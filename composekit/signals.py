@@ -3,8 +3,11 @@
 ``fragment_rendered`` is sent after every fragment response (200, 304 or error), with
 ``sender`` the Fragment class and keyword arguments ``name`` (str), ``duration``
 (seconds, float), ``queries`` (int), ``db_time`` (seconds, float), ``status`` (int),
-``inline`` (bool, True when rendered into a page) and ``batch`` (bool, True for a part of a
-batch request). Feed it to statsd or Prometheus.
+``inline`` (bool, True when rendered into a page), ``batch`` (bool, True for a part of a
+batch request) and ``cache`` (str or None): what the
+server cache did (``"hit"``, ``"miss"``, ``"stale"``, ``"error"``; None for a fragment
+without ``server_cache``). A stale entry rendered again after its response sends it once
+more with ``cache="regenerated"`` and ``status=200``. Feed it to statsd or Prometheus.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
-from . import registry
+from . import esi, registry
 from .problem import problem_response
 
 if TYPE_CHECKING:
@@ -32,7 +32,10 @@ def fragment_view(request: HttpRequest, name: str, **kwargs: Any) -> HttpRespons
     cls = registry.get(name)
     if cls is None:
         return problem_response(404, f"no fragment is registered as {name!r}", fragment=name)
-    return view_for(cls)(request)
+    response = view_for(cls)(request)
+    if esi.is_include(request):
+        return esi.include_response(request, cls, response)
+    return response
 
 
 def not_found(request: HttpRequest, path: str) -> HttpResponseBase:

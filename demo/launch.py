@@ -1,4 +1,5 @@
-"""Throwaway copies of the demo, for the tests, the benchmarks and the screenshot script.
+"""Throwaway copies of the demo, for the tests, the benchmarks and the screenshot script,
+and the demo on two app hosts behind Varnish (``demo_cluster()``, ``make demo-varnish``).
 
 Plain Python, no Django import: the callers (pytest with the test suite's settings, or a
 script) run the demo in subprocesses with ``DJANGO_SETTINGS_MODULE=demo_site.settings``.
@@ -12,9 +13,11 @@ import shutil
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from tests.servers import Server, gunicorn, run
+from tests import vcl
+from tests.servers import Server, gunicorn, redis_server, run, varnishd
 
 DEMO_DIR = Path(__file__).resolve().parent
 
@@ -36,10 +39,10 @@ def demo_env(workdir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def prepare(workdir: Path) -> None:
-    """Migrate, seed and collect static files into ``workdir``."""
+def prepare(workdir: Path) -> str:
+    """Migrate, seed and collect static files into ``workdir``; what it printed (the logins)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    run([sys.executable, "manage.py", "setup_demo"], cwd=DEMO_DIR, env=demo_env(workdir))
+    return run([sys.executable, "manage.py", "setup_demo"], cwd=DEMO_DIR, env=demo_env(workdir))
 
 
 def copy_prepared(source: Path, target: Path) -> None:
@@ -57,3 +60,37 @@ def demo_server(
     app = "demo_site.wsgi"
     with gunicorn(logs, env=env, app=app, cwd=DEMO_DIR, workers=workers, threads=threads) as server:
         yield server
+
+
+@dataclass(frozen=True)
+class Cluster:
+    proxy: Server  # Varnish: where browsers go
+    hosts: tuple[Server, Server]  # the two app hosts, A and B
+    redis: Server
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://127.0.0.1:{self.redis.port}"
+
+
+@contextmanager
+def demo_cluster(
+    env: Mapping[str, str], logs: Path, *, address: str = "127.0.0.1:0", esi: bool = True
+) -> Iterator[Cluster]:
+    """The demo on two gunicorn hosts sharing one database (``env``'s) and one redis-server,
+    behind Varnish (docs/varnish/two-hosts.vcl) listening on ``address``.
+
+    ``esi``: the hosts run in ESI mode and Varnish assembles pages; else client mode. Django's
+    own shell cache is off: Varnish keeps the shells.
+    """
+    with redis_server(logs) as redis:
+        shared = {
+            **env,
+            "DEMO_REDIS_URL": f"redis://127.0.0.1:{redis.port}",
+            "COMPOSEKIT_MODE": "esi" if esi else "client",
+            "DEMO_SHELL_CACHE": "0",
+        }
+        with demo_server(shared, logs) as a, demo_server(shared, logs) as b:
+            config = vcl.two_hosts(logs / "vcl", a.port, b.port)
+            with varnishd(logs, vcl=config, address=address, ready_path="/health/") as proxy:
+                yield Cluster(proxy, (a, b), redis)

@@ -138,11 +138,25 @@ def gunicorn(
         yield server
 
 
+# What composekit's VCL wants of varnishd: a failed ESI include never cuts a page short.
+VARNISH_PARAMS = ("-p", "feature=+esi_include_onerror")
+
+
 @contextmanager
 def varnishd(
-    parent: Path, *, vcl: Path | None = None, backend: str | None = None, ready_path: str = "/"
+    parent: Path,
+    *,
+    vcl: Path | None = None,
+    backend: str | None = None,
+    ready_path: str = "/",
+    address: str = "127.0.0.1:0",
+    extra_args: Sequence[str] = VARNISH_PARAMS,
 ) -> Iterator[Server]:
-    """Varnish in front of ``backend`` (``host:port``), or running the ``vcl`` file."""
+    """Varnish in front of ``backend`` (``host:port``), or running the ``vcl`` file.
+
+    ``address`` is where it listens (a free port of 127.0.0.1 unless told); ``extra_args``
+    go to varnishd as they are (``-p name=value`` parameters).
+    """
     if (vcl is None) == (backend is None):
         raise ValueError("give varnishd a vcl file or a backend, not both")
     folder = _folder(parent, "varnishd")
@@ -150,11 +164,12 @@ def varnishd(
         VARNISHD,
         "-F",  # foreground: the PID we hold is the manager's
         f"-n{folder / 'work'}",
-        "-a127.0.0.1:0",
+        f"-a{address}",
         f"-f{vcl}" if vcl else f"-b{backend}",
         "-Tnone",  # no management port
         "-jnone",  # no jail: runs as whoever runs it
         "-smalloc,64m",
+        *extra_args,
     ]
     with _serving(_start("varnishd", args, folder), _answers_http(ready_path)) as server:
         yield server

@@ -30,7 +30,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=420,
     )
     assert run.returncode == 0, run.stderr[-5000:]
     data: dict[str, Any] = json.loads(raw.read_text())
@@ -110,6 +110,52 @@ def test_memory_samples_the_worker(results: dict[str, Any]) -> None:
     assert math.isfinite(memory["slope_kib_per_1000"]) and math.isfinite(memory["tail_slope_kib_per_1000"])
 
 
+def test_server_cache_times_every_variant(results: dict[str, Any]) -> None:
+    for cache, expected in (("redis", "RedisCache"), ("locmem", "LocMemCache")):
+        data = results["server_cache"][cache]
+        assert data["cache"] == expected
+        for level in ("view", "stack"):
+            times = data["levels"][level]
+            assert set(times["us"]) == {"cold", "miss", "hit", "revalidated"}
+            assert all(positive(t["total"]) for t in times["us"].values())
+            assert positive(times["cold_over_hit"]) and positive(times["cold_over_revalidated"])
+        assert positive(data["cache_call_us"]["get"])
+    assert positive(results["server_cache"]["redis"]["cache_call_us"]["client"])
+    assert "client" not in results["server_cache"]["locmem"]["cache_call_us"]
+
+
+def test_a_stale_hot_fragment_is_regenerated_once(results: dict[str, Any]) -> None:
+    stampede = results["stampede"]
+    assert stampede["concurrency"] == 50
+    assert stampede["key"].startswith("composekit:stock-price:sku=")
+    stale, missing = stampede["cases"]["stale"], stampede["cases"]["missing"]
+    assert sum(stale["responses"].values()) == sum(missing["responses"].values()) == 50
+    assert set(stale["responses"]) <= {"200 stale", "200 hit"}
+    assert stale["entry writes"] == 1
+    assert stale["lock attempts"] >= 1
+    assert missing["entry writes"] == missing["responses"].get("200 miss", 0) >= 1
+
+
+def test_esi_loader_and_monolithic_page_views(results: dict[str, Any]) -> None:
+    scenarios = results["esi"]["scenarios"]
+    assert set(scenarios) == {"esi", "loader", "monolithic"}
+    for kind, scenario in scenarios.items():
+        assert scenario["errors"] == [], kind
+        assert scenario["views"] > 0, kind
+        cpu = scenario["cpu_ms_per_view"]
+        assert positive(cpu["gunicorn"]) and positive(cpu["total"]), kind
+        # Whole clock ticks (10 ms) over a short run: varnishd and Redis may show 0.
+        assert cpu["varnishd"]["low"] >= 0 and cpu["redis-server"]["low"] >= 0, kind
+    labels = {kind: set(s["labels"]) for kind, s in scenarios.items()}
+    # The shell comes from Varnish's cache; a per-user page never does.
+    assert labels["esi"] == {"page HIT", "fragment PASS"}
+    assert labels["loader"] == {"page HIT", "fragment PASS"}
+    assert labels["monolithic"] == {"page PASS"}
+    assert scenarios["esi"]["requests_per_view"] == 2  # the page, then the lazy fragment
+    assert scenarios["loader"]["requests_per_view"] == 4  # the shell, two eager, one lazy
+    assert scenarios["monolithic"]["requests_per_view"] == 1
+
+
 def test_the_report_has_every_section(results: dict[str, Any]) -> None:
     markdown = results["markdown"]
     for heading in (
@@ -120,6 +166,8 @@ def test_the_report_has_every_section(results: dict[str, Any]) -> None:
         "## 3. Loader size",
         "## 4. Time to fragments",
         "## 5. Memory",
+        "## 6. Server-side fragment cache",
+        "## 7. A logged-in page view",
     ):
         assert heading in markdown
     assert "Quick run" in markdown

@@ -102,6 +102,8 @@ def test_e004_missing_template(throwaway: list[str]) -> None:
         ("COMPOSEKIT_LIVE_TABS", ["cart changed"]),
         ("COMPOSEKIT_LIVE_COALESCE", -1),
         ("COMPOSEKIT_LIVE_COALESCE", "100"),
+        ("COMPOSEKIT_CACHE", "nowhere"),
+        ("COMPOSEKIT_CACHE", None),
     ],
 )
 def test_e005_invalid_settings(setting: str, value: object) -> None:
@@ -115,6 +117,8 @@ def test_e005_invalid_settings(setting: str, value: object) -> None:
     ("setting", "value"),
     [
         ("COMPOSEKIT_MODE", "client"),
+        ("COMPOSEKIT_MODE", "esi"),
+        ("COMPOSEKIT_CACHE", "default"),
         ("COMPOSEKIT_LAZY_MARGIN", "0px 0px 50% 0px"),
         ("COMPOSEKIT_ALLOWED_ORIGINS", ["https://a.example", "http://127.0.0.1:8001"]),
         ("COMPOSEKIT_TIMEOUT", 3000),
@@ -132,6 +136,19 @@ def test_e005_invalid_settings(setting: str, value: object) -> None:
 )
 def test_valid_settings_pass(setting: str, value: object) -> None:
     assert ids(**{setting: value}) == []
+
+
+def test_e007_server_cache_that_is_not_a_server_cache(throwaway: list[str]) -> None:
+    @register
+    class Minutes(Fragment):
+        name = "server-cache-minutes"
+        template_name = "testapp/hello.html"
+        server_cache = 60  # type: ignore[assignment]
+
+    throwaway.append("server-cache-minutes")
+    [message] = [m for m in checks.run_checks() if m.id == "composekit.E007"]
+    assert message.msg == "Fragment 'server-cache-minutes' has server_cache = 60, not a ServerCache."
+    assert message.obj is Minutes
 
 
 def test_w001_public_fragment_that_authenticates(throwaway: list[str]) -> None:
@@ -176,6 +193,19 @@ def test_w002_composekit_middleware_missing() -> None:
     assert ids(MIDDLEWARE=without, COMPOSEKIT_MODE="inline", **off) == ["composekit.W002"]
 
 
+def test_e006_esi_middleware_missing_in_esi_mode() -> None:
+    from django.conf import settings
+
+    without = [m for m in settings.MIDDLEWARE if m != "composekit.middleware.ComposekitMiddleware"]
+    assert ids(MIDDLEWARE=without) == ["composekit.W002"]  # client mode: a warning, not E006
+    assert ids(MIDDLEWARE=without, COMPOSEKIT_MODE="esi") == ["composekit.E006"]
+    with override_settings(MIDDLEWARE=without, COMPOSEKIT_MODE="esi"):
+        [message] = [m for m in checks.run_checks() if m.id == "composekit.E006"]
+    assert message.msg.startswith("composekit.middleware.ComposekitMiddleware is not in MIDDLEWARE while")
+    assert "docs/esi.md" in (message.hint or "")
+    assert ids(COMPOSEKIT_MODE="esi") == []
+
+
 def test_register_refuses_bad_names_and_non_fragments() -> None:
     from django.core.exceptions import ImproperlyConfigured
 
@@ -196,7 +226,7 @@ def test_register_refuses_bad_names_and_non_fragments() -> None:
 
 def test_fragments_modules_are_autodiscovered() -> None:
     assert registry.get("hello") is not None
-    assert sorted(registry.all_fragments())[:3] == ["boom", "counted", "csrf-form"]
+    assert sorted(registry.all_fragments())[:3] == ["bad-dependency", "boom", "cached-form"]
 
 
 def test_manage_py_check_runs_the_checks(tmp_path: Any) -> None:

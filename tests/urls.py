@@ -10,6 +10,8 @@ urlpatterns = [
     path("page/", views.page, name="page"),
     path("inline-page/<str:name>/", views.inline_page),
     path("cart/add/", views.add),
+    path("cart/lines/", views.cart_lines),
+    path("health/", views.health),
     path("shells/", include("tests.shells.urls")),
     path("loader/", include("tests.loader.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="testapp/login.html")),

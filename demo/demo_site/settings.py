@@ -4,8 +4,11 @@ Production-like by default (``DEBUG=False``, client mode, whitenoise). Everythin
 needs to change comes from the environment:
 
 - ``DEMO_DEBUG=1``: development (``DEBUG``, so composekit renders fragments inline).
-- ``COMPOSEKIT_MODE``: ``client`` or ``inline``; unset means composekit's default
-  (inline when ``DEBUG``, else client).
+- ``COMPOSEKIT_MODE``: ``client``, ``inline`` or ``esi`` (behind Varnish: ``make
+  demo-varnish``); unset means composekit's default (inline when ``DEBUG``, else client).
+- ``DEMO_REDIS_URL``: ``redis://...``: Django's cache (the shell cache and composekit's server
+  fragment cache) on that Redis, and sessions in ``cached_db``, so several app hosts share
+  them. Unset, each process keeps its own memory cache: one host, nothing to run.
 - ``DEMO_DB``: the SQLite file (default ``demo/db.sqlite3``).
 - ``DEMO_STATIC_ROOT``: where ``collectstatic`` writes (default ``demo/staticfiles``).
 - ``DEMO_SHELL_CACHE``: seconds Django's cache keeps a shell (default 300; 0 turns it off).
@@ -55,7 +58,8 @@ MIDDLEWARE = [
     # Tells the browser what changed for the shopper: the identity cookie on login and
     # logout (open tabs and pages restored by Back drop the previous shopper's fragments),
     # write generations on their writes (kept fragments they changed are fetched anew),
-    # and in development the cookies and Vary of fragments rendered into a page.
+    # in development the cookies and Vary of fragments rendered into a page, and behind
+    # Varnish in ESI mode, which pages hold includes for it to fill.
     "composekit.middleware.ComposekitMiddleware",
 ]
 
@@ -97,11 +101,22 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The process's memory: the demo runs one gunicorn process (with threads), so every request
-# shares it. Sessions are read from it first (cached_db: written to the database too), which
-# takes a query off every logged-in request. With several processes or hosts, point this at
-# Redis or Memcached: a per-process cache would keep a session another process ended.
+# shares it: cached shells, server-cached fragments, and sessions, read from it first
+# (cached_db: written to the database too), which takes a query off every logged-in request.
+# DEMO_REDIS_URL shares one cache between processes and hosts (make demo-varnish does).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+REDIS_URL = os.environ.get("DEMO_REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # If Redis hangs, give up on it after a second or two: fragments then render
+            # without it. (A refused connection fails at once anyway.)
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 SHELL_CACHE_SECONDS = int(os.environ.get("DEMO_SHELL_CACHE", "300"))
 
 STATIC_URL = "/static/"

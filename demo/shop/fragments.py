@@ -8,6 +8,11 @@ fragments and keeps the user menu (``scopes``). The ETags are cheap validators: 
 whose validator still matches answers 304 without querying for or rendering its body.
 Fragments holding a form include the CSRF cookie in theirs: the token in the HTML is valid
 for as long as that cookie is.
+
+Two fragments keep their HTML on the server too (``server_cache``): the price and stock,
+and the picks. Each says what it depends on; ``apps.py`` expires those dependencies when a
+product or a cart changes, so the next request renders afresh and every other is served
+from the cache (under ``composekit:<fragment>:...`` keys; see docs/caching.md).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from rest_framework.request import Request
 
-from composekit import CachePolicy, Fragment, register
+from composekit import CachePolicy, Fragment, ServerCache, register
 
 from . import carts
 from .models import CartItem, Product
@@ -109,9 +114,12 @@ class Recommended(Fragment):
     template_name = "shop/fragments/recommended.html"
     cache = CachePolicy.private(max_age=KEPT, scopes=("cart",))
     refresh_on = ("cart:changed",)
+    # Kept on the server per shopper too; a change to their cart or to any product renders it
+    # anew. Past ten minutes it is still served, for a minute more, while one request renders it again.
+    server_cache = ServerCache(timeout=600, stale_while_revalidate=60)
 
-    def get_etag(self, request: Request, **params: Any) -> str | None:
-        return carts.version(request.user)
+    def get_dependencies(self, request: Request, **params: Any) -> list[Any]:
+        return ["products", ("cart", request.user.pk or 0)]
 
     def get_context(self, request: Request, exclude: str = "", **params: Any) -> dict[str, Any]:
         products = Product.objects.cards().filter(stock__gt=0).exclude(sku=exclude)
@@ -142,13 +150,11 @@ class StockPrice(Fragment):
     name = "stock-price"
     template_name = "shop/fragments/stock_price.html"
     cache = CachePolicy.public(max_age=5, s_maxage=10, stale_while_revalidate=30)
+    # Kept on the server until the product changes (apps.py expires it): no query at all.
+    server_cache = ServerCache(timeout=3600, stale_while_revalidate=300)
 
-    product: Product
+    def get_dependencies(self, request: Request, sku: str = "", **params: Any) -> list[Any]:
+        return [("product", sku)]
 
-    def get_etag(self, request: Request, sku: str = "", **params: Any) -> str | None:
-        # One query serves both the validator and (when it does not match) the body.
-        self.product = get_object_or_404(Product.objects.only("sku", "price", "stock", "updated_at"), sku=sku)
-        return f"{self.product.updated_at.timestamp()}"
-
-    def get_context(self, request: Request, **params: Any) -> dict[str, Any]:
-        return {"product": self.product}
+    def get_context(self, request: Request, sku: str = "", **params: Any) -> dict[str, Any]:
+        return {"product": get_object_or_404(Product.objects.only("sku", "price", "stock"), sku=sku)}

@@ -34,7 +34,10 @@ def shared_cache(view: View) -> View:
         timeout = settings.SHELL_CACHE_SECONDS
         if timeout <= 0 or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        key = "shell:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+        # A surrogate that assembles ESI gets the page with includes, anyone else without
+        # (Vary: Surrogate-Capability): two entries.
+        variant = request.build_absolute_uri() + "\n" + request.headers.get("Surrogate-Capability", "")
+        key = "shell:" + hashlib.sha256(variant.encode()).hexdigest()
         refresh = "no-cache" in request.headers.get("Cache-Control", "").lower()
         if not refresh:
             stored = cache.get(key)

@@ -11,6 +11,14 @@
 # are never stored. Django decides what is shareable, page by page; this file only obeys.
 # See docs/shells.md ("Behind Varnish") for the reasoning and the pitfalls.
 #
+# ESI: this Varnish tells Django it assembles `<esi:include>`s (`Surrogate-Capability`).
+# With COMPOSEKIT_MODE = "esi" Django then sends shells holding includes (and says so in
+# `Surrogate-Control`); Varnish keeps the shell once for everyone and fills the includes
+# for each visitor: public fragments from its cache, private ones from Django with the
+# visitor's cookies. In client or inline mode Django ignores the header and nothing below
+# changes anything. See docs/esi.md. Start varnishd with `-p feature=+esi_include_onerror`
+# so that a failed include never cuts the page short whatever it answered.
+#
 # Debugging: every response carries `X-Cache: HIT`, `MISS` or `PASS` (set in vcl_deliver).
 # tests/test_varnish.py runs this file, unchanged but for the backend port, in front of
 # gunicorn.
@@ -32,6 +40,22 @@ sub vcl_recv {
     # HTTP authentication is per user, and the backend may not say so (RFC 9111 3.5).
     if (req.http.Authorization) {
         return (pass);
+    }
+
+    # Tell Django this surrogate assembles ESI. Always set, never taken from the client: a
+    # browser must not choose which form of a page is stored. The ESI form of a page says
+    # `Vary: Surrogate-Capability`, so a cache that does not set it never mixes the two.
+    set req.http.Surrogate-Capability = {"varnish="ESI/1.0""};
+
+    # An include fetched while assembling a page carries the page's request headers. The
+    # page's validators and ranges say nothing about the include: drop them, so an include
+    # is never a 304 or a 206 of something else. And it goes into HTML: ask for HTML.
+    if (req.esi_level > 0) {
+        set req.http.Accept = "text/html";
+        unset req.http.If-None-Match;
+        unset req.http.If-Modified-Since;
+        unset req.http.If-Range;
+        unset req.http.Range;
     }
 
     # Fragment URLs answer HTML or JSON by Accept and send `Vary: Accept`. Browsers send
@@ -63,6 +87,15 @@ sub vcl_recv {
 }
 
 sub vcl_backend_response {
+    # A page holding includes (Django's ComposekitMiddleware says so): process them on every
+    # delivery. Stored or not, the page is kept as Django sent it, includes unfilled; each
+    # visitor's delivery fills them. Remembered in a header for vcl_deliver.
+    if (beresp.http.Surrogate-Control ~ "ESI/1\.0") {
+        unset beresp.http.Surrogate-Control;
+        set beresp.do_esi = true;
+        set beresp.http.X-Composekit-Esi = "assembled";
+    }
+
     # Never store a per-user answer. `private`/`no-store`/`no-cache`: a private fragment,
     # a shell the purity guard downgraded, or any page that said so. `Set-Cookie`: storing
     # it would hand one visitor's cookie (a session!) to everyone. `Vary: Cookie`: Django's
@@ -111,7 +144,34 @@ sub vcl_miss {
     }
 }
 
+sub vcl_backend_error {
+    # Django could not be reached for an include (down, timed out): put an empty client
+    # placeholder in the page instead of Varnish's error page, so the loader fetches the
+    # fragment itself. Only for an include URL exactly as Django writes it: nothing from the
+    # request is echoed into HTML unless it is a fragment name and a signed token.
+    # (The tag may add its own refresh-on and refresh-every, as on= and every=, after esi=1.)
+    if (bereq.url ~ "^/_composekit/[a-z0-9-]+/\?p=[A-Za-z0-9_:-]+&esi=1(&on=[A-Za-z0-9_.:%+-]+)?(&every=[0-9a-z]+)?$") {
+        set beresp.http.Content-Type = "text/html; charset=utf-8";
+        set beresp.http.Cache-Control = "no-store";
+        synthetic({"<ck-fragment name=""} + regsub(bereq.url, "^/_composekit/([a-z0-9-]+)/.*$", "\1")
+            + {"" src=""} + regsub(bereq.url, "&esi=1.*$", "") + {""></ck-fragment>"});
+        return (deliver);
+    }
+}
+
 sub vcl_deliver {
+    # An assembled page holds this visitor's private fragments: it leaves as private, and
+    # without the shell's validators (a 304 on them would keep fragments the browser holds
+    # from another visit, or another visitor). The stored shell stays public for everyone.
+    if (resp.http.X-Composekit-Esi) {
+        unset resp.http.X-Composekit-Esi;
+        if (req.esi_level == 0) {
+            set resp.http.Cache-Control = "private, no-cache";
+            unset resp.http.ETag;
+            unset resp.http.Last-Modified;
+        }
+    }
+
     # What the cache did, for humans and for tests/test_varnish.py.
     if (obj.uncacheable) {
         set resp.http.X-Cache = "PASS";

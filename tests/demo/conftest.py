@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -22,10 +23,18 @@ class Demo:
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+def prepared_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A freshly seeded demo (database and static files) for fixtures to copy."""
+    folder = tmp_path_factory.mktemp("demo-prepared")
+    prepare(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory, prepared_demo: Path) -> Iterator[Demo]:
     base = tmp_path_factory.mktemp("demo")
-    prepare(base / "client")
-    copy_prepared(base / "client", base / "inline")
+    copy_prepared(prepared_demo, base / "client")
+    copy_prepared(prepared_demo, base / "inline")
     with (
         demo_server(demo_env(base / "client", COMPOSEKIT_MODE="client"), base) as client,
         demo_server(demo_env(base / "inline", COMPOSEKIT_MODE="inline"), base) as inline,

@@ -79,9 +79,12 @@ def test_a_write_elsewhere_makes_the_next_page_ask_again(page: Page, demo: Demo)
     # An ordinary post from this browser (cookies and all), as a form without JS would send.
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
     sku = page.locator(".qty-form input[name=sku]").first.get_attribute("value")
+    # One more or one fewer of the first line, never removing it: other tests need bob's lines.
+    quantity = int(page.locator(".qty-value").first.inner_text())
+    quantity = quantity + 1 if quantity == 1 else quantity - 1
     response = page.request.post(
         f"{demo.url}/cart/update/",
-        form={"csrfmiddlewaretoken": token, "sku": sku or "", "quantity": "0"},
+        form={"csrfmiddlewaretoken": token, "sku": sku or "", "quantity": str(quantity)},
         headers={"Referer": f"{demo.url}/cart/"},
         max_redirects=0,
     )
@@ -89,7 +92,7 @@ def test_a_write_elsewhere_makes_the_next_page_ask_again(page: Page, demo: Demo)
     requests = watch(page)
     page.goto(f"{demo.url}/c/audio/")
     wait_for_all_fragments(page)
-    assert int(page.locator("[data-cart-count]").inner_text()) < count
+    assert int(page.locator("[data-cart-count]").inner_text()) != count
     assert asked(requests) == ["cart-summary", "recommended"]  # the user menu stayed kept
 
 
@@ -115,4 +118,8 @@ def test_logging_in_as_someone_else_in_the_same_browser_shows_nothing_of_the_fir
         "Object.keys(sessionStorage).filter((k) => k.startsWith('composekit:fragment:'))"
         ".map((k) => sessionStorage.getItem(k)).join('\\n')"
     )
-    assert "Alice" not in kept and not [line for line in alice_lines - bob_lines if line in kept]
+    if "Alice" in kept or [line for line in alice_lines - bob_lines if line in kept]:
+        # Everything there is to know about how it got there, for the failure report.
+        storage = page.evaluate("JSON.stringify(Object.entries(sessionStorage))")
+        cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+        pytest.fail(f"alice's fragments are still kept: {storage}; cookies: {cookies}")

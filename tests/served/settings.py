@@ -7,6 +7,10 @@ The environment names what differs between runs:
   (gunicorn's workers, the ``migrate`` run before them).
 - ``CK_SERVED_CORS_ORIGINS``: page origins, space-separated, that may read fragments with
   the user's cookies through django-cors-headers (docs/cors.md). Unset, no CORS at all.
+- ``CK_SERVED_MODE``: ``COMPOSEKIT_MODE`` (``client`` unless told; ``esi`` behind Varnish).
+- ``CK_SERVED_REDIS``: ``redis://...``: Django's cache (so the server fragment cache) on that
+  Redis, and sessions in ``cached_db``: what several app hosts share. Unset, local memory.
+- ``CK_SERVED_HOST``: a name for this app host, sent in ``X-Served-By`` on every response.
 
 The SECRET_KEY is the test suite's, so URLs that ``composekit.render.fragment_url()`` signs
 in the test process are valid here.
@@ -21,7 +25,7 @@ from tests.settings import *  # noqa: F403
 from tests.settings import INSTALLED_APPS, MIDDLEWARE
 
 DEBUG = False
-COMPOSEKIT_MODE = "client"
+COMPOSEKIT_MODE = os.environ.get("CK_SERVED_MODE", "client")
 ROOT_URLCONF = "tests.served.urls"
 DATABASES = {
     "default": {
@@ -36,6 +40,29 @@ DATABASES = {
 # The load test's expected 403s would fill the server log with "Forbidden: ..." warnings;
 # errors (5xx) are still logged.
 logging.getLogger("django.request").setLevel(logging.ERROR)
+
+REDIS_URL = os.environ.get("CK_SERVED_REDIS")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # An outage must cost a page little: give up on a hung Redis within seconds, then
+            # render. Not less: a loaded machine can starve a process for half a second.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# The loader (and any static file) served from the apps' static folders, as production
+# would from collectstatic: browser tests load pages through gunicorn and Varnish.
+MIDDLEWARE = ["whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE]
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None  # nothing collected: the finders serve the apps' folders
+
+SERVED_BY = os.environ.get("CK_SERVED_HOST", "")
+if SERVED_BY:
+    MIDDLEWARE = ["tests.testapp.middleware.ServedBy", *MIDDLEWARE]
 
 CORS_ALLOWED_ORIGINS = os.environ.get("CK_SERVED_CORS_ORIGINS", "").split()
 if CORS_ALLOWED_ORIGINS:

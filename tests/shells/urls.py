@@ -25,4 +25,6 @@ urlpatterns = [
     path("counted/", views.counted),
     path("class/", views.ShellView.as_view()),
     path("class-impure/", views.ImpureShellView.as_view()),
+    path("account/", views.account),
+    path("flaky/", views.flaky),
 ]

@@ -121,3 +121,16 @@ class ShellView(CacheableShellMixin, TemplateView):
 class ImpureShellView(CacheableShellMixin, TemplateView):
     template_name = "shells/user.html"
     max_age = 30
+
+
+@cacheable_shell(max_age=0, s_maxage=60)
+def account(request: HttpRequest) -> HttpResponse:
+    """Private fragments (two plain, one kept on the server) and public ones (one kept on the
+    server): the page the ESI and two-host tests assemble."""
+    return render(request, "shells/account.html")
+
+
+@cacheable_shell(max_age=0, s_maxage=60)
+def flaky(request: HttpRequest) -> HttpResponse:
+    """Holds ``fails-once``: its first answer for ``?run=`` is a 503."""
+    return render(request, "shells/flaky.html", {"run": request.GET.get("run", "")})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 from typing import Any
 
@@ -9,11 +10,11 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.throttling import AnonRateThrottle
 
-from composekit import CachePolicy, Fragment, register, trigger
+from composekit import CachePolicy, Fragment, ServerCache, register, trigger
 
 # How often each fragment's expensive parts ran; tests reset and read these.
 calls: dict[str, int] = {}
@@ -268,3 +269,132 @@ class LiveNews(Fragment):
     name = "live-news"
     template_name = "testapp/news.html"
     refresh_on = ("news:changed", "site:changed")
+
+
+# -- server-cached fragments (tests/test_servercache.py, and the served tests through gunicorn) --
+
+
+@register
+class Stock(Fragment):
+    """Public, kept on the server, invalidated per product: ``expire("product", sku)``."""
+
+    name = "stock"
+    cache = CachePolicy.public(max_age=0, s_maxage=60)
+    server_cache = ServerCache(timeout=60)
+
+    def get_dependencies(self, request: Any, sku: str = "", **params: Any) -> list[Any]:
+        return [("product", sku)]
+
+    def render(self, request: Any, sku: str = "", **params: Any) -> str:
+        _count(f"stock.{sku}")
+        return f"<b>{sku}: {User.objects.filter(username__startswith=sku).count()} in stock</b>"
+
+
+@register
+class Picks(Fragment):
+    """Private, kept per user, invalidated by the user's cart or by any product."""
+
+    name = "picks"
+    cache = CachePolicy.private(max_age=60)
+    server_cache = ServerCache(timeout=60, stale_while_revalidate=300)
+
+    def get_dependencies(self, request: Any, **params: Any) -> list[Any]:
+        return ["products", ("cart", request.user.pk or 0)]
+
+    def render(self, request: Any, **params: Any) -> str:
+        from .models import CartLine
+
+        _count("picks")
+        user = request.user.get_username() or "anonymous"
+        lines = CartLine.objects.filter(user_id=request.user.pk).count()
+        return f"<p>picks for {user}: {lines} in cart (render #{calls['picks']})</p>"
+
+
+@register
+class Hot(Fragment):
+    """A hot public fragment that is slow to render and counts its renders in the cache, so
+    every process serving it adds to one count (the stampede tests)."""
+
+    name = "hot"
+    cache = CachePolicy.public(max_age=0)
+    server_cache = ServerCache(timeout=1, stale_while_revalidate=300)
+
+    def get_dependencies(self, request: Any, **params: Any) -> list[Any]:
+        return ["hot"]
+
+    def render(self, request: Any, delay: float = 0.5, **params: Any) -> str:
+        from django.core.cache import cache
+
+        cache.add("test:hot-renders", 0, timeout=None)
+        count = cache.incr("test:hot-renders")
+        time.sleep(delay)
+        return f"<b>hot render #{count}</b>"
+
+
+@register
+class Timed(Fragment):
+    """Kept on the server for its timeout only: no dependencies, so its ETag is the body's."""
+
+    name = "timed"
+    cache = CachePolicy.public(max_age=0)
+    server_cache = ServerCache(timeout=60)
+
+    def render(self, request: Any, **params: Any) -> str:
+        _count("timed")
+        return f"<i>timed #{calls['timed']}</i>"
+
+
+@register
+class CachedForm(Fragment):
+    """Private and kept on the server, but its form holds the CSRF token: never stored."""
+
+    name = "cached-form"
+    template_name = "testapp/csrf_form.html"
+    server_cache = ServerCache(timeout=60)
+
+    def get_dependencies(self, request: Any, **params: Any) -> list[Any]:
+        return ["forms"]
+
+
+@register
+class CachedLeaky(Fragment):
+    """Public and kept on the server, but it reads the session: sent private, never stored."""
+
+    name = "cached-leaky"
+    template_name = "testapp/leaky.html"
+    cache = CachePolicy.public(max_age=60)
+    server_cache = ServerCache(timeout=60)
+
+    def get_dependencies(self, request: Any, **params: Any) -> list[Any]:
+        return ["leaky"]
+
+
+@register
+class BadDependency(Fragment):
+    name = "bad-dependency"
+    server_cache = ServerCache(timeout=60)
+
+    def get_dependencies(self, request: Any, **params: Any) -> list[Any]:
+        return [("product", 1.5)]
+
+    def render(self, request: Any, **params: Any) -> str:
+        return "never"
+
+
+class Unavailable(APIException):
+    status_code = 503
+    default_detail = "try again"
+
+
+@register
+class FailsOnce(Fragment):
+    """Answers 503 the first time it is asked for a ``run`` (counted in the cache), then renders."""
+
+    name = "fails-once"
+
+    def render(self, request: Any, run: str = "", **params: Any) -> str:
+        from django.core.cache import cache
+
+        if cache.add(f"test:fails-once:{run}", 1, timeout=300):
+            raise Unavailable()
+        return f"<b>second try {run}</b>"

@@ -42,3 +42,18 @@ class NoViewHook:
 
     def __call__(self, request: HttpRequest) -> Any:
         return self.get_response(request)
+
+
+class ServedBy:
+    """Says which app host answered (``X-Served-By``), for the two-host tests."""
+
+    def __init__(self, get_response: Any) -> None:
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.host = settings.SERVED_BY
+
+    def __call__(self, request: HttpRequest) -> Any:
+        response = self.get_response(request)
+        response["X-Served-By"] = self.host
+        return response

@@ -4,6 +4,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import engines
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from composekit import expire
+
+from .models import CartLine
 
 
 def page(request: HttpRequest) -> HttpResponse:
@@ -34,3 +40,23 @@ def inline_page(request: HttpRequest, name: str) -> HttpResponse:
     if request.GET.get("own"):
         response.set_cookie("seen", "page")
     return response
+
+
+@csrf_exempt  # test-only: the two-host load test posts without a form
+@never_cache
+def cart_lines(request: HttpRequest) -> HttpResponse:
+    """``POST sku=...``: add a cart line for the logged-in user, then expire their cart."""
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    if not request.user.is_authenticated:
+        return HttpResponse("log in first", status=403, content_type="text/plain")
+    line = CartLine.objects.create(user=request.user, sku=request.POST["sku"])
+    expire("cart", request.user.pk)
+    return HttpResponse(f"added {line.sku}", status=201, content_type="text/plain")
+
+
+@login_not_required
+@never_cache
+def health(request: HttpRequest) -> HttpResponse:
+    """What Varnish's health probe asks for: the app answers, without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,59 @@
+#
+# Several app hosts behind one Varnish, on top of the reference configuration.
+#
+# Two gunicorn hosts serve the same site from one database and one Redis (Django's cache,
+# so composekit's server fragment cache, and the sessions: SESSION_ENGINE = "cached_db").
+# Varnish spreads fetches over them round robin, asks each for /health/ every second, and
+# stops sending to a host that failed two of its last three probes. A GET or HEAD whose
+# host died under it (refused, reset, timed out) is tried again on the next host, so a
+# visitor never sees the failure; a POST is never repeated: it may have been applied.
+#
+# composekit.vcl (the reference file, next to this one) does the rest: what is cached, ESI.
+# tests/test_two_hosts.py runs this file, unchanged but for the two ports, and
+# `make demo-varnish` serves the demo shop through it.
+
+vcl 4.1;
+
+import directors;
+
+probe health {
+    .url = "/health/";
+    .interval = 1s;
+    .timeout = 1s;
+    .window = 3;
+    .threshold = 2;
+    .initial = 2;  # healthy from the start: no wait for the first probes
+}
+
+backend app_a {
+    .host = "127.0.0.1";
+    .port = "8001";
+    .probe = health;
+}
+
+backend app_b {
+    .host = "127.0.0.1";
+    .port = "8002";
+    .probe = health;
+}
+
+sub vcl_init {
+    new app = directors.round_robin();
+    app.add_backend(app_a);
+    app.add_backend(app_b);
+}
+
+# These run before the reference file's subroutines of the same name (it is included below).
+sub vcl_recv {
+    set req.backend_hint = app.backend();  # includes too: each is a fetch of its own
+}
+
+sub vcl_backend_error {
+    # The director picks the next host; a sick one is skipped. Three tries cover a host that
+    # died between two probes.
+    if (bereq.retries < 3 && (bereq.method == "GET" || bereq.method == "HEAD")) {
+        return (retry);
+    }
+}
+
+include "./composekit.vcl";

@@ -1,0 +1,115 @@
+"""``make demo-varnish``: the demo on two app hosts behind Varnish, with Redis, in ESI mode.
+
+Started by ``demo.launch.demo_cluster()``, the code the make target runs, on a copy of the
+seeded demo: two gunicorns, one redis-server, one Varnish running docs/varnish/two-hosts.vcl.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from demo.launch import DEMO_DIR, Cluster, copy_prepared, demo_cluster, demo_env
+from tests.demo.test_demo import LOGINS, fragment_src, product_path
+from tests.servers import run
+
+pytestmark = pytest.mark.proxy
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory, prepared_demo: Path) -> Iterator[tuple[Cluster, Path]]:
+    workdir = tmp_path_factory.mktemp("demo-cluster")
+    copy_prepared(prepared_demo, workdir)
+    with demo_cluster(demo_env(workdir), workdir / "logs") as running:
+        yield running, workdir
+
+
+def shopper(base_url: str, username: str) -> requests.Session:
+    """Logged in through Varnish with the login form, as a browser would be."""
+    session = requests.Session()
+    session.trust_env = False
+    form = session.get(f"{base_url}/login/", timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]*)"', form.text).group(1)  # type: ignore[union-attr]
+    response = session.post(
+        f"{base_url}/login/",
+        data={"username": username, "password": LOGINS[username], "csrfmiddlewaretoken": token},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert response.status_code == 302, response.text[:500]
+    return session
+
+
+def loaded(html: str, name: str) -> str:
+    match = re.search(
+        rf'<ck-fragment name="{name}" src="[^"]+"[^>]* state="loaded">(.*?)</ck-fragment>', html, re.S
+    )
+    assert match, f"no loaded {name}"
+    return match.group(1)
+
+
+def cache_desc(response: requests.Response) -> str:
+    return re.search(r"cache;desc=(\w+)", response.headers["Server-Timing"]).group(1)  # type: ignore[union-attr]
+
+
+def test_varnish_assembles_the_product_page_for_each_shopper(cluster: tuple[Cluster, Path]) -> None:
+    running, _ = cluster
+    base = running.proxy.url
+    path = product_path(base)
+    pages = {user: shopper(base, user).get(base + path, timeout=10) for user in ("alice", "bob")}
+    for user, page in pages.items():
+        assert page.status_code == 200 and "<esi:" not in page.text
+        assert page.headers["Cache-Control"] == "private, no-cache"
+        assert f'<span class="user-name">{user.capitalize()}</span>' in loaded(page.text, "user-menu")
+        assert 'class="buy-price"' in loaded(page.text, "stock-price")
+        # Below the fold: left to the loader.
+        assert re.search(r'<ck-fragment name="recommended" src="[^"]+" loading="lazy"[^>]*>', page.text)
+    assert pages["bob"].headers["X-Cache"] == "HIT"  # one shell for both
+    assert "Alice" not in pages["bob"].text and "Bob" not in pages["alice"].text
+
+
+def test_a_cart_change_on_one_host_renders_that_shoppers_picks_anew_on_the_other(
+    cluster: tuple[Cluster, Path],
+) -> None:
+    running, _ = cluster
+    host_a, host_b = running.hosts
+    alice, carol = shopper(running.proxy.url, "alice"), shopper(running.proxy.url, "carol")
+    page = alice.get(running.proxy.url + product_path(running.proxy.url), timeout=10).text
+    picks = fragment_src(page, "recommended")
+    for who in (alice, carol):
+        who.get(host_b.url + picks, timeout=10)
+        assert cache_desc(who.get(host_b.url + picks, timeout=10)) == "hit"
+    # Alice adds to her cart through host A (a POST Varnish would pass there too).
+    # The buy box is in the shell; its token comes from the CSRF cookie, as the page's JS takes it.
+    token = alice.cookies["csrftoken"]
+    sku = re.search(r'name="sku" value="([^"]*)"', page).group(1)  # type: ignore[union-attr]
+    added = alice.post(
+        host_a.url + "/cart/add/",
+        data={"sku": sku, "quantity": 1, "csrfmiddlewaretoken": token},
+        headers={"Accept": "application/json", "Referer": host_a.url + "/"},
+        timeout=10,
+    )
+    assert added.status_code == 200, added.text[:300]
+    assert cache_desc(alice.get(host_b.url + picks, timeout=10)) == "miss"  # hers moved...
+    assert cache_desc(carol.get(host_b.url + picks, timeout=10)) == "hit"  # ...not Carol's
+
+
+def test_a_product_saved_anywhere_expires_its_price_on_every_host(cluster: tuple[Cluster, Path]) -> None:
+    running, workdir = cluster
+    page = requests.get(running.proxy.url + product_path(running.proxy.url), timeout=10).text
+    price = fragment_src(page, "stock-price")
+    sku = re.search(r"Item ([A-Z]+-\d+)", page).group(1)  # type: ignore[union-attr]
+    for host in running.hosts:
+        requests.get(host.url + price, timeout=10)
+        assert cache_desc(requests.get(host.url + price, timeout=10)) == "hit"
+    # A save in another process (a management command, a queue worker) on the same Redis.
+    code = f"from shop.models import Product; p = Product.objects.get(sku={sku!r}); p.stock += 1; p.save()"
+    env = demo_env(workdir, DEMO_REDIS_URL=running.redis_url)
+    run([sys.executable, "manage.py", "shell", "-c", code], cwd=DEMO_DIR, env=env)
+    # Rendered anew once, by whichever host is asked first; the other reads what it stored.
+    assert [cache_desc(requests.get(h.url + price, timeout=10)) for h in running.hosts] == ["miss", "hit"]
