@@ -35,6 +35,7 @@ from .conf import conf
 from .policy import SCOPES_HEADER
 from .problem import CONTENT_TYPE as PROBLEM
 from .problem import problem_response
+from .robots import robots_tag
 
 __all__ = ["batch_view"]
 
@@ -43,6 +44,7 @@ _DELIM = re.compile(r"\s*,\s*")
 
 
 @csrf_exempt  # GET and HEAD only, refused otherwise below; its parts check their own methods
+@robots_tag
 def batch_view(request: HttpRequest) -> HttpResponseBase:
     if request.method not in ("GET", "HEAD"):
         response = problem_response(405, f"the batch endpoint answers GET and HEAD, not {request.method}")

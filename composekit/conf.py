@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "LAZY_MARGIN": None,
     "ALLOWED_ORIGINS": (),
     "ALLOW_SCRIPTS": False,
+    "ROBOTS_TAG": "noindex",
 }
 
 
@@ -141,6 +142,12 @@ class Settings:
     @property
     def ALLOW_SCRIPTS(self) -> bool:
         return bool(self.raw("ALLOW_SCRIPTS"))
+
+    @property
+    def ROBOTS_TAG(self) -> str | None:
+        """``X-Robots-Tag`` of every response under the fragment prefix; None sends none."""
+        value = self.raw("ROBOTS_TAG")
+        return None if value is None else str(value)
 
 
 conf = Settings()

@@ -97,6 +97,9 @@ def test_e004_missing_template(throwaway: list[str]) -> None:
         ("COMPOSEKIT_BATCH", "yes"),
         ("COMPOSEKIT_BATCH_MAX_PARTS", 1),
         ("COMPOSEKIT_BATCH_MAX_PARTS", True),
+        ("COMPOSEKIT_ROBOTS_TAG", ""),
+        ("COMPOSEKIT_ROBOTS_TAG", ["noindex"]),
+        ("COMPOSEKIT_ROBOTS_TAG", "noindex\nSet-Cookie: x=1"),
     ],
 )
 def test_e005_invalid_settings(setting: str, value: object) -> None:
@@ -121,6 +124,8 @@ def test_e005_invalid_settings(setting: str, value: object) -> None:
         ("COMPOSEKIT_GENERATION_COOKIE", None),
         ("COMPOSEKIT_BATCH", False),
         ("COMPOSEKIT_BATCH_MAX_PARTS", 2),
+        ("COMPOSEKIT_ROBOTS_TAG", "noindex, nofollow"),
+        ("COMPOSEKIT_ROBOTS_TAG", None),
     ],
 )
 def test_valid_settings_pass(setting: str, value: object) -> None:

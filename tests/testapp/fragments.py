@@ -250,3 +250,18 @@ class SlowAlone(Fragment):
     name = "slow-alone"
     template_name = "testapp/hello.html"
     batch = False  # too slow to hold a batch back: fetched on its own
+
+
+@register
+class Indexable(Fragment):
+    """Says crawlers may index it: its own X-Robots-Tag wins over the setting's."""
+
+    name = "indexable"
+
+    def render(self, request: Any, **params: Any) -> str:
+        return "index me"
+
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().get(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "all"
+        return response
