@@ -158,7 +158,9 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         invalid("INLINE_CARRY", carry, 'a list of request attribute names such as ["tenant"]')
     robots = conf.raw("ROBOTS_TAG")
     if robots is not None and not (isinstance(robots, str) and robots.strip() and "\n" not in robots):
-        invalid("ROBOTS_TAG", robots, 'an X-Robots-Tag value such as "noindex" or "noindex, nofollow", or None')
+        invalid(
+            "ROBOTS_TAG", robots, 'an X-Robots-Tag value such as "noindex" or "noindex, nofollow", or None'
+        )
     script = conf.raw("SCRIPT")
     if not isinstance(script, str) or not script:
         invalid("SCRIPT", script, 'a static path such as "composekit/composekit.min.js"')

@@ -27,13 +27,17 @@ from .signing import ParamError, sign_params
 if TYPE_CHECKING:
     from .fragment import Fragment
 
-__all__ = ["ATTRIBUTES", "FragmentError", "fragment_url", "render_fragment"]
+__all__ = ["ATTRIBUTES", "ELEMENTS", "FragmentError", "fragment_url", "render_fragment"]
 
 logger = logging.getLogger("composekit")
 
 # The element's attributes the tag takes as keywords; every other keyword is a param.
-ATTRIBUTES = ("loading", "timeout")
+ATTRIBUTES = ("loading", "timeout", "as")
 LOADING_VALUES = ("eager", "lazy")
+# What ``as=`` may name: elements that go where the HTML parser moves a <ck-fragment> away
+# (out of a table, a list between items, a select). The placeholder is then that element,
+# its attributes prefixed ``data-ck-`` (the attribute form; js/src/attached.js).
+ELEMENTS = ("tr", "tbody", "thead", "tfoot", "td", "th", "li", "option", "optgroup")
 
 
 class FragmentError(TemplateSyntaxError):
@@ -49,10 +53,18 @@ def render_fragment(
     params: Mapping[str, object],
     *,
     fallback: str = "",
+    error: str | None = None,
     loading: str | None = None,
     timeout: object = None,
+    element: str | None = None,
 ) -> SafeString:
-    """The markup for one fragment: a placeholder (client mode) or its rendered HTML (inline)."""
+    """The markup for one fragment: a placeholder (client mode) or its rendered HTML (inline).
+
+    ``fallback`` is shown until it loads; ``error`` (the tag's ``{% error %}`` part), when
+    given, replaces it if loading fails, in either mode: it travels in the placeholder as
+    ``<template data-ck-error>``. ``element`` (the tag's ``as=``, one of ``ELEMENTS``) makes
+    the placeholder that element instead of ``<ck-fragment>``.
+    """
     cls = registry.get(name) if isinstance(name, str) else None
     if cls is None:
         raise FragmentError(
@@ -64,10 +76,16 @@ def render_fragment(
         raise FragmentError(name, f'loading must be "eager" or "lazy", not {loading!r}')
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0):
         raise FragmentError(name, f"timeout must be a whole number of milliseconds > 0, not {timeout!r}")
+    if element is not None and element not in ELEMENTS:
+        raise FragmentError(
+            name,
+            f"as={element!r} is not an element a placeholder can be; use one of {', '.join(ELEMENTS)} "
+            "(or leave as= out for <ck-fragment>)",
+        )
     try:
         token = _sign(cls, name, params)
-    except ParamError as error:
-        raise FragmentError(name, str(error)) from None
+    except ParamError as problem:
+        raise FragmentError(name, str(problem)) from None
     src = _url(name, token)
     attrs = {
         "name": name,
@@ -89,22 +107,25 @@ def render_fragment(
             )
         try:
             html = render_inline(request, name, token, src)
-        except InlineRenderError as error:
-            logger.info("fragment %r not rendered inline: %s", name, error, extra={"fragment": name})
-        except Exception as error:
+        except InlineRenderError as failure:
+            logger.info("fragment %r not rendered inline: %s", name, failure, extra={"fragment": name})
+        except Exception as failure:
             if settings.DEBUG:
-                if isinstance(error, NestingError):
-                    raise FragmentError(name, str(error)) from None
+                if isinstance(failure, NestingError):
+                    raise FragmentError(name, str(failure)) from None
                 raise
             logger.error(
-                "fragment %r failed to render inline; its fallback was shown",
+                "fragment %r failed to render inline; its %s was shown",
                 name,
-                exc_info=error,
+                "fallback" if error is None else "error content",
+                exc_info=failure,
                 extra={"fragment": name},
             )
         else:
-            return _element({**attrs, "state": "loaded"}, html)
-    return _element(attrs, fallback)
+            return _element(element, {**attrs, "state": "loaded"}, html)
+        # What the loader shows when a load fails: state="error", the error content if any.
+        return _element(element, {**attrs, "state": "error"}, fallback if error is None else error, error)
+    return _element(element, attrs, fallback, error)
 
 
 def fragment_url(name: str, params: Mapping[str, object] | None = None) -> str:
@@ -139,5 +160,13 @@ def _url(name: str, token: str) -> str:
     return (conf.FRAGMENT_ORIGIN or "") + path
 
 
-def _element(attrs: Mapping[str, object], content: str) -> SafeString:
-    return format_html("<ck-fragment{}>{}</ck-fragment>", html_attrs(attrs), mark_safe(content))
+def _element(
+    element: str | None, attrs: Mapping[str, object], content: str, error: str | None = None
+) -> SafeString:
+    """``<ck-fragment ...>content</ck-fragment>``, or ``<element data-ck-...>`` (the attribute form)."""
+    if error is not None:
+        content = format_html("{}<template data-ck-error>{}</template>", mark_safe(content), mark_safe(error))
+    if element is None:
+        return format_html("<ck-fragment{}>{}</ck-fragment>", html_attrs(attrs), mark_safe(content))
+    prefixed = {f"data-ck-{key}": value for key, value in attrs.items()}
+    return format_html("<{}{}>{}</{}>", element, html_attrs(prefixed), mark_safe(content), element)

@@ -115,7 +115,9 @@ def test_a_write_through_django_sets_the_cookie(client: Client) -> None:
     assert "ck_gen" not in client.get("/page/").cookies
 
 
-def test_a_moved_token_never_equals_the_one_before(rf: RequestFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_moved_token_never_equals_the_one_before(
+    rf: RequestFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     drawn = iter(["same00", "other1", "other2"])
     monkeypatch.setattr("composekit.generations._new_token", lambda: next(drawn))
     tokens = respond(rf.post("/"), before="@:same00.*:same00")  # moves "@" and "*"

@@ -189,7 +189,7 @@ def test_login_required_middleware_refuses_inline_as_over_http(
     assert fetched["Location"].startswith("/accounts/login/?next=/_composekit/hello/")
     page = client.get("/inline-page/hello/")
     assert page.content == (
-        f'<main><ck-fragment name="hello" src="{fragment_url("hello")}">fallback</ck-fragment></main>'.encode()
+        f'<main><ck-fragment name="hello" src="{fragment_url("hello")}" state="error">fallback</ck-fragment></main>'.encode()
     )
     assert "fragment 'hello' not rendered inline: the fragment answered 302" in caplog.text
     client.force_login(django_user_model.objects.create_user("ada"))

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET = 4200; // bytes, measured like the gzip command: 4,148 with batching and kept fragments (wave 2)
+const BUDGET = 4750; // bytes, measured like the gzip command: 4,148 with batching and kept fragments (wave 2); 4,687 with error content and the attribute form (+539; issue 14)
 const MARGIN = 40; // how much larger the gzip command's output may be than Node's
 const dir = new URL('../../composekit/static/composekit/', import.meta.url);
 const min = fileURLToPath(new URL('composekit.min.js', dir));

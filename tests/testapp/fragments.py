@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.html import format_html
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
@@ -265,3 +266,23 @@ class Indexable(Fragment):
         response = super().get(request, *args, **kwargs)
         response["X-Robots-Tag"] = "all"
         return response
+
+
+@register
+class Cells(Fragment):
+    """A table row's cells: a fragment placed with as="tr"."""
+
+    name = "cells"
+
+    def render(self, request: Any, who: str = "", **params: Any) -> str:
+        return format_html("<td>{}</td><td>cell</td>", who)
+
+
+@register
+class Label(Fragment):
+    """Text for an <option> or an <li>: a fragment placed with as="option" or as="li"."""
+
+    name = "label"
+
+    def render(self, request: Any, text: str = "", **params: Any) -> str:
+        return format_html("{} (live)", text)

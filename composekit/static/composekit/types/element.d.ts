@@ -1,9 +1,51 @@
+/**
+ * @typedef {object} CkErrorDetail
+ * @property {number} status HTTP status of the last response, 0 when there was none (network error, timeout, refused).
+ * @property {number} attempt Requests made: 0 when refused before fetching, up to 1 + retries.
+ * @property {Error} error
+ */
+/**
+ * @typedef {object} CkBeforeSwapDetail
+ * @property {string} html The fragment HTML; listeners may replace it.
+ */
+/** @typedef {import('./identity.js').CkRenewDetail} CkRenewDetail */
+/** What makes an element a placeholder, in either form. */
+export const PLACEHOLDER: "ck-fragment, [data-ck-src]";
+export function placeholderOf(host: HTMLElement): Placeholder;
+export class Placeholder {
+    /** @param {HTMLElement} host */
+    constructor(host: HTMLElement);
+    /** @type {HTMLElement} */
+    host: HTMLElement;
+    connected: boolean;
+    /** @param {string} name */
+    getAttribute(name: string): string | null;
+    /** @param {string} name */
+    hasAttribute(name: string): boolean;
+    /**
+     * The network call: the host's fetchFragment when it has one (<ck-fragment> does).
+     * @param {string} url
+     * @param {RequestInit} init
+     * @returns {Promise<Response>}
+     */
+    fetchFragment(url: string, init: RequestInit): Promise<Response>;
+    connect(): void;
+    disconnect(): void;
+    /**
+     * A new src is loaded at once; a lazy element that has not started waits as before.
+     * @param {string | null} oldValue
+     * @param {string | null} newValue
+     */
+    srcChanged(oldValue: string | null, newValue: string | null): void;
+    /** @param {boolean} [fresh] revalidate with the server (a reload) */
+    load(fresh?: boolean): Promise<void>;
+    #private;
+}
 export class CkFragment extends HTMLElement {
     static observedAttributes: string[];
     connectedCallback(): void;
     disconnectedCallback(): void;
     /**
-     * A new src is loaded at once; a lazy element that has not started waits as before.
      * Initial attributes (before the element is in the document) start nothing here.
      * @param {string} _name
      * @param {string | null} oldValue
