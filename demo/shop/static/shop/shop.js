@@ -70,8 +70,9 @@
     };
     form.setAttribute("aria-busy", "true");
     for (const button of buttons) button.disabled = true;
+    let answer;
     try {
-      await post(form.action, body);
+      answer = await post(form.action, body);
     } catch (error) {
       console.warn("shop.js: posting the form normally:", error);
       release();
@@ -79,6 +80,9 @@
       form.requestSubmit(event.submitter);
       return;
     }
+    // What the add did, the per-line limit included, where the buy box says it.
+    const status = form.parentElement && form.parentElement.querySelector("[data-add-status]");
+    if (status && answer.message) status.textContent = answer.message;
     await Promise.all(names.map((name) => window.composekit.reload(name)));
     release(); // usually moot: a reloaded fragment has replaced the form
   });
