@@ -172,6 +172,8 @@ class Fragment(APIView):
             status=response.status_code,
             inline=subrequest.is_sub_request(request),
             batch=subrequest.is_batch_part(request),
+            request=request,
+            response=response,
         )
         return response
 

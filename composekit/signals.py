@@ -3,8 +3,10 @@
 ``fragment_rendered`` is sent after every fragment response (200, 304 or error), with
 ``sender`` the Fragment class and keyword arguments ``name`` (str), ``duration``
 (seconds, float), ``queries`` (int), ``db_time`` (seconds, float), ``status`` (int),
-``inline`` (bool, True when rendered into a page) and ``batch`` (bool, True for a part of a
-batch request). Feed it to statsd or Prometheus.
+``inline`` (bool, True when rendered into a page), ``batch`` (bool, True for a part of a
+batch request), ``request`` (the fragment's own request: a sub-request when inline or in a
+batch) and ``response``. Feed it to statsd or Prometheus; the debug toolbar panel
+(``toolbar.py``) reads it too.
 """
 
 from __future__ import annotations
