@@ -36,6 +36,7 @@ from .conf import conf
 from .policy import SCOPES_HEADER
 from .problem import CONTENT_TYPE as PROBLEM
 from .problem import problem_response
+from .robots import robots_tag
 from .triggers import TRIGGER_HEADER
 
 __all__ = ["batch_view"]
@@ -45,6 +46,7 @@ _DELIM = re.compile(r"\s*,\s*")
 
 
 @csrf_exempt  # GET and HEAD only, refused otherwise below; its parts check their own methods
+@robots_tag
 def batch_view(request: HttpRequest) -> HttpResponseBase:
     if request.method not in ("GET", "HEAD"):
         response = problem_response(405, f"the batch endpoint answers GET and HEAD, not {request.method}")

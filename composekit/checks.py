@@ -194,6 +194,11 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     alias = conf.raw("CACHE")
     if not isinstance(alias, str) or alias not in settings.CACHES:
         invalid("CACHE", alias, f"an alias of CACHES ({', '.join(map(repr, settings.CACHES))})")
+    robots = conf.raw("ROBOTS_TAG")
+    if robots is not None and not (isinstance(robots, str) and robots.strip() and "\n" not in robots):
+        invalid(
+            "ROBOTS_TAG", robots, 'an X-Robots-Tag value such as "noindex" or "noindex, nofollow", or None'
+        )
     return errors
 
 

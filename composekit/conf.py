@@ -45,6 +45,7 @@ DEFAULTS: dict[str, Any] = {
     "ALLOW_SCRIPTS": False,
     # The alias in CACHES where fragments with a server_cache keep their HTML (servercache.py).
     "CACHE": "default",
+    "ROBOTS_TAG": "noindex",
 }
 
 
@@ -169,6 +170,12 @@ class Settings:
     def CACHE(self) -> str:
         """The ``CACHES`` alias of the server-side fragment cache."""
         return str(self.raw("CACHE"))
+
+    @property
+    def ROBOTS_TAG(self) -> str | None:
+        """``X-Robots-Tag`` of every response under the fragment prefix; None sends none."""
+        value = self.raw("ROBOTS_TAG")
+        return None if value is None else str(value)
 
 
 conf = Settings()

@@ -189,6 +189,8 @@ class Fragment(APIView):
             inline=subrequest.is_sub_request(request),
             batch=subrequest.is_batch_part(request),
             cache=self._cache_status,
+            request=request,
+            response=response,
         )
         return response
 

@@ -27,9 +27,21 @@ def html_attrs(attrs: Mapping[str, object]) -> SafeString:
     return format_html_join("", ' {}="{}"', ((k, v) for k, v in attrs.items() if v is not None))
 
 
-def element(attrs: Mapping[str, object], content: str) -> SafeString:
-    """``<ck-fragment>`` with ``attrs`` around ``content``, which is HTML already."""
-    return format_html("<ck-fragment{}>{}</ck-fragment>", html_attrs(attrs), mark_safe(content))
+def element(
+    attrs: Mapping[str, object], content: str, *, tag: str | None = None, error: str | None = None
+) -> SafeString:
+    """``<ck-fragment>`` with ``attrs`` around ``content``, which is HTML already.
+
+    ``tag`` (the template tag's ``as=``) makes it that element instead, its attributes
+    prefixed ``data-ck-`` (the attribute form; js/src/attached.js). ``error``, HTML to show
+    if loading fails, travels inside as ``<template data-ck-error>``.
+    """
+    if error is not None:
+        content = format_html("{}<template data-ck-error>{}</template>", mark_safe(content), mark_safe(error))
+    if tag is None:
+        return format_html("<ck-fragment{}>{}</ck-fragment>", html_attrs(attrs), mark_safe(content))
+    prefixed = {f"data-ck-{key}": value for key, value in attrs.items()}
+    return format_html("<{}{}>{}</{}>", tag, html_attrs(prefixed), mark_safe(content), tag)
 
 
 def fragment_path(name: str, query: Mapping[str, str]) -> str:

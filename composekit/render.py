@@ -19,7 +19,8 @@ from django.utils.safestring import SafeString
 from . import registry
 from .conf import conf
 from .esi import include, wants_include
-from .html import element, fragment_attrs, fragment_src
+from .html import element as markup
+from .html import fragment_attrs, fragment_src
 from .inline import InlineRenderError, NestingError, render_inline
 from .signing import ParamError, sign_params
 from .triggers import EVENT_RE
@@ -27,14 +28,18 @@ from .triggers import EVENT_RE
 if TYPE_CHECKING:
     from .fragment import Fragment
 
-__all__ = ["ATTRIBUTES", "FragmentError", "fragment_url", "render_fragment"]
+__all__ = ["ATTRIBUTES", "ELEMENTS", "FragmentError", "fragment_url", "render_fragment"]
 
 logger = logging.getLogger("composekit")
 
 # The element's attributes the tag takes as keywords; every other keyword is a param.
-ATTRIBUTES = ("loading", "timeout", "refresh_on", "refresh_every")
+ATTRIBUTES = ("loading", "timeout", "refresh_on", "refresh_every", "as")
 LOADING_VALUES = ("eager", "lazy")
 INTERVAL_RE = re.compile(r"^[1-9][0-9]*(ms|s|m|h)$")
+# What ``as=`` may name: elements that go where the HTML parser moves a <ck-fragment> away
+# (out of a table, a list between items, a select). The placeholder is then that element,
+# its attributes prefixed ``data-ck-`` (the attribute form; js/src/attached.js).
+ELEMENTS = ("tr", "tbody", "thead", "tfoot", "td", "th", "li", "option", "optgroup")
 
 
 class FragmentError(TemplateSyntaxError):
@@ -50,13 +55,24 @@ def render_fragment(
     params: Mapping[str, object],
     *,
     fallback: str = "",
+    error: str | None = None,
     loading: str | None = None,
     timeout: object = None,
     refresh_on: object = None,
     refresh_every: object = None,
+    element: str | None = None,
 ) -> SafeString:
     """The markup for one fragment: a placeholder (client mode), its rendered HTML (inline),
-    or an include for the surrogate to fill (ESI mode, ``esi.py``)."""
+    or an include for the surrogate to fill (ESI mode, ``esi.py``).
+
+    ``fallback`` is shown until it loads; ``error`` (the tag's ``{% error %}`` part), when
+    given, replaces it if loading fails, in either mode: it travels in the placeholder as
+    ``<template data-ck-error>``. ``element`` (the tag's ``as=``, one of ``ELEMENTS``) makes
+    the placeholder that element instead of ``<ck-fragment>``, and stays a client placeholder
+    in ESI mode (an include answers a ``<ck-fragment>``, which a table or list would not keep).
+    An include has neither fallback nor error content: the surrogate fills it or, failing,
+    leaves an empty placeholder for the loader.
+    """
     cls = registry.get(name) if isinstance(name, str) else None
     if cls is None:
         raise FragmentError(
@@ -68,6 +84,12 @@ def render_fragment(
         raise FragmentError(name, f'loading must be "eager" or "lazy", not {loading!r}')
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0):
         raise FragmentError(name, f"timeout must be a whole number of milliseconds > 0, not {timeout!r}")
+    if element is not None and element not in ELEMENTS:
+        raise FragmentError(
+            name,
+            f"as={element!r} is not an element a placeholder can be; use one of {', '.join(ELEMENTS)} "
+            "(or leave as= out for <ck-fragment>)",
+        )
     events = _events(name, cls.refresh_on if refresh_on is None else refresh_on)
     every = cls.refresh_every if refresh_every is None else refresh_every
     if every is not None and not (isinstance(every, str) and INTERVAL_RE.match(every)):
@@ -76,14 +98,15 @@ def render_fragment(
         )
     try:
         token = _sign(cls, name, params)
-    except ParamError as error:
-        raise FragmentError(name, str(error)) from None
+    except ParamError as problem:
+        raise FragmentError(name, str(problem)) from None
     src = fragment_src(name, token)
     attrs = fragment_attrs(
         cls, name, src, loading=loading, timeout=timeout, refresh_on=events, refresh_every=every
     )
 
-    if request is not None and wants_include(request, loading):
+    tag = element  # the tag's as=
+    if request is not None and tag is None and wants_include(request, loading):
         # The include answers the whole element; it says what the tag chose over the class.
         live = {
             "on": None if tuple(events) == tuple(cls.refresh_on) else " ".join(events),
@@ -99,22 +122,25 @@ def render_fragment(
             )
         try:
             html = render_inline(request, name, token, src)
-        except InlineRenderError as error:
-            logger.info("fragment %r not rendered inline: %s", name, error, extra={"fragment": name})
-        except Exception as error:
+        except InlineRenderError as failure:
+            logger.info("fragment %r not rendered inline: %s", name, failure, extra={"fragment": name})
+        except Exception as failure:
             if settings.DEBUG:
-                if isinstance(error, NestingError):
-                    raise FragmentError(name, str(error)) from None
+                if isinstance(failure, NestingError):
+                    raise FragmentError(name, str(failure)) from None
                 raise
             logger.error(
-                "fragment %r failed to render inline; its fallback was shown",
+                "fragment %r failed to render inline; its %s was shown",
                 name,
-                exc_info=error,
+                "fallback" if error is None else "error content",
+                exc_info=failure,
                 extra={"fragment": name},
             )
         else:
-            return element({**attrs, "state": "loaded"}, html)
-    return element(attrs, fallback)
+            return markup({**attrs, "state": "loaded"}, html, tag=tag)
+        # What the loader shows when a load fails: state="error", the error content if any.
+        return markup({**attrs, "state": "error"}, fallback if error is None else error, tag=tag, error=error)
+    return markup(attrs, fallback, tag=tag, error=error)
 
 
 def fragment_url(name: str, params: Mapping[str, object] | None = None) -> str:

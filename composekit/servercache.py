@@ -204,6 +204,8 @@ class Lookup:
                 inline=subrequest.is_sub_request(self.request._request),
                 batch=subrequest.is_batch_part(self.request._request),
                 cache=REGENERATED,
+                request=self.request._request,
+                response=None,
             )
         except Exception as error:
             logger.error(

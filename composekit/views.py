@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from . import esi, registry
 from .problem import problem_response
+from .robots import robots_tag
 
 if TYPE_CHECKING:
     from .fragment import Fragment
@@ -28,6 +29,7 @@ def view_for(cls: type[Fragment]) -> Callable[..., HttpResponseBase]:
 
 
 @csrf_exempt  # GET and HEAD only; the fragment view refuses every other method
+@robots_tag
 def fragment_view(request: HttpRequest, name: str, **kwargs: Any) -> HttpResponseBase:
     cls = registry.get(name)
     if cls is None:
@@ -38,6 +40,7 @@ def fragment_view(request: HttpRequest, name: str, **kwargs: Any) -> HttpRespons
     return response
 
 
+@robots_tag
 def not_found(request: HttpRequest, path: str) -> HttpResponseBase:
     return problem_response(
         404, f"{request.path!r} is not a fragment URL; fragment URLs look like <prefix>/<name>/?p=..."

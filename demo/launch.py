@@ -33,6 +33,7 @@ def demo_env(workdir: Path, **extra: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="demo_site.settings",
         DEMO_DB=str(workdir / "db.sqlite3"),
         DEMO_STATIC_ROOT=str(workdir / "static"),
+        DEMO_SECRET_KEY_FILE=str(workdir / "secret_key"),
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)
@@ -52,9 +53,16 @@ def copy_prepared(source: Path, target: Path) -> None:
     (target / "static").symlink_to(source / "static")
 
 
+# What run.sh (make demo) serves with: one process (its memory is the shell and session
+# cache), gthread workers with this many threads. A new connection holds a thread until its
+# request arrives (gunicorn gives up on it after 5 s and waits for it without a thread), so
+# idle connections beyond this number delay requests; a browser opens at most 6 to a host.
+THREADS = 16
+
+
 @contextmanager
 def demo_server(
-    env: Mapping[str, str], logs: Path, *, workers: int = 1, threads: int = 8
+    env: Mapping[str, str], logs: Path, *, workers: int = 1, threads: int = THREADS
 ) -> Iterator[Server]:
     """The demo under gunicorn on a free port of 127.0.0.1, its log in a folder under ``logs``."""
     app = "demo_site.wsgi"

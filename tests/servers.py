@@ -143,6 +143,17 @@ VARNISH_PARAMS = ("-p", "feature=+esi_include_onerror")
 
 
 @contextmanager
+def runserver(
+    parent: Path, *, python: str, cwd: Path, env: Mapping[str, str], ready_path: str = "/"
+) -> Iterator[Server]:
+    """A project's ``manage.py runserver`` (no reloader: one process) until the block ends."""
+    folder = _folder(parent, "runserver")
+    args = [python, "manage.py", "runserver", "--noreload", "127.0.0.1:0"]
+    with _serving(_start("runserver", args, folder, cwd=cwd, env=env), _answers_http(ready_path)) as server:
+        yield server
+
+
+@contextmanager
 def varnishd(
     parent: Path,
     *,

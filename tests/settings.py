@@ -47,6 +47,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Jinja2 templates of the golden test (tests/test_jinja2.py), beside the Django ones.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"extensions": ["composekit.jinja2.ComposekitExtension"]},
+    },
 ]
 
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}

@@ -104,6 +104,9 @@ def test_e004_missing_template(throwaway: list[str]) -> None:
         ("COMPOSEKIT_LIVE_COALESCE", "100"),
         ("COMPOSEKIT_CACHE", "nowhere"),
         ("COMPOSEKIT_CACHE", None),
+        ("COMPOSEKIT_ROBOTS_TAG", ""),
+        ("COMPOSEKIT_ROBOTS_TAG", ["noindex"]),
+        ("COMPOSEKIT_ROBOTS_TAG", "noindex\nSet-Cookie: x=1"),
     ],
 )
 def test_e005_invalid_settings(setting: str, value: object) -> None:
@@ -132,6 +135,8 @@ def test_e005_invalid_settings(setting: str, value: object) -> None:
         ("COMPOSEKIT_BATCH_MAX_PARTS", 2),
         ("COMPOSEKIT_LIVE_TABS", ["cart:changed", "wish.list-2"]),
         ("COMPOSEKIT_LIVE_COALESCE", 0),
+        ("COMPOSEKIT_ROBOTS_TAG", "noindex, nofollow"),
+        ("COMPOSEKIT_ROBOTS_TAG", None),
     ],
 )
 def test_valid_settings_pass(setting: str, value: object) -> None:

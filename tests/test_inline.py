@@ -182,6 +182,6 @@ def test_nesting_errors_fall_back_outside_debug(rf: RequestFactory, caplog: pyte
     # The outer fragment renders; the nested copy of itself is left as a placeholder.
     assert html.startswith(f'<ck-fragment name="self-loop" src="{fragment_url("self-loop")}" state="loaded">')
     assert html.endswith(
-        f'loop <ck-fragment name="self-loop" src="{fragment_url("self-loop")}"></ck-fragment></ck-fragment>'
+        f'loop <ck-fragment name="self-loop" src="{fragment_url("self-loop")}" state="error"></ck-fragment></ck-fragment>'
     )
     assert "fragment 'self-loop' failed to render inline" in caplog.text

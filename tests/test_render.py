@@ -61,7 +61,10 @@ def test_raising_fragment_shows_its_fallback_in_production(
     page: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     html = render('{% fragment "boom" %}<b>later</b>{% endfragment %}', page)
-    assert html == f'<ck-fragment name="boom" src="{fragment_url("boom")}"><b>later</b></ck-fragment>'
+    assert (
+        html
+        == f'<ck-fragment name="boom" src="{fragment_url("boom")}" state="error"><b>later</b></ck-fragment>'
+    )
     [record] = [r for r in caplog.records if r.name == "composekit"]
     assert record.getMessage() == "fragment 'boom' failed to render inline; its fallback was shown"
     assert record.fragment == "boom"  # type: ignore[attr-defined]
@@ -72,7 +75,7 @@ def test_refused_fragment_shows_its_fallback(page: Any, caplog: pytest.LogCaptur
     caplog.set_level("INFO", logger="composekit")
     html = render('{% fragment "members" %}<a href="/login/">Log in</a>{% endfragment %}', page)
     assert html == (
-        f'<ck-fragment name="members" src="{fragment_url("members")}"><a href="/login/">Log in</a></ck-fragment>'
+        f'<ck-fragment name="members" src="{fragment_url("members")}" state="error"><a href="/login/">Log in</a></ck-fragment>'
     )
     assert "fragment 'members' not rendered inline: the fragment answered 401" in caplog.text
 

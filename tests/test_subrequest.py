@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import django
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.messages.storage.fallback import FallbackStorage
@@ -178,6 +179,7 @@ LOGIN_REQUIRED = [
 ]
 
 
+@pytest.mark.skipif(django.VERSION < (5, 1), reason="LoginRequiredMiddleware is new in Django 5.1")
 @override_settings(MIDDLEWARE=LOGIN_REQUIRED)
 def test_login_required_middleware_refuses_inline_as_over_http(
     client: Client, django_user_model: type[User], caplog: pytest.LogCaptureFixture
@@ -189,7 +191,7 @@ def test_login_required_middleware_refuses_inline_as_over_http(
     assert fetched["Location"].startswith("/accounts/login/?next=/_composekit/hello/")
     page = client.get("/inline-page/hello/")
     assert page.content == (
-        f'<main><ck-fragment name="hello" src="{fragment_url("hello")}">fallback</ck-fragment></main>'.encode()
+        f'<main><ck-fragment name="hello" src="{fragment_url("hello")}" state="error">fallback</ck-fragment></main>'.encode()
     )
     assert "fragment 'hello' not rendered inline: the fragment answered 302" in caplog.text
     client.force_login(django_user_model.objects.create_user("ada"))

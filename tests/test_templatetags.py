@@ -309,3 +309,76 @@ def test_tag_attributes_cannot_be_params_from_other_callers() -> None:
         fragment_url("hello", {"request": 1})
     # A name no fragment is registered under (served elsewhere, say): only the tag's names are checked.
     assert fragment_url("elsewhere", {"request": 1}).startswith("/_composekit/elsewhere/?p=")
+
+
+# -- {% error %}: what a fragment shows when it fails ------------------------------------
+
+
+def test_error_content_travels_inert_in_the_placeholder() -> None:
+    html = render(
+        '{% fragment "hello" %}<i>loading</i>{% error %}<b>failed {{ n }}</b>{% endfragment %}', n=2
+    )
+    assert html == (
+        f'<ck-fragment name="hello" src="{src("hello")}"><i>loading</i>'
+        "<template data-ck-error><b>failed 2</b></template></ck-fragment>"
+    )
+
+
+@override_settings(COMPOSEKIT_MODE="inline")
+def test_inline_failure_shows_the_error_content_as_the_loader_would(rf: RequestFactory) -> None:
+    html = render(
+        '{% fragment "boom" %}<i>loading</i>{% error %}<b>failed</b>{% endfragment %}', page_request(rf)
+    )
+    # Just what the loader leaves after a failed load: the error content, the template kept.
+    assert html == (
+        f'<ck-fragment name="boom" src="{src("boom")}" state="error"><b>failed</b>'
+        "<template data-ck-error><b>failed</b></template></ck-fragment>"
+    )
+
+
+@override_settings(COMPOSEKIT_MODE="inline")
+def test_inline_success_drops_the_error_content(rf: RequestFactory) -> None:
+    html = render('{% fragment "hello" %}f{% error %}<b>failed</b>{% endfragment %}', page_request(rf))
+    assert (
+        html == f'<ck-fragment name="hello" src="{src("hello")}" state="loaded">Hello anonymous</ck-fragment>'
+    )
+
+
+def test_a_second_error_part_is_a_syntax_error() -> None:
+    with pytest.raises(TemplateSyntaxError, match="expected 'endfragment'"):
+        Template('{% load composekit %}{% fragment "hello" %}a{% error %}b{% error %}c{% endfragment %}')
+
+
+# -- as="tr": the attribute form, for places a <ck-fragment> cannot go ------------------------
+
+
+def test_attribute_form_in_client_mode() -> None:
+    html = render(
+        '{% fragment "news" as="tr" loading="lazy" timeout=900 %}<td>…</td>{% error %}<td>x</td>{% endfragment %}'
+    )
+    assert html == (
+        f'<tr data-ck-name="news" data-ck-src="{src("news")}" data-ck-loading="lazy" data-ck-timeout="900" '
+        'data-ck-public=""><td>…</td><template data-ck-error><td>x</td></template></tr>'
+    )
+
+
+@override_settings(COMPOSEKIT_MODE="inline")
+def test_attribute_form_in_inline_mode(rf: RequestFactory) -> None:
+    html = render('{% fragment "slow-alone" who="row" as="li" %}…{% endfragment %}', page_request(rf))
+    assert html == (
+        f'<li data-ck-name="slow-alone" data-ck-src="{src("slow-alone", who="row")}" data-ck-batch="off" '
+        'data-ck-state="loaded">Hello anonymous</li>'
+    )
+    failed = render('{% fragment "boom" as="option" %}…{% endfragment %}', page_request(rf))
+    assert (
+        failed == f'<option data-ck-name="boom" data-ck-src="{src("boom")}" data-ck-state="error">…</option>'
+    )
+
+
+def test_attribute_form_names_the_elements_it_takes() -> None:
+    with pytest.raises(TemplateSyntaxError) as caught:
+        render('{% fragment "hello" as="div" %}{% endfragment %}')
+    assert str(caught.value) == (
+        "{% fragment \"hello\" %}: as='div' is not an element a placeholder can be; use one of "
+        "tr, tbody, thead, tfoot, td, th, li, option, optgroup (or leave as= out for <ck-fragment>)"
+    )

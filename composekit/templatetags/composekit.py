@@ -1,4 +1,4 @@
-"""``{% composekit_script %}`` and ``{% fragment "name" k=v %}fallback{% endfragment %}``.
+"""``{% composekit_script %}`` and ``{% fragment "name" k=v %}fallback{% error %}...{% endfragment %}``.
 
 Thin glue: argument parsing here, rendering in ``composekit.render`` and ``composekit.script``.
 """
@@ -43,21 +43,31 @@ def do_composekit_script(parser: Parser, token: Token) -> ScriptNode:
 
 class FragmentNode(template.Node):
     def __init__(
-        self, name: FilterExpression, kwargs: dict[str, FilterExpression], nodelist: NodeList
+        self,
+        name: FilterExpression,
+        kwargs: dict[str, FilterExpression],
+        nodelist: NodeList,
+        error: NodeList | None,
     ) -> None:
         self.name = name
         self.kwargs = kwargs
         self.nodelist = nodelist
+        self.error = error
 
     def render(self, context: Context) -> str:
         values: dict[str, Any] = {k: v.resolve(context) for k, v in self.kwargs.items()}
-        attrs = {k: values.pop(k) for k in ATTRIBUTES if k in values}
+        attrs = {k: values.pop(k, None) for k in ATTRIBUTES}
         return render_fragment(
             getattr(context, "request", None),
             self.name.resolve(context),
             values,
             fallback=self.nodelist.render(context),
-            **attrs,
+            error=None if self.error is None else self.error.render(context),
+            loading=attrs["loading"],
+            timeout=attrs["timeout"],
+            refresh_on=attrs["refresh_on"],
+            refresh_every=attrs["refresh_every"],
+            element=attrs["as"],
         )
 
 
@@ -79,6 +89,9 @@ def do_fragment(parser: Parser, token: Token) -> FragmentNode:
         if key in kwargs:
             raise template.TemplateSyntaxError(f"{{% fragment {bits[1]} %}}: param {key!r} is given twice")
         kwargs[key] = parser.compile_filter(value)
-    nodelist = parser.parse(("endfragment",))
-    parser.delete_first_token()
-    return FragmentNode(name, kwargs, nodelist)
+    nodelist = parser.parse(("error", "endfragment"))
+    error = None
+    if parser.next_token().contents == "error":
+        error = parser.parse(("endfragment",))
+        parser.delete_first_token()
+    return FragmentNode(name, kwargs, nodelist, error)

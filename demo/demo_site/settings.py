@@ -12,20 +12,50 @@ needs to change comes from the environment:
 - ``DEMO_DB``: the SQLite file (default ``demo/db.sqlite3``).
 - ``DEMO_STATIC_ROOT``: where ``collectstatic`` writes (default ``demo/staticfiles``).
 - ``DEMO_SHELL_CACHE``: seconds Django's cache keeps a shell (default 300; 0 turns it off).
-- ``DEMO_SECRET_KEY``, ``DEMO_ALLOWED_HOSTS`` (comma-separated).
+- ``DEMO_SECRET_KEY``: the secret key; unset, one is generated on first use and kept in
+  ``DEMO_SECRET_KEY_FILE`` (default ``demo/.secret_key``, ignored by git), so every install
+  signs fragment params and sessions with a key of its own.
+- ``DEMO_ALLOWED_HOSTS`` (comma-separated).
 """
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
+
+from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = os.environ.get("DEMO_DEBUG") == "1"
 
-# A demo runs on localhost with throwaway data; a real deployment sets DEMO_SECRET_KEY.
-SECRET_KEY = os.environ.get("DEMO_SECRET_KEY", "composekit-demo-not-secret-change-me-in-production")
+
+def _secret_key(path: Path) -> str:
+    """The key kept in ``path``, made on first use (readable by its owner only).
+
+    A key in the repository would be everyone's: anyone could sign fragment params and
+    forge sessions for every copy of the demo. ``O_EXCL`` makes the first process to get
+    here write it; any other (a second worker) reads what that one wrote.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # written by a process that started at the same moment
+            key = path.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.1)
+        raise RuntimeError(f"{path} is empty: delete it and start again") from None
+    key = get_random_secret_key()
+    with os.fdopen(fd, "w") as file:
+        file.write(key + "\n")
+    return key
+
+
+SECRET_KEY = os.environ.get("DEMO_SECRET_KEY") or _secret_key(
+    Path(os.environ.get("DEMO_SECRET_KEY_FILE", BASE_DIR / ".secret_key"))
+)
 
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"] + [
     host for host in os.environ.get("DEMO_ALLOWED_HOSTS", "").split(",") if host
@@ -131,6 +161,10 @@ STORAGES = {
         )
     },
 }
+
+# A form sent with an expired or missing CSRF token gets a page in the shop's style that says
+# what happened and offers to send it again (shop/views.py).
+CSRF_FAILURE_VIEW = "shop.views.csrf_failure"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "shop:catalog"

@@ -14,6 +14,7 @@ from .models import Cart, CartItem, Product
 MAX_PER_LINE = 10
 FREE_SHIPPING_FROM = Decimal("50.00")
 SHIPPING = Decimal("4.95")
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ def summary(user: User | AnonymousUser) -> Summary:
     totals = CartItem.objects.filter(cart__user=user).aggregate(
         count=Sum("quantity"), total=Sum(F("quantity") * F("product__price"))
     )
-    return Summary(totals["count"] or 0, totals["total"] or Decimal("0.00"))
+    # SQLite sums decimals as floats: round to the cent, as every price is.
+    return Summary(totals["count"] or 0, Decimal(totals["total"] or 0).quantize(CENT))
 
 
 def shipping(subtotal: Decimal) -> Decimal:
@@ -70,14 +72,39 @@ def quantity_of(user: User | AnonymousUser, product: Product) -> int:
     return item.first() or 0
 
 
+@dataclass(frozen=True)
+class Added:
+    """What an add did: the line before and after, what was asked, the most the line may hold."""
+
+    before: int
+    after: int
+    asked: int
+    limit: int  # min(stock, MAX_PER_LINE)
+
+    @property
+    def added(self) -> int:
+        return self.after - self.before
+
+    @property
+    def capped(self) -> bool:
+        """Whether fewer were added than asked for: the line is at its limit."""
+        return self.added < self.asked
+
+
+def line_limit(product: Product) -> int:
+    return max(0, min(product.stock, MAX_PER_LINE))
+
+
 @transaction.atomic
-def add(user: User, product: Product, quantity: int) -> int:
-    """Add ``quantity`` of ``product`` (capped by stock); return the new line quantity."""
+def add(user: User, product: Product, quantity: int) -> Added:
+    """Add ``quantity`` of ``product``, capped by stock and ``MAX_PER_LINE``."""
     cart, _ = Cart.objects.get_or_create(user=user)
     item, _ = CartItem.objects.get_or_create(cart=cart, product=product, defaults={"quantity": 0})
-    item.quantity = max(0, min(item.quantity + quantity, product.stock, MAX_PER_LINE))
+    before = item.quantity
+    limit = line_limit(product)
+    item.quantity = max(0, min(before + quantity, limit))
     _save(cart, item)
-    return item.quantity
+    return Added(before, item.quantity, quantity, limit)
 
 
 @transaction.atomic

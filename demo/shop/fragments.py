@@ -20,6 +20,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.shortcuts import get_object_or_404
 from rest_framework.request import Request
 
@@ -88,19 +89,24 @@ class CartPage(Fragment):
         return None if secret is None else f"{carts.version(request.user)}:{secret}"
 
     def get_context(self, request: Request, **params: Any) -> dict[str, Any]:
-        lines = carts.lines(request.user)
-        subtotal = sum((line.subtotal for line in lines), start=Decimal("0.00"))
-        shipping = carts.shipping(subtotal)
-        return {
-            "shopper": request.user,
-            "lines": lines,
-            "count": sum(line.quantity for line in lines),
-            "subtotal": subtotal,
-            "shipping": shipping,
-            "total": subtotal + shipping,
-            "free_shipping_from": carts.FREE_SHIPPING_FROM,
-            "max_per_line": carts.MAX_PER_LINE,
-        }
+        return cart_context(request.user)
+
+
+def cart_context(user: User | AnonymousUser) -> dict[str, Any]:
+    """What the cart's template shows: the fragment's, and the plain cart page's (views.py)."""
+    lines = carts.lines(user)
+    subtotal = sum((line.subtotal for line in lines), start=Decimal("0.00"))
+    shipping = carts.shipping(subtotal)
+    return {
+        "shopper": user,
+        "lines": lines,
+        "count": sum(line.quantity for line in lines),
+        "subtotal": subtotal,
+        "shipping": shipping,
+        "total": subtotal + shipping,
+        "free_shipping_from": carts.FREE_SHIPPING_FROM,
+        "max_per_line": carts.MAX_PER_LINE,
+    }
 
 
 @register

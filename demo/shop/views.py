@@ -1,22 +1,31 @@
 """Pages. The shells (catalog, product, cart) are the same for every visitor: they never
 read ``request.user``, the session or the CSRF token. Per-user parts are fragments
-(``fragments.py``). The POST views change the cart and are ordinary Django views."""
+(``fragments.py``). The POST views change the cart and are ordinary Django views; the
+plain cart page and the CSRF failure page are per visitor, for browsers without JavaScript
+and for forms that expired."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from composekit import invalidate, submitted_by_loader, trigger
 from composekit.shell import cacheable_shell
 
 from . import carts
+from .fragments import cart_context
 from .models import Category, Product
 from .shells import shared_cache
 
@@ -78,13 +87,90 @@ def cart(request: HttpRequest) -> HttpResponse:
     return render(request, "shop/cart.html")
 
 
+ROBOTS_TXT = """\
+# Hearth & Co. Fragment URLs (/_composekit/) answer X-Robots-Tag: noindex. They stay
+# crawlable on purpose: a crawler kept out by robots.txt never sees that header, and may
+# list a URL it found in a page anyway.
+User-agent: *
+Disallow: /cart/
+Disallow: /login/
+Disallow: /logout/
+"""
+
+
+@cacheable_shell(max_age=86400)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+
+
+@csrf_exempt  # the buy box is in the shell, with no token: same_origin() defends it instead
 @require_POST
-@login_required
 def cart_add(request: HttpRequest) -> HttpResponseBase:
+    """Add to the cart from the product page's buy box, with or without JavaScript.
+
+    The form is part of the shell, the same for everyone, so it cannot carry a CSRF token;
+    with JavaScript shop.js adds one from the cookie, without it there is none. A cross-site
+    forgery is refused by the browser-set ``Origin`` (or ``Referer``) instead, see
+    ``same_origin()``. Sent by composekit-live (``data-ck-submit``), the answer is a 204 that
+    triggers ``cart:changed`` (the cart's fragments refresh themselves) and, when the
+    per-line limit held the add back, ``cart:capped`` (shop.js says so in the buy box).
+    Asked for JSON (an API client), it says what the add did. Without JavaScript it is a
+    redirect to the plain cart page, which says what was added.
+    """
     item = get_object_or_404(Product, sku=request.POST.get("sku", ""))
-    carts.add(_shopper(request), item, _quantity(request, default=1))
+    if not same_origin(request):
+        return csrf_failure(request, reason="the request did not come from this site's own page")
+    if not request.user.is_authenticated:
+        return redirect_to_login(_next(request, item.get_absolute_url()))
+    added = carts.add(_shopper(request), item, _quantity(request, default=1))
     invalidate(request, "cart")  # the shopper's next page fetches the cart's fragments anew
-    return _done(request, item.get_absolute_url())
+    if submitted_by_loader(request):
+        events = ["cart:changed", "cart:capped"] if added.capped else ["cart:changed"]
+        return trigger(HttpResponse(status=204), *events)
+    if _wants_json(request):
+        summary = carts.summary(request.user)
+        return JsonResponse(
+            {
+                "count": summary.count,
+                "total": f"{summary.total:.2f}",
+                "added": added.added,
+                "line": added.after,
+                "limit": added.limit,
+                "message": added_message(item, added),
+            }
+        )
+    query = urlencode({"added": item.sku, "n": added.added, "capped": int(added.capped)})
+    return redirect(f"{reverse('shop:cart-plain')}?{query}")
+
+
+def added_message(item: Product, added: carts.Added) -> str:
+    """What the buy box says after an add, the per-line limit included."""
+    if not added.capped:
+        return f"Added {added.added} × {item.name} to your cart."
+    if added.added:
+        return (
+            f"Added {added.added} × {item.name}: your cart now holds {added.after}, "
+            f"the most you can order ({added.limit})."
+        )
+    return f"Nothing added: your cart already holds {added.after} × {item.name}, the most you can order."
+
+
+def same_origin(request: HttpRequest) -> bool:
+    """Whether the browser says the form was sent from a page of this site.
+
+    Every browser of the last years sends ``Origin`` with a form POST, same-site or not,
+    and no page can forge it; older ones send ``Referer``. A request with neither (a privacy
+    proxy stripped both) is refused too: the failure page offers the same form again with
+    a token. The session cookie is ``SameSite=Lax`` besides, so a cross-site POST arrives
+    logged out.
+    """
+    here = f"{request.scheme}://{request.get_host()}"
+    trusted = {here, *settings.CSRF_TRUSTED_ORIGINS}
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != "null":
+        return origin in trusted
+    parts = urlsplit(request.headers.get("Referer", ""))
+    return bool(parts.netloc) and f"{parts.scheme}://{parts.netloc}" in trusted
 
 
 @require_POST
@@ -109,12 +195,80 @@ def _quantity(request: HttpRequest, default: int) -> int:
         return default
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    return request.accepts("application/json") and not request.accepts("text/html")
+
+
+def _next(request: HttpRequest, fallback: str) -> str:
+    """The form's ``next`` if it is a page of this site, else ``fallback``."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return fallback
+    return target
+
+
 def _done(request: HttpRequest, fallback: str) -> HttpResponseBase:
     """A form composekit-live sent: "the cart changed", and its fragments refresh themselves.
     Otherwise (no JS) back where the form was."""
     if submitted_by_loader(request):
         return trigger(HttpResponse(status=204), "cart:changed")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = fallback
-    return redirect(target)
+    return redirect(_next(request, fallback))
+
+
+def cart_plain(request: HttpRequest) -> HttpResponse:
+    """The cart rendered by the server, for browsers without JavaScript: not a shell.
+
+    ``?added=<sku>&n=<count>&capped=1`` (where the buy box sends a browser without
+    JavaScript) says what the last add did.
+    """
+    context = cart_context(request.user)
+    sku = request.GET.get("added")
+    product = Product.objects.filter(sku=sku).first() if sku else None
+    if product is not None:
+        line = carts.quantity_of(request.user, product)
+        added = carts.Added(
+            before=line - _int(request.GET.get("n")),
+            after=line,
+            asked=_int(request.GET.get("n")) + (1 if request.GET.get("capped") == "1" else 0),
+            limit=carts.line_limit(product),
+        )
+        context["notice"] = added_message(product, added)
+    context["next_url"] = reverse("shop:cart-plain")
+    response = render(request, "shop/cart_plain.html", context)
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True)
+    return response
+
+
+def _int(value: str | None) -> int:
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        return 0
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form that could not be checked (``CSRF_FAILURE_VIEW``): say why, offer it again.
+
+    Usually the page was open a long time, or the shopper logged out or in elsewhere, so
+    the token in the page is not the cookie's any more. A cart form is offered again, with a
+    fresh token, so one click finishes what the shopper meant to do.
+    """
+    path = request.path
+    retry = None
+    if path in (reverse("shop:cart-add"), reverse("shop:cart-update")):
+        product = Product.objects.filter(sku=request.POST.get("sku", "")).first()
+        if product is not None:
+            retry = {
+                "action": path,
+                "product": product,
+                "quantity": _int(request.POST.get("quantity")) or (1 if "add" in path else 0),
+                "next": _next(request, product.get_absolute_url() if "add" in path else reverse("shop:cart")),
+                "adding": path == reverse("shop:cart-add"),
+            }
+    back = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("shop:catalog")
+    response = render(request, "shop/csrf_failure.html", {"retry": retry, "back": back}, status=403)
+    add_never_cache_headers(response)
+    return response

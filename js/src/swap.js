@@ -43,8 +43,8 @@ const trusted = (html) => {
 };
 
 /**
- * Replaces el's children with html. A <template> parses inertly, so its scripts never run;
- * createContextualFragment leaves scripts runnable: they run when inserted (external ones in
+ * Replaces el's children with html. A <template> parses inertly, so its scripts never run, and
+ * takes what any element may hold (a row's cells, options); createContextualFragment leaves scripts runnable: they run when inserted (external ones in
  * order), carrying the loader's CSP nonce.
  * @param {Element} el
  * @param {string} html
@@ -54,7 +54,10 @@ export const swap = (el, html, scripts) => {
   const markup = /** @type {string} */ (trusted(html)); // the DOM takes TrustedHTML where a string goes
   let fragment;
   if (scripts) {
-    fragment = document.createRange().createContextualFragment(markup);
+    // Parsed in the element's context, so a row's <td>s stay cells (the attribute form).
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    fragment = range.createContextualFragment(markup);
   } else {
     const template = document.createElement('template');
     template.innerHTML = markup;

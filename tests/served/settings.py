@@ -74,3 +74,15 @@ if CORS_ALLOWED_ORIGINS:
     # Django's default, spelled out: a page on localhost:A and fragments on localhost:B are
     # different origins but the same site, so a Lax session cookie goes with the fetch.
     SESSION_COOKIE_SAMESITE = "Lax"
+
+if os.environ.get("CK_SERVED_TOOLBAR"):
+    # django-debug-toolbar with composekit's panel (tests/test_toolbar.py). It keeps its data
+    # in the process's memory: serve this with one worker.
+    from debug_toolbar.settings import PANELS_DEFAULTS
+
+    DEBUG = True
+    COMPOSEKIT_MODE = os.environ.get("CK_SERVED_MODE", "client")
+    INSTALLED_APPS = [*INSTALLED_APPS, "debug_toolbar"]
+    MIDDLEWARE = ["debug_toolbar.middleware.DebugToolbarMiddleware", *MIDDLEWARE]
+    DEBUG_TOOLBAR_PANELS = [*PANELS_DEFAULTS, "composekit.toolbar.FragmentsPanel"]
+    DEBUG_TOOLBAR_CONFIG = {"SHOW_TOOLBAR_CALLBACK": lambda request: True, "UPDATE_ON_FETCH": True}

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.html import format_html
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
@@ -398,3 +399,38 @@ class FailsOnce(Fragment):
         if cache.add(f"test:fails-once:{run}", 1, timeout=300):
             raise Unavailable()
         return f"<b>second try {run}</b>"
+
+
+@register
+class Indexable(Fragment):
+    """Says crawlers may index it: its own X-Robots-Tag wins over the setting's."""
+
+    name = "indexable"
+
+    def render(self, request: Any, **params: Any) -> str:
+        return "index me"
+
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().get(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "all"
+        return response
+
+
+@register
+class Cells(Fragment):
+    """A table row's cells: a fragment placed with as="tr"."""
+
+    name = "cells"
+
+    def render(self, request: Any, who: str = "", **params: Any) -> str:
+        return format_html("<td>{}</td><td>cell</td>", who)
+
+
+@register
+class Label(Fragment):
+    """Text for an <option> or an <li>: a fragment placed with as="option" or as="li"."""
+
+    name = "label"
+
+    def render(self, request: Any, text: str = "", **params: Any) -> str:
+        return format_html("{} (live)", text)

@@ -119,7 +119,9 @@ var swap = (el, html, scripts) => {
   );
   let fragment;
   if (scripts) {
-    fragment = document.createRange().createContextualFragment(markup);
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    fragment = range.createContextualFragment(markup);
   } else {
     const template = document.createElement("template");
     template.innerHTML = markup;
@@ -324,6 +326,16 @@ var shared = (el, src, signal, fresh = false) => {
 };
 var clear = () => requests.clear();
 
+// js/src/error.js
+var showError = (host, nodes) => {
+  const template = nodes.find((node) => node instanceof HTMLTemplateElement && node.hasAttribute("data-ck-error"));
+  if (template) host.replaceChildren(
+    /** @type {HTMLTemplateElement} */
+    template.content.cloneNode(true),
+    template
+  );
+};
+
 // js/src/identity.js
 var KEY = "composekit:identity";
 var current = "";
@@ -379,6 +391,7 @@ var trigger = (name, source = null) => {
 };
 
 // js/src/element.js
+var PLACEHOLDER = "ck-fragment, [data-ck-src]";
 var detailOf = (error) => {
   const { status = 0, attempt = 0 } = (
     /** @type {{ status?: number, attempt?: number }} */
@@ -389,13 +402,18 @@ var detailOf = (error) => {
     error
   ) };
 };
-var CkFragment = class extends HTMLElement {
-  static observedAttributes = ["src"];
+var placeholders = /* @__PURE__ */ new WeakMap();
+var placeholderOf = (host) => placeholders.get(host) || new Placeholder(host);
+var Placeholder = class {
+  /** @type {HTMLElement} */
+  host;
   /** @type {AbortController | undefined} the load in progress */
   #controller;
   /** @type {IntersectionObserver | undefined} waiting for a lazy element to come near */
   #observer;
-  #connected = false;
+  connected = false;
+  // Whether a load was ever started here: a state the server wrote (inline mode) is final.
+  #started = false;
   /**
    * The children the shell gave it (its fallback), kept at the first swap: shown again
    * whenever per-user content must go before new content is in.
@@ -405,8 +423,37 @@ var CkFragment = class extends HTMLElement {
   // Whether the content came from a public response (the same for everyone). Content
   // rendered by the server (inline mode) is treated as private unless marked `public`.
   #public = false;
+  // Attribute names: <ck-fragment src>, or <tr data-ck-src> for the attribute form.
+  #prefix;
   /** @type {string | undefined} the HTML last swapped in: refresh() compares with it */
   #html;
+  /** @param {HTMLElement} host */
+  constructor(host) {
+    this.host = host;
+    this.#prefix = host.localName === "ck-fragment" ? "" : "data-ck-";
+    placeholders.set(host, this);
+  }
+  /** @param {string} name */
+  getAttribute(name) {
+    return this.host.getAttribute(this.#prefix + name);
+  }
+  /** @param {string} name */
+  hasAttribute(name) {
+    return this.host.hasAttribute(this.#prefix + name);
+  }
+  /**
+   * The network call: the host's fetchFragment when it has one (<ck-fragment> does).
+   * @param {string} url
+   * @param {RequestInit} init
+   * @returns {Promise<Response>}
+   */
+  fetchFragment(url, init) {
+    const host = (
+      /** @type {HTMLElement & { fetchFragment?: Placeholder['fetchFragment'] }} */
+      this.host
+    );
+    return host.fetchFragment ? host.fetchFragment(url, init) : fetch(url, init);
+  }
   /**
    * Identity changed, page restored or going into the back/forward cache, or reset()
    * (identity.js): private content goes, and the element loads again unless the page is
@@ -418,40 +465,32 @@ var CkFragment = class extends HTMLElement {
       /** @type {CustomEvent<CkRenewDetail>} */
       event.detail
     );
-    if (!this.#connected || !this.#private() || source === this) return;
+    if (!this.connected || !this.#private() || source === this.host) return;
     this.#forget();
-    if (reason !== "pagehide") this.#load(true);
+    if (reason !== "pagehide") this.load(true);
   };
-  connectedCallback() {
-    this.#connected = true;
+  connect() {
+    if (this.connected) return;
+    this.connected = true;
     this.#public ||= !this.#controller && this.hasAttribute("public");
     addEventListener("ck:renew", this.#onRenew);
-    if (this.getAttribute("state") === "loaded") return;
+    const state = this.getAttribute("state");
+    if (state === "loaded" || state === "error" && !this.#started) return;
     if (this.getAttribute("loading") === "lazy") this.#loadWhenNear();
-    else this.#load();
+    else this.load();
   }
-  disconnectedCallback() {
-    this.#connected = false;
+  disconnect() {
+    this.connected = false;
     removeEventListener("ck:renew", this.#onRenew);
     this.#cancel();
   }
   /**
    * A new src is loaded at once; a lazy element that has not started waits as before.
-   * Initial attributes (before the element is in the document) start nothing here.
-   * @param {string} _name
    * @param {string | null} oldValue
    * @param {string | null} newValue
    */
-  attributeChangedCallback(_name, oldValue, newValue) {
-    if (this.#connected && oldValue !== newValue && this.hasAttribute("state")) this.#load();
-  }
-  /**
-   * Fetches again, even in inline mode; a settled shared response for the same src is
-   * dropped. Resolves once the load has ended, however it ended.
-   * @returns {Promise<void>}
-   */
-  reload() {
-    return this.#load(true);
+  srcChanged(oldValue, newValue) {
+    if (this.connected && oldValue !== newValue && this.hasAttribute("state")) this.load();
   }
   /**
    * Asks the server whether the content changed (revalidating what the browser or the loader
@@ -464,7 +503,7 @@ var CkFragment = class extends HTMLElement {
    */
   async refresh() {
     const state = this.getAttribute("state");
-    if (!this.#connected || !state || state === "loading") return false;
+    if (!this.connected || !state || state === "loading") return false;
     const controller = this.#controller = new AbortController();
     const result = await shared(this, this.getAttribute("src"), controller.signal, true);
     await parsed();
@@ -473,15 +512,6 @@ var CkFragment = class extends HTMLElement {
     this.#fire("loadend");
     return true;
   }
-  /**
-   * The network call: the one seam to stub in tests or to wrap (e.g. add a header).
-   * @param {string} url
-   * @param {RequestInit} init
-   * @returns {Promise<Response>}
-   */
-  fetchFragment(url, init) {
-    return fetch(url, init);
-  }
   // Whether it has (or is getting) content that may be someone's own.
   #private() {
     return this.hasAttribute("state") && !this.#public;
@@ -489,11 +519,11 @@ var CkFragment = class extends HTMLElement {
   #loadWhenNear() {
     this.#observer = new IntersectionObserver(
       (entries) => {
-        if (entries[entries.length - 1].isIntersecting) this.#load();
+        if (entries[entries.length - 1].isIntersecting) this.load();
       },
       { rootMargin: config.lazyMargin }
     );
-    this.#observer.observe(this);
+    this.#observer.observe(this.host);
   }
   #cancel() {
     this.#observer?.disconnect();
@@ -501,7 +531,7 @@ var CkFragment = class extends HTMLElement {
   }
   #forget() {
     this.#cancel();
-    this.replaceChildren(...(this.#fallback || []).map((node) => node.cloneNode(true)));
+    this.host.replaceChildren(...(this.#fallback || []).map((node) => node.cloneNode(true)));
   }
   /**
    * Dispatches ck:<type>; only ck:beforeswap is cancelable.
@@ -510,13 +540,13 @@ var CkFragment = class extends HTMLElement {
    */
   #fire(type, detail = null) {
     const event = new CustomEvent("ck:" + type, { bubbles: true, composed: true, cancelable: type === "beforeswap", detail });
-    return this.dispatchEvent(event);
+    return this.host.dispatchEvent(event);
   }
   /** @param {'loading' | 'loaded' | 'error'} state */
   #setState(state) {
-    if (this.getAttribute("state") !== state) this.setAttribute("state", state);
-    if (state === "loading") this.setAttribute("aria-busy", "true");
-    else this.removeAttribute("aria-busy");
+    if (this.getAttribute("state") !== state) this.host.setAttribute(this.#prefix + "state", state);
+    if (state === "loading") this.host.setAttribute("aria-busy", "true");
+    else this.host.removeAttribute("aria-busy");
   }
   /**
    * Swaps the answer in (unless a ck:beforeswap listener takes over), then dispatches the
@@ -526,29 +556,30 @@ var CkFragment = class extends HTMLElement {
   #show({ html, isPublic, triggers }) {
     const detail = { html };
     if (this.#fire("beforeswap", detail)) {
-      this.#fallback ??= [...this.childNodes];
-      swap(this, detail.html, config.allowScripts || this.hasAttribute("allow-scripts"));
+      this.#fallback ??= [...this.host.childNodes];
+      swap(this.host, detail.html, config.allowScripts || this.hasAttribute("allow-scripts"));
     }
     this.#html = html;
     this.#public = isPublic;
     this.#setState("loaded");
     this.#fire("load");
-    for (const name of triggers) trigger(name, this);
+    for (const name of triggers) trigger(name, this.host);
   }
   /** Why this element must not load its src here, or '' when it may. */
   #nestingProblem() {
     const src = this.getAttribute("src");
     let depth = 0;
-    for (let parent = this.parentElement?.closest("ck-fragment"); parent; parent = parent.parentElement?.closest("ck-fragment")) {
-      if (parent.getAttribute("src") === src) return "includes itself";
+    for (let parent = this.host.parentElement?.closest(PLACEHOLDER); parent; parent = parent.parentElement?.closest(PLACEHOLDER)) {
+      if (parent.getAttribute(parent.localName === "ck-fragment" ? "src" : "data-ck-src") === src) return "includes itself";
       if (++depth >= config.maxDepth) return "too deep";
     }
     return "";
   }
   /** @param {boolean} [fresh] revalidate with the server (a reload) */
-  async #load(fresh = false) {
-    checkIdentity(this);
+  async load(fresh = false) {
+    checkIdentity(this.host);
     this.#cancel();
+    this.#started = true;
     const controller = this.#controller = new AbortController();
     this.#setState("loading");
     this.#fire("loadstart");
@@ -562,24 +593,112 @@ var CkFragment = class extends HTMLElement {
     } catch (error) {
       if (controller.signal.aborted) return;
       this.#setState("error");
+      showError(this.host, this.#fallback || [...this.host.childNodes]);
       this.#fire("error", detailOf(error));
     }
     this.#fire("loadend");
   }
 };
+var CkFragment = class extends HTMLElement {
+  static observedAttributes = ["src"];
+  #placeholder = new Placeholder(this);
+  connectedCallback() {
+    this.#placeholder.connect();
+  }
+  disconnectedCallback() {
+    this.#placeholder.disconnect();
+  }
+  /**
+   * Initial attributes (before the element is in the document) start nothing here.
+   * @param {string} _name
+   * @param {string | null} oldValue
+   * @param {string | null} newValue
+   */
+  attributeChangedCallback(_name, oldValue, newValue) {
+    this.#placeholder.srcChanged(oldValue, newValue);
+  }
+  /**
+   * Fetches again, even in inline mode; a settled shared response for the same src is
+   * dropped. Resolves once the load has ended, however it ended.
+   * @returns {Promise<void>}
+   */
+  reload() {
+    return this.#placeholder.load(true);
+  }
+  /**
+   * Revalidates with the server and swaps only if the content changed (see Placeholder.refresh).
+   * @returns {Promise<boolean>}
+   */
+  refresh() {
+    return this.#placeholder.refresh();
+  }
+  /**
+   * The network call: the one seam to stub in tests or to wrap (e.g. add a header).
+   * @param {string} url
+   * @param {RequestInit} init
+   * @returns {Promise<Response>}
+   */
+  fetchFragment(url, init) {
+    return fetch(url, init);
+  }
+};
+
+// js/src/attached.js
+var SELECTOR = "[data-ck-src]";
+var each = (node, fn) => {
+  if (!(node instanceof HTMLElement)) return;
+  if (node.matches(SELECTOR)) fn(node);
+  for (const el of node.querySelectorAll(SELECTOR)) fn(
+    /** @type {HTMLElement} */
+    el
+  );
+};
+var connect = (el) => {
+  if (el.isConnected) placeholderOf(el).connect();
+};
+var disconnect = (el) => {
+  if (!el.isConnected) placeholderOf(el).disconnect();
+};
+var watchAttached = () => {
+  new MutationObserver((records) => {
+    for (const record of records) {
+      for (const node of record.removedNodes) each(node, disconnect);
+      for (const node of record.addedNodes) each(node, connect);
+      const el = (
+        /** @type {HTMLElement} */
+        record.target
+      );
+      if (record.type !== "attributes" || !el.isConnected || !el.hasAttribute("data-ck-src")) continue;
+      const placeholder = placeholderOf(el);
+      if (placeholder.connected) placeholder.srcChanged(record.oldValue, el.getAttribute("data-ck-src"));
+      else placeholder.connect();
+    }
+  }).observe(document, { childList: true, subtree: true, attributeFilter: ["data-ck-src"], attributeOldValue: true });
+  each(document.documentElement, connect);
+};
 
 // js/src/define.js
+var retry = (event) => {
+  const button = event.target instanceof Element && event.target.closest("[data-ck-retry]");
+  const host = button && button.closest(PLACEHOLDER);
+  if (!(host instanceof HTMLElement)) return;
+  event.preventDefault();
+  placeholderOf(host).load(true);
+};
 var define = () => {
   if (customElements.get("ck-fragment")) return;
   watchIdentity();
   customElements.define("ck-fragment", CkFragment);
+  watchAttached();
+  document.addEventListener("click", retry);
 };
 var reload = (name) => {
-  const fragments = [...document.getElementsByName(name)].filter((el) => el instanceof CkFragment);
-  return Promise.all(fragments.map((el) => (
-    /** @type {CkFragment} */
-    el.reload()
-  )));
+  const value = CSS.escape(name);
+  const hosts = document.querySelectorAll(`ck-fragment[name="${value}"], [data-ck-src][data-ck-name="${value}"]`);
+  return Promise.all([...hosts].map((host) => placeholderOf(
+    /** @type {HTMLElement} */
+    host
+  ).load(true)));
 };
 var reset = () => renew("reset");
 

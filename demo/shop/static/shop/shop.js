@@ -1,11 +1,13 @@
 // Hearth & Co. demo. Pages are shells, the same for everyone, so what depends on the shopper
 // is added in the browser. composekit-live submits the forms marked data-ck-submit (with the
 // CSRF token from the cookie) and refreshes the cart's fragments when the server says
-// "cart:changed"; this file only does two things a shell cannot:
+// "cart:changed"; this file only does three things a shell cannot:
 // - the "next" of login links (the page to come back to), added when one is followed;
 // - a form sent the ordinary way (composekit-live fell back to it, or a form it does not
 //   handle) gets the CSRF token from the cookie as its field; and a shopper without the
-//   cookie is not logged in (logging in gives it), so is sent to log in first.
+//   cookie is not logged in (logging in gives it), so is sent to log in first;
+// - the buy box says what an add did: how many were added when the server says
+//   "cart:changed" for it, or that the per-line limit held the add back ("cart:capped").
 (() => {
   "use strict";
 
@@ -43,4 +45,21 @@
     },
     true,
   );
+
+  // The buy box's status line, for an event its own form's answer triggered (not another tab's).
+  const addStatus = (event) => {
+    const form = event.detail && event.detail.source;
+    if (!(form instanceof HTMLFormElement) || !form.classList.contains("add-form")) return null;
+    return form.parentElement.querySelector("[data-add-status]");
+  };
+  document.addEventListener("cart:changed", (event) => {
+    const status = addStatus(event);
+    const name = document.querySelector("h1");
+    if (status) status.textContent = `Added ${event.detail.source.elements.quantity.value} × ${name.textContent} to your cart.`;
+  });
+  // Dispatched after "cart:changed" by the same answer, so it has the last word.
+  document.addEventListener("cart:capped", (event) => {
+    const status = addStatus(event);
+    if (status) status.textContent = "Nothing more added: your cart holds the most of this you can order.";
+  });
 })();

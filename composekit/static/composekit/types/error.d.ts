@@ -1,0 +1,1 @@
+export function showError(host: HTMLElement, nodes: Node[]): void;
