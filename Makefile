@@ -45,6 +45,18 @@ js-check:
 pytest:
 	$(BIN)/pytest --cov --cov-branch --cov-report=term
 
+# Not part of `test`: the pytest suite against each supported Django LTS, each in a
+# virtualenv of its own (.venv for the pinned 5.2, .venv-django42 for 4.2).
+.PHONY: test-matrix
+test-matrix: deps
+	$(PYTHON) -m venv .venv-django42
+	.venv-django42/bin/python -m pip install -q --upgrade pip
+	.venv-django42/bin/python -m pip install -q -e '.[test]'
+	.venv-django42/bin/python -m pip install -q 'Django>=4.2,<5.0' 'djangorestframework>=3.15,<3.17'
+	.venv-django42/bin/python -c 'import django; assert django.VERSION[:2] == (4, 2), django.__version__'
+	.venv-django42/bin/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider
+
 # Not part of `test`: runs every benchmark (about 5-10 minutes) and writes docs/benchmarks.md.
 .PHONY: bench
 bench: deps

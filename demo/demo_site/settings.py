@@ -24,6 +24,7 @@ import os
 import time
 from pathlib import Path
 
+import django
 from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -121,11 +122,14 @@ DATABASES = {
         # A connection per thread, kept: opening one costs more than most fragments' work.
         "CONN_MAX_AGE": 600,
         "CONN_HEALTH_CHECKS": True,
+        # (init_command and transaction_mode are Django 5.1+: on 4.2 only the timeout.)
         "OPTIONS": {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 10,
-        },
+        }
+        if django.VERSION >= (5, 1)
+        else {"timeout": 10},
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

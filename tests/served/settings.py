@@ -21,6 +21,8 @@ from __future__ import annotations
 import logging
 import os
 
+import django
+
 from tests.settings import *  # noqa: F403
 from tests.settings import INSTALLED_APPS, MIDDLEWARE
 
@@ -33,7 +35,10 @@ DATABASES = {
         "NAME": os.environ["CK_SERVED_DB"],
         # Logins write sessions from several processes at once: take the write lock up
         # front and wait for it, instead of failing with "database is locked".
-        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        # (transaction_mode is Django 5.1+; on 4.2 the timeout alone waits for the lock.)
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20}
+        if django.VERSION >= (5, 1)
+        else {"timeout": 20},
     }
 }
 
