@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
+import django
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.sessions.backends.db import SessionStore
@@ -488,8 +489,10 @@ def test_guard_middleware_catches_what_middleware_adds_after_the_view(
     response = client.get("/shells/class/")
     assert "sessionid" in response.cookies
     assert response["Cache-Control"] == "private, no-cache"
-    # Saving reads the session, so SessionMiddleware also adds Vary: Cookie.
-    touched = f"{SESSION}, a cookie set (sessionid), Vary: Cookie"
+    # Saving reads the session, so SessionMiddleware also adds Vary: Cookie (Django 5+; 4.2's
+    # does not count a save as a read).
+    vary = ", Vary: Cookie" if django.VERSION >= (5, 0) else ""
+    touched = f"{SESSION}, a cookie set (sessionid){vary}"
     assert response["X-Composekit-Shell"] == f"not cached: {touched}"
     assert page_entries(cache) == []
     [record] = [r for r in caplog.records if r.name == "composekit.shell"]
@@ -577,6 +580,7 @@ def test_async_view_is_a_shell(arf: Any) -> None:
     assert not post.has_header("Cache-Control")
 
 
+@pytest.mark.skipif(django.VERSION < (5, 0), reason="request.auser() is new in Django 5.0")
 @override_settings(DEBUG=True)
 def test_async_view_that_reads_the_user_is_impure(arf: Any) -> None:
     from django.contrib.auth import aget_user

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import django
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client, override_settings
@@ -402,5 +403,7 @@ def test_wants_json_reads_accept_like_django(accept: str, json: bool) -> None:
 
     assert wants_json(accept) is json
     request = RequestFactory().get("/", headers={"Accept": accept} if accept else {})
-    # Same answer as Django's own negotiation (5.2 refuses q=0 ranges too).
-    assert (request.accepts("application/json") and not request.accepts("text/html")) is json
+    # Same answer as Django's own negotiation since 5.2, which refuses q=0 ranges too (4.2's
+    # accepts() ignores q, so it is compared where there is no q=0).
+    if django.VERSION >= (5, 2) or "q" not in accept.lower():
+        assert (request.accepts("application/json") and not request.accepts("text/html")) is json
