@@ -18,7 +18,7 @@ from typing import Any
 from demo.launch import demo_env, demo_server
 from tests.servers import ROOT
 
-from . import browser, endpoint, loader_size, memory, server_cost
+from . import browser, browsing, endpoint, loader_size, memory, shell_guard
 from .demo_data import catalog_paths, log_in_all, new_session, parse_shell, prepare_demo, usernames
 from .machine import load, machine
 from .report import render
@@ -26,13 +26,15 @@ from .report import render
 # What each benchmark runs, by the keywords of its run(): (the full run, --quick).
 SIZES: dict[str, dict[str, tuple[Any, Any]]] = {
     "demo": {"sessions": (20, 2), "pages": (9, 2)},
-    "server_cost": {
-        "duration": (4.0, 0.5),  # seconds per measured run of a scenario
-        "warmup": (2.0, 0.3),
+    "browsing": {
+        "shoppers": (20, 2),
+        "pages": (10, 3),  # page views per shopper, all different
+        "add_after": (5, 2),  # the add-to-cart follows this page
         "rounds": (5, 2),
-        "max_views": (100_000, 200),
+        "warmup": (1, 0),
+        "concurrency": (4, 2),  # shoppers browsing at once
     },
-    "endpoint": {"iterations": (200, 20), "rounds": (11, 2)},
+    "endpoint": {"iterations": (500, 20), "rounds": (7, 2)},
     "loader_size": {"peers": (loader_size.PEERS, (("htmx.org", "htmx.org"),))},
     "browser": {"sizes": ((1, 5, 20), (1, 5)), "runs": (15, 2), "warmup": (2, 0)},
     "memory": {
@@ -42,6 +44,7 @@ SIZES: dict[str, dict[str, tuple[Any, Any]]] = {
         "tail": (10_000, 100),
         "tail_every": (2_000, 50),
     },
+    "shell_guard": {"rounds": (5, 1), "seconds": (3.0, 0.3)},
 }
 
 
@@ -52,7 +55,6 @@ def log(message: str) -> None:
 # gthread workers keep connections alive, as a browser's are (behind nginx, or over HTTP/2):
 # a sync worker would charge every fragment request a new TCP connection.
 WORKERS, THREADS = 2, 4
-SERVER = f"{WORKERS} gthread workers × {THREADS} threads each, keep-alive"
 
 
 def run_all(sizes: dict[str, dict[str, Any]], tmp: Path) -> dict[str, Any]:
@@ -69,37 +71,33 @@ def run_all(sizes: dict[str, dict[str, Any]], tmp: Path) -> dict[str, Any]:
     workdir = tmp / "demo"
     shoppers = usernames(sizes["demo"]["sessions"])
     prepare_demo(workdir, len(shoppers))
-    client_env = demo_env(workdir, COMPOSEKIT_MODE="client")
-    with (
-        demo_server(client_env, tmp, workers=WORKERS, threads=THREADS) as client,
-        demo_server(
-            demo_env(workdir, COMPOSEKIT_MODE="inline"), tmp, workers=WORKERS, threads=THREADS
-        ) as inline,
-    ):
-        log(f"logging in {len(shoppers)} shoppers")
-        sessions = log_in_all(client.url, shoppers)
-        with new_session() as anonymous:
-            shells = [
-                parse_shell(path, anonymous.get(client.url + path, timeout=30).text)
-                for path in catalog_paths(client.url, sizes["demo"]["pages"])
-            ]
-        page = sessions[0].get(inline.url + "/", timeout=30).text
-        if 'class="user-name"' not in page:
-            raise RuntimeError("the inline demo does not see the session as logged in")
-        log("(1) server cost: composed vs monolithic")
-        servers = server_cost.Servers(client, inline)
-        results["server_cost"] = server_cost.run(servers, sessions, shells, **sizes["server_cost"], log=log)
-        results["server_cost"]["server"] = SERVER
-    loads.append(("after (1) server cost", load()))
+
+    log("(1) real browsing: composed vs monolithic, in Chromium")
+    results["browsing"] = browsing.run(
+        workdir, tmp / "browsing", **sizes["browsing"], workers=WORKERS, threads=THREADS, log=log
+    )
+    loads.append(("after (1) browsing", load()))
 
     log("(5) memory: one worker, fragment requests")
-    with demo_server(client_env, tmp, workers=1, threads=1) as single:
+    with demo_server(demo_env(workdir, COMPOSEKIT_MODE="client"), tmp, workers=1, threads=1) as single:
+        sessions = log_in_all(single.url, shoppers)
+        with new_session() as anonymous:
+            shells = [
+                parse_shell(path, anonymous.get(single.url + path, timeout=30).text)
+                for path in catalog_paths(single.url, sizes["demo"]["pages"])
+            ]
         results["memory"] = memory.run(single, sessions, shells, **sizes["memory"], log=log)
     loads.append(("after (5) memory", load()))
 
-    log("(2) endpoint overhead, in one process")
-    results["endpoint"] = endpoint.run(client_env, **sizes["endpoint"])
+    log("(2) endpoint: fixed cost under gunicorn, composekit's own work")
+    results["endpoint"] = endpoint.run(
+        workdir, tmp / "endpoint", **sizes["endpoint"], workers=WORKERS, threads=THREADS, log=log
+    )
     loads.append(("after (2) endpoint", load()))
+
+    log("shell guard: a shell request's CPU, composekit as of main vs the work tree")
+    results["shell_guard"] = shell_guard.run(workdir, tmp / "shell_guard", **sizes["shell_guard"], log=log)
+    loads.append(("after the shell guard", load()))
 
     log("(4) time to fragments in Chromium")
     results["browser"] = browser.run(htmx, tmp, **sizes["browser"], log=log)

@@ -21,6 +21,7 @@ Plain Python and ``requests``, no Django: ``bench`` and the demo's scripts impor
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import signal
@@ -39,6 +40,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
+VARNISHSTAT = shutil.which("varnishstat") or "/usr/bin/varnishstat"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 # gunicorn calls this factory in the master (--preload): no wsgi.py needed, the settings
 # module comes from DJANGO_SETTINGS_MODULE.
@@ -47,6 +49,7 @@ START_TIMEOUT = 60.0  # the first answer loads Django: slow on a busy machine
 LOG_TAIL = 60  # lines of a server's log printed after a failure
 PORT_LOCK = Path(tempfile.gettempdir()) / "composekit-ports.lock"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+REFERENCE_VCL = ROOT / "docs" / "varnish" / "composekit.vcl"
 
 
 class ServerError(RuntimeError):
@@ -149,7 +152,7 @@ def varnishd(
     args = [
         VARNISHD,
         "-F",  # foreground: the PID we hold is the manager's
-        f"-n{folder / 'work'}",
+        f"-n{_varnish_work(folder)}",
         "-a127.0.0.1:0",
         f"-f{vcl}" if vcl else f"-b{backend}",
         "-Tnone",  # no management port
@@ -158,6 +161,18 @@ def varnishd(
     ]
     with _serving(_start("varnishd", args, folder), _answers_http(ready_path)) as server:
         yield server
+
+
+def varnish_counters(server: Server) -> dict[str, int]:
+    """The counters of a varnishd from ``varnishd()`` (``MAIN.cache_hit``, ``MAIN.s_pass``, ...)."""
+    out = run([VARNISHSTAT, f"-n{_varnish_work(server.folder)}", "-1", "-j"], timeout=30)
+    data = json.loads(out)
+    counters = data.get("counters", data)  # varnishstat 7 nests them; 6 did not
+    return {name: c["value"] for name, c in counters.items() if isinstance(c, dict) and "value" in c}
+
+
+def _varnish_work(folder: Path) -> Path:
+    return folder / "work"
 
 
 @contextmanager
@@ -179,6 +194,16 @@ def redis_server(parent: Path) -> Iterator[Server]:
                     raise
     with _serving(server):
         yield server
+
+
+def reference_vcl(folder: Path, backend_port: int) -> Path:
+    """docs/varnish/composekit.vcl, unchanged but for its backend's port, written into ``folder``."""
+    vcl = REFERENCE_VCL.read_text()
+    if vcl.count('.port = "8000";') != 1:
+        raise ValueError(f"{REFERENCE_VCL} no longer has one backend on port 8000")
+    path = folder / "composekit.vcl"
+    path.write_text(vcl.replace('.port = "8000";', f'.port = "{backend_port}";'))
+    return path
 
 
 def django_env(settings: str, **extra: str) -> dict[str, str]:

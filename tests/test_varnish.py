@@ -21,13 +21,12 @@ import pytest
 import requests
 
 from composekit.render import fragment_url
-from tests.servers import ROOT, VARNISHD, Server, django_env, gunicorn, manage, varnishd
+from tests.servers import VARNISHD, Server, django_env, gunicorn, manage, reference_vcl, varnishd
 from tests.test_views import ACCEPT_CASES
 
 pytestmark = pytest.mark.proxy
 
 SETTINGS = "tests.served.settings"
-VCL = ROOT / "docs" / "varnish" / "composekit.vcl"
 USERS = [f"shopper-{i}" for i in range(8)]
 LOADS_PER_USER = 50
 SRC_RE = re.compile(r'<ck-fragment name="([a-z0-9-]+)" src="([^"]+)"')
@@ -73,10 +72,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 assert session.get(f"{app.url}/login/{user}/", timeout=10).text == f"logged in as {user}"
                 sessions[user] = session.cookies["sessionid"]
         # The reference file, unchanged but for the backend's port.
-        vcl = VCL.read_text()
-        assert vcl.count('.port = "8000";') == 1
-        (tmp / "composekit.vcl").write_text(vcl.replace('.port = "8000";', f'.port = "{app.port}";'))
-        with varnishd(tmp, vcl=tmp / "composekit.vcl") as proxy:
+        with varnishd(tmp, vcl=reference_vcl(tmp, app.port)) as proxy:
             yield Stack(proxy.url, app.url, sessions, app)
 
 

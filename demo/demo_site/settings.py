@@ -100,7 +100,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # shares it. Sessions are read from it first (cached_db: written to the database too), which
 # takes a query off every logged-in request. With several processes or hosts, point this at
 # Redis or Memcached: a per-process cache would keep a session another process ended.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # The templates' {% cache %} tags (the parts every visitor shares: the category bar,
+    # product grids and details) keep nothing: the demo caches its shells whole (shells.py,
+    # or Varnish). The tags are what a site without composekit would do; bench/ turns them on.
+    "template_fragments": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SHELL_CACHE_SECONDS = int(os.environ.get("DEMO_SHELL_CACHE", "300"))
 
