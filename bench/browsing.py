@@ -38,12 +38,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from demo.launch import DEMO_DIR, copy_prepared, demo_env
+from demo.launch import copy_prepared, demo_env
 from tests.browsers import chromium_launch_args
 from tests.servers import (
     ROOT,
     Server,
-    gunicorn,
     redis_server,
     reference_vcl,
     varnish_counters,
@@ -51,7 +50,7 @@ from tests.servers import (
 )
 
 from . import request_cpu
-from .demo_data import TIMEOUT, catalog_paths, log_in_all, new_session
+from .demo_data import TIMEOUT, catalog_paths, counted_demo, log_in_all, new_session
 from .stats import interleaved, summarize
 
 COMPOSED = "composed"
@@ -128,17 +127,7 @@ def serving(prepared: Path, tmp: Path, *, workers: int, threads: int) -> Iterato
                 BENCH_REQUEST_CPU=str(requests),
                 PYTHONPATH=str(ROOT),
             )
-            app = running.enter_context(
-                gunicorn(
-                    folder,
-                    env=env,
-                    app="demo_site.wsgi",
-                    cwd=DEMO_DIR,
-                    workers=workers,
-                    threads=threads,
-                    extra_args=["--config=python:bench.request_cpu"],
-                )
-            )
+            app = running.enter_context(counted_demo(folder, env, workers=workers, threads=threads))
             proxy = None
             if variant == COMPOSED:
                 proxy = running.enter_context(varnishd(folder, vcl=reference_vcl(folder, app.port)))

@@ -32,11 +32,11 @@ from typing import Any
 import requests
 
 from demo.launch import DEMO_DIR, demo_env
-from tests.servers import ROOT, gunicorn
+from tests.servers import ROOT
 from tests.servers import run as run_command
 
 from . import request_cpu
-from .demo_data import TIMEOUT, log_in
+from .demo_data import TIMEOUT, counted_demo, log_in
 from .stats import interleaved, summarize
 
 # What is asked, each for `iterations` requests per run: (label, URL key, If-None-Match?).
@@ -79,15 +79,7 @@ def run(
     child = [sys.executable, "-m", "bench.endpoint", f"--iterations={iterations}", f"--rounds={rounds}"]
     results: dict[str, Any] = json.loads(run_command(child, env=env, timeout=600))
     urls = results.pop("urls")
-    with gunicorn(
-        tmp,
-        env=env,
-        app="demo_site.wsgi",
-        cwd=DEMO_DIR,
-        workers=workers,
-        threads=threads,
-        extra_args=["--config=python:bench.request_cpu"],
-    ) as server:
+    with counted_demo(tmp, env, workers=workers, threads=threads) as server:
         session = log_in(server.url, results["user"])
         requests_of = {
             key: _prepare(session, server.url + urls[url], etag) for key, (_, url, etag) in CASES.items()

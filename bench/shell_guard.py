@@ -31,8 +31,8 @@ from typing import Any
 
 import requests
 
-from demo.launch import DEMO_DIR, demo_env, prepare
-from tests.servers import ROOT, Server, gunicorn
+from demo.launch import DEMO_DIR, demo_env, demo_server, prepare
+from tests.servers import ROOT, Server
 from tests.servers import run as run_command
 
 from .stats import interleaved, summarize
@@ -141,15 +141,7 @@ def run(
             for variant, env in envs.items():
                 for setup, cache in SETUPS.items():
                     servers[variant, setup] = running.enter_context(
-                        gunicorn(
-                            Path(logs),
-                            env={**env, "DEMO_SHELL_CACHE": cache},
-                            app="demo_site.wsgi",
-                            cwd=DEMO_DIR,
-                            workers=1,
-                            threads=1,
-                            ready_path=PATH,
-                        )
+                        demo_server({**env, "DEMO_SHELL_CACHE": cache}, Path(logs), workers=1, threads=1)
                     )
 
             def one(key: tuple[str, str]) -> Any:
