@@ -30,7 +30,7 @@ SIZES: dict[str, dict[str, tuple[Any, Any]]] = {
         "shoppers": (20, 2),
         "pages": (10, 3),  # page views per shopper, all different
         "add_after": (5, 2),  # the add-to-cart follows this page
-        "rounds": (5, 2),
+        "rounds": (4, 2),
         "warmup": (1, 0),
         "concurrency": (4, 2),  # shoppers browsing at once
     },
