@@ -114,8 +114,14 @@ def main(argv: list[str] | None = None) -> None:
         "--out", type=Path, help="the Markdown report (default docs/benchmarks.md, none with --quick)"
     )
     parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument(
+        "--render", type=Path, metavar="JSON", help="run nothing: write the report of results saved by --json"
+    )
     args = parser.parse_args(argv)
     out = args.out or (None if args.quick else ROOT / "docs" / "benchmarks.md")
+    if args.render:
+        (out or ROOT / "docs" / "benchmarks.md").write_text(render(json.loads(args.render.read_text())))
+        return
     with tempfile.TemporaryDirectory(prefix="composekit-bench-") as tmp:
         sizes = {bench: {k: both[args.quick] for k, both in knobs.items()} for bench, knobs in SIZES.items()}
         results = run_all(sizes, Path(tmp))
