@@ -185,6 +185,10 @@ def _browsing(b: dict[str, Any]) -> list[str]:
         "and reloads the cart's fragments; monolithic: the form is posted and the server redirects "
         "back to the page, rendered anew). Page 1 of every shopper is the **first view**; the "
         f"**session average** is over all {b['pages']} page views, the add-to-cart included. "
+        "Before each variant's turn, every page of the plans is asked for once, anonymously and "
+        "not measured: a shop has more visitors than these, and they keep what every visitor shares "
+        "in the shared caches (Varnish's shells, the `{% cache %}` parts), which would otherwise "
+        "expire (300 s) between two rounds of a slow run. "
         f"{b['warmup']} warm-up round(s), then {b['rounds']} rounds. Server CPU is the user + system "
         "time (`/proc/<pid>/stat`) of every process of the stack: gunicorn's master and workers, "
         "varnishd's manager and child, redis-server.",
