@@ -45,7 +45,10 @@ js-check:
 pytest:
 	$(BIN)/pytest --cov --cov-branch --cov-report=term
 
-# Not part of `test`: runs every benchmark (about 5-10 minutes) and writes docs/benchmarks.md.
+# Not part of `test`: runs every benchmark (about 20-40 minutes) and writes docs/benchmarks.md,
+# and the raw results to bench/.work/results.json (`python -m bench --render` rewrites the
+# report from them).
 .PHONY: bench
 bench: deps
-	$(BIN)/python -m bench
+	@mkdir -p bench/.work
+	$(BIN)/python -m bench --json bench/.work/results.json
