@@ -57,7 +57,10 @@ test-matrix: deps
 	.venv-django42/bin/pytest -p no:cacheprovider
 	$(BIN)/pytest -p no:cacheprovider
 
-# Not part of `test`: runs every benchmark (about 5-10 minutes) and writes docs/benchmarks.md.
+# Not part of `test`: runs every benchmark (about 20-40 minutes) and writes docs/benchmarks.md,
+# and the raw results to bench/.work/results.json (`python -m bench --render` rewrites the
+# report from them).
 .PHONY: bench
 bench: deps
-	$(BIN)/python -m bench
+	@mkdir -p bench/.work
+	$(BIN)/python -m bench --json bench/.work/results.json

@@ -20,7 +20,7 @@ from demo.launch import demo_env, demo_server
 from tests import vcl
 from tests.servers import ROOT, redis_server, varnishd
 
-from . import browser, endpoint, esi, loader_size, memory, server_cache, server_cost
+from . import browser, browsing, endpoint, esi, loader_size, memory, server_cache, shell_guard
 from .demo_data import (
     catalog_paths,
     log_in_all,
@@ -36,13 +36,15 @@ from .report import render
 # What each benchmark runs, by the keywords of its run(): (the full run, --quick).
 SIZES: dict[str, dict[str, tuple[Any, Any]]] = {
     "demo": {"sessions": (20, 2), "pages": (9, 2)},
-    "server_cost": {
-        "duration": (4.0, 0.5),  # seconds per measured run of a scenario
-        "warmup": (2.0, 0.3),
-        "rounds": (5, 2),
-        "max_views": (100_000, 200),
+    "browsing": {
+        "shoppers": (20, 2),
+        "pages": (10, 3),  # page views per shopper, all different
+        "add_after": (5, 2),  # the add-to-cart follows this page
+        "rounds": (4, 2),
+        "warmup": (1, 0),
+        "concurrency": (4, 2),  # shoppers browsing at once
     },
-    "endpoint": {"iterations": (200, 20), "rounds": (11, 2)},
+    "endpoint": {"iterations": (500, 20), "rounds": (7, 2)},
     "server_cache": {"iterations": (300, 10), "rounds": (7, 2)},
     "stampede": {"concurrency": (50, 50)},
     "esi": {"duration": (3.0, 0.5), "warmup": (1.5, 0.3), "rounds": (5, 2), "max_views": (100_000, 100)},
@@ -55,6 +57,7 @@ SIZES: dict[str, dict[str, tuple[Any, Any]]] = {
         "tail": (10_000, 100),
         "tail_every": (2_000, 50),
     },
+    "shell_guard": {"rounds": (5, 1), "seconds": (3.0, 0.3)},
 }
 
 
@@ -82,40 +85,36 @@ def run_all(sizes: dict[str, dict[str, Any]], tmp: Path) -> dict[str, Any]:
     workdir = tmp / "demo"
     shoppers = usernames(sizes["demo"]["sessions"])
     prepare_demo(workdir, len(shoppers))
-    client_env = demo_env(workdir, COMPOSEKIT_MODE="client")
-    with (
-        demo_server(client_env, tmp, workers=WORKERS, threads=THREADS) as client,
-        demo_server(
-            demo_env(workdir, COMPOSEKIT_MODE="inline"), tmp, workers=WORKERS, threads=THREADS
-        ) as inline,
-    ):
-        log(f"logging in {len(shoppers)} shoppers")
-        sessions = log_in_all(client.url, shoppers)
-        with new_session() as anonymous:
-            shells = [
-                parse_shell(path, anonymous.get(client.url + path, timeout=30).text)
-                for path in catalog_paths(client.url, sizes["demo"]["pages"])
-            ]
-        page = sessions[0].get(inline.url + "/", timeout=30).text
-        if 'class="user-name"' not in page:
-            raise RuntimeError("the inline demo does not see the session as logged in")
-        log("(1) server cost: composed vs monolithic")
-        servers = server_cost.Servers(client, inline)
-        results["server_cost"] = server_cost.run(servers, sessions, shells, **sizes["server_cost"], log=log)
-        results["server_cost"]["server"] = SERVER
-    loads.append(("after (1) server cost", load()))
+
+    log("(1) real browsing: composed vs monolithic, in Chromium")
+    results["browsing"] = browsing.run(
+        workdir, tmp / "browsing", **sizes["browsing"], workers=WORKERS, threads=THREADS, log=log
+    )
+    loads.append(("after (1) browsing", load()))
 
     results.update(run_cache_and_esi(sizes, tmp, workdir, shoppers))
     loads.append(("after (6) server cache and (7) ESI", load()))
 
     log("(5) memory: one worker, fragment requests")
-    with demo_server(client_env, tmp, workers=1, threads=1) as single:
+    with demo_server(demo_env(workdir, COMPOSEKIT_MODE="client"), tmp, workers=1, threads=1) as single:
+        sessions = log_in_all(single.url, shoppers)
+        with new_session() as anonymous:
+            shells = [
+                parse_shell(path, anonymous.get(single.url + path, timeout=30).text)
+                for path in catalog_paths(single.url, sizes["demo"]["pages"])
+            ]
         results["memory"] = memory.run(single, sessions, shells, **sizes["memory"], log=log)
     loads.append(("after (5) memory", load()))
 
-    log("(2) endpoint overhead, in one process")
-    results["endpoint"] = endpoint.run(client_env, **sizes["endpoint"])
+    log("(2) endpoint: fixed cost under gunicorn, composekit's own work")
+    results["endpoint"] = endpoint.run(
+        workdir, tmp / "endpoint", **sizes["endpoint"], workers=WORKERS, threads=THREADS, log=log
+    )
     loads.append(("after (2) endpoint", load()))
+
+    log("shell guard: a shell request's CPU, composekit as of main vs the work tree")
+    results["shell_guard"] = shell_guard.run(workdir, tmp / "shell_guard", **sizes["shell_guard"], log=log)
+    loads.append(("after the shell guard", load()))
 
     log("(4) time to fragments in Chromium")
     results["browser"] = browser.run(htmx, tmp, **sizes["browser"], log=log)
@@ -178,8 +177,14 @@ def main(argv: list[str] | None = None) -> None:
         "--out", type=Path, help="the Markdown report (default docs/benchmarks.md, none with --quick)"
     )
     parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument(
+        "--render", type=Path, metavar="JSON", help="run nothing: write the report of results saved by --json"
+    )
     args = parser.parse_args(argv)
     out = args.out or (None if args.quick else ROOT / "docs" / "benchmarks.md")
+    if args.render:
+        (out or ROOT / "docs" / "benchmarks.md").write_text(render(json.loads(args.render.read_text())))
+        return
     with tempfile.TemporaryDirectory(prefix="composekit-bench-") as tmp:
         sizes = {bench: {k: both[args.quick] for k, both in knobs.items()} for bench, knobs in SIZES.items()}
         results = run_all(sizes, Path(tmp))

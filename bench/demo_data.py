@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
@@ -17,7 +18,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from demo.launch import DEMO_DIR, demo_env, prepare
-from tests.servers import run
+from tests.servers import Server, gunicorn, run
 
 T = TypeVar("T")
 PASSWORD = "alice-demo"  # the bench shoppers reuse alice's password hash: no hashing at set-up
@@ -48,6 +49,22 @@ def prepare_demo(workdir: Path, shoppers: int) -> None:
         cwd=DEMO_DIR,
         env=demo_env(workdir),
     )
+
+
+@contextmanager
+def counted_demo(parent: Path, env: Mapping[str, str], *, workers: int, threads: int) -> Iterator[Server]:
+    """The demo under gunicorn with ``env``, each request's CPU written by ``bench.request_cpu``
+    into the folder ``env["BENCH_REQUEST_CPU"]`` names (once the server has stopped)."""
+    with gunicorn(
+        parent,
+        env=env,
+        app="demo_site.wsgi",
+        cwd=DEMO_DIR,
+        workers=workers,
+        threads=threads,
+        extra_args=["--config=python:bench.request_cpu"],
+    ) as server:
+        yield server
 
 
 def usernames(count: int) -> list[str]:

@@ -1,15 +1,17 @@
-"""(2) The fragment endpoint's overhead over a plain Django view, and its 304 path.
+"""(2) The fixed cost of a logged-in fragment request, and composekit's own work in it.
 
-Runs in a process of its own with the demo's settings (``python -m bench.endpoint``, started
-by ``run()``): the same process times a plain function view and the composekit endpoint
-rendering the same template with the same context, for the same logged-in user, round by
-round in a rotating order. Two levels:
+The demo under gunicorn (``bench.endpoint_settings``: its settings and middleware, plus
+``bench.endpoint_urls``) answers the same trivial logged-in work three ways: a plain Django
+view, a DRF ``APIView``, a composekit fragment. One logged-in client asks for each in turn,
+keep-alive, round by round in a rotating order; the CPU time of gunicorn's master and
+workers (``/proc``) over a run, divided by its requests, is the cost of one. The thread CPU
+of each request inside gunicorn (``bench.request_cpu``) gives the finer figure that the
+subtraction *fragment less DRF view* needs: what composekit adds in the view. The demo's
+fragments are timed too, rendered (200) and revalidated (304), with the queries each ran.
 
-- ``view``: the view callables on requests from ``RequestFactory`` (user, session and CSRF
-  cookie attached as the middleware would): composekit's own cost, undiluted.
-- ``stack``: Django's test ``Client``, through the demo's whole middleware stack, as served.
-
-Then a cProfile of the endpoint shows where its time goes.
+A process of its own with the same settings (``python -m bench.endpoint``) signs the
+fragments' URLs, times composekit's pieces one by one (its middleware among them) and
+profiles the fragment's view.
 """
 
 from __future__ import annotations
@@ -20,151 +22,211 @@ import json
 import os
 import pstats
 import re
-import secrets
-import string
 import sys
 import sysconfig
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import requests
+
+from demo.launch import DEMO_DIR, demo_env
 from tests.servers import ROOT
 from tests.servers import run as run_command
 
+from . import request_cpu
+from .demo_data import TIMEOUT, counted_demo, log_in
 from .stats import interleaved, summarize
 
-FRAGMENTS = ("cart-summary", "user-menu")
-# plain: the function view. composekit: the endpoint, fragment without get_etag().
-# validated-200 / -304: the demo's fragment as it is (with its get_etag()), full and 304.
-VARIANTS = ("plain", "composekit", "validated-200", "validated-304")
-LEVELS = ("view", "stack")
+# What is asked, each for `iterations` requests per run: (label, URL key, If-None-Match?).
+CASES: dict[str, tuple[str, str, bool]] = {
+    "plain": ("trivial logged-in Django view", "plain", False),
+    "drf": ("the same as a DRF `APIView`", "drf", False),
+    "fragment": ("the same as a composekit fragment (`bench-trivial`)", "bench-trivial", False),
+    "user-menu 200": ("`user-menu`, rendered", "user-menu", False),
+    "user-menu 304": ("`user-menu`, revalidated", "user-menu", True),
+    "cart-summary 200": ("`cart-summary`, rendered", "cart-summary", False),
+    "cart-summary 304": ("`cart-summary`, revalidated", "cart-summary", True),
+    "stock-price 200": ("`stock-price` (public), 200 from its server cache", "stock-price", False),
+    "stock-price 304": ("`stock-price` (public), revalidated", "stock-price", True),
+}
 PROFILE_ROWS = 15
-# The profile's first table: composekit, DRF, and the middleware every request goes through.
-WATCHED = (
-    "/composekit/",
-    "/rest_framework/",
-    "/django/contrib/sessions/",
-    "/django/contrib/auth/",
-    "/django/middleware/",
-    "/demo_site/middleware",
-)
+# The profile's table: composekit's functions and DRF's.
+WATCHED = ("/composekit/", "/rest_framework/")
+QUERIES = re.compile(r'desc="(\d+) queries"')
 
 
-def run(env: dict[str, str], *, iterations: int, rounds: int) -> dict[str, Any]:
-    """Run the benchmark in a child process with the demo's environment ``env``; its results."""
-    args = [sys.executable, "-m", "bench.endpoint", f"--iterations={iterations}", f"--rounds={rounds}"]
-    data: dict[str, Any] = json.loads(run_command(args, env=env, timeout=600))
-    return data
+def run(
+    prepared: Path,
+    tmp: Path,
+    *,
+    iterations: int,
+    rounds: int,
+    workers: int,
+    threads: int,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Section (2) on the ``prepared`` demo; gunicorn's logs and request CPU go under ``tmp``."""
+    folder = tmp / "endpoint-requests"
+    folder.mkdir(parents=True)
+    env = demo_env(
+        prepared,
+        DJANGO_SETTINGS_MODULE="bench.endpoint_settings",
+        PYTHONPATH=str(ROOT),
+        BENCH_REQUEST_CPU=str(folder),
+    )
+    child = [sys.executable, "-m", "bench.endpoint", f"--iterations={iterations}", f"--rounds={rounds}"]
+    results: dict[str, Any] = json.loads(run_command(child, env=env, timeout=600))
+    urls = results.pop("urls")
+    with counted_demo(tmp, env, workers=workers, threads=threads) as server:
+        session = log_in(server.url, results["user"])
+        requests_of = {
+            key: _prepare(session, server.url + urls[url], etag) for key, (_, url, etag) in CASES.items()
+        }
+        for prepared_case in requests_of.values():  # warm-up: templates compiled, connections open
+            _serve(session, prepared_case, max(10, iterations // 5))
+        marks: dict[str, list[tuple[float, float, float]]] = {key: [] for key in CASES}
+
+        def measure(key: str) -> float:
+            began, cpu = time.time(), server.cpu_seconds()
+            _serve(session, requests_of[key], iterations)
+            cost = (server.cpu_seconds() - cpu) / iterations * 1e6
+            marks[key].append((began, time.time(), cost))
+            return cost
+
+        samples = interleaved(list(CASES), rounds, measure)
+        session.close()
+        log(
+            f"  fragment ÷ plain view: {summarize(_ratio(samples['fragment'], samples['plain']))['median']:.2f}"
+        )
+    served = request_cpu.read(folder)
+    inside = {key: [_inside(served, begin, end) for begin, end, _ in marks[key]] for key in CASES}
+    results["cases"] = {
+        key: {
+            "label": label,
+            "status": requests_of[key]["status"],
+            "queries": requests_of[key]["queries"],
+            "cpu_us": summarize(samples[key]),
+            "in_request_us": summarize(inside[key]),
+        }
+        for key, (label, _, _) in CASES.items()
+    }
+    results["ratios"] = {
+        "fragment ÷ plain": summarize(_ratio(samples["fragment"], samples["plain"])),
+        "DRF ÷ plain": summarize(_ratio(samples["drf"], samples["plain"])),
+        **{
+            f"{name} 200 ÷ 304": summarize(_ratio(samples[f"{name} 200"], samples[f"{name} 304"]))
+            for name in ("user-menu", "cart-summary", "stock-price")
+        },
+    }
+    results["fragment_less_drf_us"] = summarize(
+        [f - d for f, d in zip(inside["fragment"], inside["drf"], strict=True)]
+    )
+    results["iterations"], results["rounds"] = iterations, rounds
+    results["server"] = f"{workers} gthread workers × {threads} threads each"
+    return results
+
+
+def _prepare(session: requests.Session, url: str, revalidate: bool) -> dict[str, Any]:
+    """The request to repeat, its expected status, and the queries its answer says it ran."""
+    first = session.get(url, timeout=TIMEOUT)
+    if first.status_code != 200:
+        raise AssertionError(f"{url} answered {first.status_code}")
+    headers = {"If-None-Match": first.headers["ETag"]} if revalidate else {}
+    answer = session.get(url, headers=headers, timeout=TIMEOUT)
+    status = 304 if revalidate else 200
+    if answer.status_code != status:
+        raise AssertionError(f"{url} with {headers} answered {answer.status_code}, not {status}")
+    found = QUERIES.search(answer.headers.get("Server-Timing", ""))
+    return {
+        "url": url,
+        "headers": headers,
+        "status": status,
+        "queries": int(found.group(1)) if found else None,
+    }
+
+
+def _serve(session: requests.Session, case: dict[str, Any], count: int) -> None:
+    for _ in range(count):
+        response = session.get(case["url"], headers=case["headers"], timeout=TIMEOUT)
+        if response.status_code != case["status"]:
+            raise AssertionError(f"{case['url']} answered {response.status_code}")
+
+
+def _inside(served: list[tuple[float, str, float]], begin: float, end: float) -> float:
+    """Mean thread CPU-µs of the requests gunicorn served between ``begin`` and ``end``."""
+    cpu = [seconds for at, _, seconds in served if begin <= at <= end]
+    return sum(cpu) / max(1, len(cpu)) * 1e6
+
+
+def _ratio(tops: list[float], bottoms: list[float]) -> list[float]:
+    """Per round: both sides measured moments apart."""
+    return [t / b for t, b in zip(tops, bottoms, strict=True)]
+
+
+# -- in a process of its own, with the demo's settings ------------------------------------------
 
 
 def _setup() -> None:
-    sys.path.insert(0, str(ROOT / "demo"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "demo_site.settings"
+    sys.path.insert(0, str(DEMO_DIR))
     import django
-    from django.conf import settings
 
     django.setup()
-    settings.ROOT_URLCONF = "bench.endpoint_urls"
 
 
-@dataclass(frozen=True)
-class Case:
-    """One kind of request: ``prepare()`` builds its input outside the timed loop."""
+def _urls() -> dict[str, str]:
+    from shop.models import Product
 
-    prepare: Callable[[], Any]
-    call: Callable[[Any], None]
-
-
-def _cases(username: str) -> dict[tuple[str, str, str], Case]:
-    """(fragment, level, variant) -> a callable that serves one request and checks it."""
-    from django.contrib.auth.models import User
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.test import Client, RequestFactory
-
-    from bench.endpoint_urls import PLAIN_VIEWS
+    import bench.endpoint_urls  # noqa: F401 - registers bench-trivial
     from composekit.render import fragment_url
-    from composekit.views import fragment_view
 
-    user = User.objects.get(username=username)
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
-    session_key = client.cookies["sessionid"].value
-    csrf_secret = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
-    client.cookies["csrftoken"] = csrf_secret
-    factory = RequestFactory(HTTP_HOST="127.0.0.1")
-
-    def view_request(url: str, **headers: Any) -> Any:
-        # What the middleware attaches: the user, the session, the CSRF cookie's secret.
-        request = factory.get(url, **headers)
-        request.user = user
-        request.session = SessionStore(session_key)
-        request.COOKIES["csrftoken"] = csrf_secret
-        request.META["CSRF_COOKIE"] = csrf_secret
-        return request
-
-    def check(response: Any, status: int) -> None:
-        if response.status_code != status:
-            raise AssertionError(f"expected {status}, got {response.status_code}: {response.content[:300]!r}")
-
-    def serve(view: Callable[..., Any], url: str, status: int, **kwargs: Any) -> Case:
-        headers = {k: v for k, v in kwargs.items() if k.startswith("HTTP_")}
-        view_kwargs = {k: v for k, v in kwargs.items() if not k.startswith("HTTP_")}
-        return Case(
-            prepare=lambda: view_request(url, **headers),
-            call=lambda request: check(view(request, **view_kwargs), status),
-        )
-
-    def fetch(url: str, status: int, **headers: Any) -> Case:
-        return Case(prepare=lambda: None, call=lambda _: check(client.get(url, **headers), status))
-
-    cases: dict[tuple[str, str, str], Case] = {}
-    for name in FRAGMENTS:
-        params = {"next": "/"} if name == "user-menu" else {}
-        plain_url = f"/_plain/{name}/" + ("?next=/" if params else "")
-        bare, bare_url = f"bench-{name}", fragment_url(f"bench-{name}", params)
-        url = fragment_url(name, params)
-        first = client.get(url)
-        check(first, 200)
-        etag = first["ETag"]
-        # The same HTML from all three, or the comparison means nothing.
-        for other in (plain_url, bare_url):
-            if _unmasked(client.get(other).content) != _unmasked(first.content):
-                raise AssertionError(f"{other} renders other HTML than {url}")
-        plain = PLAIN_VIEWS[name]
-        cases[(name, "view", "plain")] = serve(plain, plain_url, 200)
-        cases[(name, "view", "composekit")] = serve(fragment_view, bare_url, 200, name=bare)
-        cases[(name, "view", "validated-200")] = serve(fragment_view, url, 200, name=name)
-        cases[(name, "view", "validated-304")] = serve(
-            fragment_view, url, 304, name=name, HTTP_IF_NONE_MATCH=etag
-        )
-        cases[(name, "stack", "plain")] = fetch(plain_url, 200)
-        cases[(name, "stack", "composekit")] = fetch(bare_url, 200)
-        cases[(name, "stack", "validated-200")] = fetch(url, 200)
-        cases[(name, "stack", "validated-304")] = fetch(url, 304, HTTP_IF_NONE_MATCH=etag)
-    return cases
+    sku = Product.objects.filter(stock__gt=0).order_by("featured_rank").values_list("sku", flat=True)[0]
+    return {
+        "plain": "/_plain/trivial/",
+        "drf": "/_drf/trivial/",
+        "bench-trivial": fragment_url("bench-trivial"),
+        "user-menu": fragment_url("user-menu"),
+        "cart-summary": fragment_url("cart-summary"),
+        "stock-price": fragment_url("stock-price", {"sku": sku}),
+    }
 
 
-def _components(username: str, iterations: int, rounds: int) -> list[dict[str, Any]]:
-    """CPU µs of the pieces the endpoint adds to a plain view, each timed on its own."""
-    import hashlib
-
-    from django.contrib.auth.models import User
-    from django.http import HttpResponse
+def _logged_in_request(user: Any, url: str = "/") -> Any:
+    """A GET as the middleware leaves it: the user, a loaded session, the CSRF cookie's secret."""
+    from django.contrib.sessions.backends.cached_db import SessionStore
     from django.test import RequestFactory
+
+    request = RequestFactory(HTTP_HOST="127.0.0.1").get(url)
+    request.user = user
+    request.session = SessionStore()
+    request.session._session_cache = {}  # loaded: no store to read
+    request.META["CSRF_COOKIE"] = "x" * 32
+    request.COOKIES["csrftoken"] = "x" * 32
+    return request
+
+
+def _components(user: Any, iterations: int, rounds: int) -> list[dict[str, Any]]:
+    """CPU µs of composekit's pieces (and DRF's) in a fragment request, each timed on its own."""
+    from django.http import HttpResponse
     from rest_framework.authentication import SessionAuthentication
     from rest_framework.request import Request
     from rest_framework.views import APIView
 
+    from composekit.conditional import body_etag
+    from composekit.middleware import ComposekitMiddleware
     from composekit.render import fragment_url
+    from composekit.shell import ShellGuardMiddleware
     from composekit.signals import fragment_rendered
     from composekit.signing import unsign_params
     from composekit.timing import QueryCounter
 
-    user = User.objects.get(username=username)
-    factory = RequestFactory(HTTP_HOST="127.0.0.1")
-    token = fragment_url("user-menu", {"next": "/"}).split("p=", 1)[1]
+    from .endpoint_urls import Trivial
+
+    token = fragment_url("cart-summary").split("p=", 1)[1]
     body = b"x" * 600  # about a fragment's size
+    private = HttpResponse(body)
+    private["Cache-Control"] = "private, max-age=300"
 
     def plain_view(request: Any) -> HttpResponse:
         return HttpResponse(body)
@@ -174,15 +236,8 @@ def _components(username: str, iterations: int, rounds: int) -> list[dict[str, A
             return HttpResponse(body)
 
     api_view = TrivialAPIView.as_view()
-
-    def request_with_user() -> Any:
-        request = factory.get("/")
-        request.user = user
-        request.META["CSRF_COOKIE"] = "x" * 32
-        return request
-
-    def authenticate() -> None:
-        SessionAuthentication().authenticate(Request(request_with_user()))
+    composekit_middleware = ComposekitMiddleware(lambda request: private)
+    guard = ShellGuardMiddleware(lambda request: private)
 
     def count_queries() -> None:
         with QueryCounter():
@@ -190,7 +245,14 @@ def _components(username: str, iterations: int, rounds: int) -> list[dict[str, A
 
     def send_signal() -> None:
         fragment_rendered.send(
-            sender=TrivialAPIView, name="n", duration=0.0, queries=0, db_time=0.0, status=200, inline=False
+            sender=Trivial,
+            name="n",
+            duration=0.0,
+            queries=0,
+            db_time=0.0,
+            status=200,
+            inline=False,
+            batch=False,
         )
 
     def cpu_us(work: Callable[[], Any]) -> float:
@@ -199,76 +261,84 @@ def _components(username: str, iterations: int, rounds: int) -> list[dict[str, A
             work()
         return (time.thread_time_ns() - start) / iterations / 1000
 
-    def dispatch_difference() -> float:
-        # Both views on prepared requests: only the dispatch is timed.
-        times = []
-        for view in (api_view, plain_view):
-            requests = iter([request_with_user() for _ in range(iterations)])
-            times.append(cpu_us(lambda: view(next(requests))))  # noqa: B023 - used at once
-        return times[0] - times[1]
+    def on_requests(view: Callable[[Any], Any]) -> float:
+        # Requests made outside the timed loop: only the call is timed.
+        prepared = iter([_logged_in_request(user) for _ in range(iterations)])
+        return cpu_us(lambda: view(next(prepared)))
 
-    parts: list[tuple[str, Callable[[], float]]] = [
-        ("DRF `APIView` dispatch of a trivial view, minus a trivial function view", dispatch_difference),
+    parts: list[tuple[str, bool, Callable[[], float]]] = [
         (
-            "DRF `SessionAuthentication.authenticate` (user already loaded; runs the CSRF check)",
-            lambda: cpu_us(authenticate),
+            "DRF `APIView` dispatch of a trivial view, less a trivial function view",
+            False,
+            lambda: on_requests(api_view) - on_requests(plain_view),
         ),
         (
-            "`unsign_params()`: verify the signed params (HMAC) and parse their JSON",
-            lambda: cpu_us(lambda: unsign_params("user-menu", token)),
+            "DRF `SessionAuthentication.authenticate` (user loaded; its CSRF check)",
+            False,
+            lambda: on_requests(lambda r: SessionAuthentication().authenticate(Request(r))),
         ),
         (
-            "SHA-256 of a 600-byte body (the default ETag)",
-            lambda: cpu_us(lambda: hashlib.sha256(body).hexdigest()),
+            "`ComposekitMiddleware` on a logged-in GET that wrote nothing",
+            True,
+            lambda: on_requests(composekit_middleware),
         ),
-        ("`fragment_rendered.send()`, no receiver connected", lambda: cpu_us(send_signal)),
-        ("entering and leaving the query counter (Server-Timing)", lambda: cpu_us(count_queries)),
+        ("`ShellGuardMiddleware` on a private response", True, lambda: on_requests(guard)),
+        (
+            "`unsign_params()`: verify the signed params (HMAC), parse their JSON",
+            True,
+            lambda: cpu_us(lambda: unsign_params("cart-summary", token)),
+        ),
+        ("the default ETag: a hash of a 600-byte body", True, lambda: cpu_us(lambda: body_etag(body))),
+        ("the policy's headers (`CachePolicy.headers()`)", True, lambda: cpu_us(Trivial.cache.headers)),
+        ("entering and leaving the query counter (Server-Timing)", True, lambda: cpu_us(count_queries)),
+        ("`fragment_rendered.send()`, no receiver connected", True, lambda: cpu_us(send_signal)),
     ]
     rows = []
-    for label, measure in parts:
+    for label, ours, measure in parts:
         measure()  # warm-up: first calls build caches (DRF settings, signing keys, ...)
-        rows.append({"component": label, "us": summarize([measure() for _ in range(rounds)])})
+        rows.append(
+            {"component": label, "composekit": ours, "us": summarize([measure() for _ in range(rounds)])}
+        )
     return rows
 
 
-def _unmasked(html: bytes) -> bytes:
-    """The HTML with CSRF tokens blanked: each render masks the token anew."""
-    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b'name="csrfmiddlewaretoken"', html)
+def _profile(user: Any, iterations: int) -> dict[str, Any]:
+    """cProfile of the ``bench-trivial`` fragment's view, called as the URLconf would."""
+    from composekit.render import fragment_url
+    from composekit.views import fragment_view
 
-
-def _time(case: Case, iterations: int) -> float:
-    """CPU microseconds per request (this thread's CPU time: other load on the machine
-    delays a request but does not add to it)."""
-    inputs = [case.prepare() for _ in range(iterations)]
-    start = time.thread_time_ns()
-    for item in inputs:
-        case.call(item)
-    return (time.thread_time_ns() - start) / iterations / 1000
-
-
-def _profile(case: Case, iterations: int) -> dict[str, Any]:
-    inputs = [case.prepare() for _ in range(iterations)]
+    url = fragment_url("bench-trivial")
+    inputs = [_logged_in_request(user, url) for _ in range(iterations)]
+    for _ in range(10):  # warm-up
+        fragment_view(_logged_in_request(user, url), name="bench-trivial")
     profiler = cProfile.Profile()
     profiler.enable()
-    for item in inputs:
-        case.call(item)
+    for request in inputs:
+        response = fragment_view(request, name="bench-trivial")
     profiler.disable()
+    if response.status_code != 200:
+        raise AssertionError(f"bench-trivial answered {response.status_code}")
     stats = pstats.Stats(profiler)
     rows = []
     for (filename, line, function), (_cc, calls, tottime, cumtime, _callers) in stats.stats.items():  # type: ignore[attr-defined]
-        rows.append(
-            {
-                "function": f"{_short(filename)}:{line}({function})",
-                "calls_per_request": calls / iterations,
-                "tottime_us": tottime / iterations * 1e6,
-                "cumtime_us": cumtime / iterations * 1e6,
-                "ours": any(part in filename for part in WATCHED),
-            }
-        )
+        if any(part in filename for part in WATCHED):
+            rows.append(
+                {
+                    "function": f"{_short(filename)}:{line}({function})",
+                    "calls_per_request": calls / iterations,
+                    "tottime_us": tottime / iterations * 1e6,
+                    "cumtime_us": cumtime / iterations * 1e6,
+                }
+            )
     total = stats.total_tt / iterations * 1e6  # type: ignore[attr-defined]
-    ours = sorted((r for r in rows if r["ours"]), key=lambda r: -r["cumtime_us"])[:PROFILE_ROWS]
-    by_self = sorted(rows, key=lambda r: -r["tottime_us"])[:PROFILE_ROWS]
-    return {"total_us": total, "watched_by_cumtime": ours, "all_by_tottime": by_self}
+    ours = [r for r in rows if "/composekit/" in r["function"] or r["function"].startswith("composekit/")]
+    return {
+        "iterations": iterations,
+        "total_us": total,
+        "composekit_own_us": sum(r["tottime_us"] for r in ours),
+        "drf_own_us": sum(r["tottime_us"] for r in rows if r not in ours),
+        "by_cumtime": sorted(rows, key=lambda r: -r["cumtime_us"])[:PROFILE_ROWS],
+    }
 
 
 def _short(filename: str) -> str:
@@ -282,49 +352,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--iterations", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--user", default="alice")
+    parser.add_argument("--user", default="bench-00")
     args = parser.parse_args()
     _setup()
-    cases = _cases(args.user)
-    keys = list(cases)
-    for key in keys:  # warm-up: templates compiled, connections open, caches filled
-        _time(cases[key], max(10, args.iterations // 5))
-    samples = interleaved(keys, args.rounds, lambda key: _time(cases[key], args.iterations))
-    results: dict[str, Any] = {"iterations": args.iterations, "rounds": args.rounds, "fragments": {}}
-    for name in FRAGMENTS:
-        levels: dict[str, Any] = {}
-        for level in LEVELS:
-            times = {variant: samples[(name, level, variant)] for variant in VARIANTS}
-            levels[level] = {
-                "us": {variant: summarize(values) for variant, values in times.items()},
-                # Per round: both sides measured moments apart.
-                "overhead": summarize(
-                    [c / p for c, p in zip(times["composekit"], times["plain"], strict=True)]
-                ),
-                "not_modified_speedup": summarize(
-                    [f / n for f, n in zip(times["validated-200"], times["validated-304"], strict=True)]
-                ),
-            }
-        results["fragments"][name] = levels
-    iterations = args.iterations
-    results["components"] = _components(args.user, iterations, args.rounds)
-    results["profiles"] = {
-        "overhead": {
-            "case": "`bench-cart-summary` (no `get_etag()`), view level, 200",
-            "iterations": iterations,
-            "plain_total_us": _profile(cases[("cart-summary", "view", "plain")], iterations)["total_us"],
-            **_profile(cases[("cart-summary", "view", "composekit")], iterations),
-        },
-        "not_modified": {
-            "case": "`cart-summary` (`get_etag()` runs one query), view level, 304",
-            "iterations": iterations,
-            **_profile(cases[("cart-summary", "view", "validated-304")], iterations),
-        },
-        "not_modified_stack": {
-            "case": "`user-menu` (`get_etag()` runs no query), through the middleware, 304",
-            "iterations": iterations,
-            **_profile(cases[("user-menu", "stack", "validated-304")], iterations),
-        },
+    from django.contrib.auth.models import User
+
+    user = User.objects.get(username=args.user)
+    results = {
+        "user": args.user,
+        "urls": _urls(),
+        "components": _components(user, args.iterations, args.rounds),
+        "profile": _profile(user, args.iterations),
+        "settings": os.environ["DJANGO_SETTINGS_MODULE"],
     }
     json.dump(results, sys.stdout)
 

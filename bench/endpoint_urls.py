@@ -1,10 +1,9 @@
-"""The demo's URLs plus plain Django views that render what two of its fragments render.
+"""The demo's URLs plus the same trivial logged-in work three ways, for section (2).
 
-The plain views are what a site without composekit would write: a function view, the same
-template, the same context, through ``render()``. Next to them, the same two fragments
-without their ``get_etag()``: a validator is the fragment author's code (the demo's run a
-query), so the overhead figure leaves it out and composekit's default, a hash of the body,
-applies.
+A plain Django function view, a DRF ``APIView`` and a composekit fragment each answer the
+shopper's name in a ``<b>``: the work is nothing but loading the session and the user, so
+what each costs is its fixed cost. The fragment names no ``get_etag()`` (composekit's
+default applies: a hash of the body).
 """
 
 from __future__ import annotations
@@ -13,47 +12,38 @@ from typing import Any
 
 from demo_site.urls import urlpatterns as demo_urlpatterns
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import path
+from django.utils.html import format_html
 from rest_framework.request import Request
-from shop import carts
-from shop.fragments import CartSummary, UserMenu
+from rest_framework.views import APIView
 
-from composekit import register
-
-
-def plain_cart_summary(request: HttpRequest) -> HttpResponse:
-    assert CartSummary.template_name is not None
-    return render(request, CartSummary.template_name, {"summary": carts.summary(request.user)})
+from composekit import CachePolicy, Fragment, register
 
 
-def plain_user_menu(request: HttpRequest) -> HttpResponse:
-    assert UserMenu.template_name is not None
-    return render(
-        request, UserMenu.template_name, {"shopper": request.user, "next": request.GET.get("next", "/")}
-    )
+def trivial_html(request: HttpRequest | Request) -> str:
+    return format_html("<b>{}</b>", request.user.get_short_name())
 
 
-@register
-class CartSummaryWithoutValidator(CartSummary):
-    name = "bench-cart-summary"
+def plain_trivial(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(trivial_html(request))
 
-    def get_etag(self, request: Request, **params: Any) -> str | None:
-        return None
+
+class DRFTrivial(APIView):
+    def get(self, request: Request) -> HttpResponse:
+        return HttpResponse(trivial_html(request))
 
 
 @register
-class UserMenuWithoutValidator(UserMenu):
-    name = "bench-user-menu"
+class Trivial(Fragment):
+    name = "bench-trivial"
+    cache = CachePolicy.private()
 
-    def get_etag(self, request: Request, **params: Any) -> str | None:
-        return None
+    def render(self, request: Request, **params: Any) -> str:
+        return trivial_html(request)
 
-
-PLAIN_VIEWS = {"cart-summary": plain_cart_summary, "user-menu": plain_user_menu}
 
 urlpatterns = [
-    path("_plain/cart-summary/", plain_cart_summary),
-    path("_plain/user-menu/", plain_user_menu),
+    path("_plain/trivial/", plain_trivial),
+    path("_drf/trivial/", DRFTrivial.as_view()),
     *demo_urlpatterns,
 ]

@@ -1,4 +1,5 @@
-"""(3) Loader size: min+gzip -9 bytes of composekit's loader and of its peers from npm.
+"""(3) Loader size: min+gzip -9 and min+brotli (quality 11) bytes of composekit's loader and
+of its peers from npm.
 
 Each peer is installed from the npm registry into a temporary folder in the same run. A
 package's own minified browser bundle is used when it ships one; otherwise esbuild (the
@@ -15,6 +16,8 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import brotli
 
 from tests.servers import ROOT, run
 
@@ -36,6 +39,15 @@ def gzip9(data: bytes) -> int:
         out = subprocess.run(["gzip", "-9", "-n", "-c"], input=data, capture_output=True, check=True).stdout
         return len(out)
     return len(gzip.compress(data, compresslevel=9, mtime=0))
+
+
+def brotli11(data: bytes) -> int:
+    """Bytes after brotli at quality 11 (what whitenoise writes for ``.br`` files)."""
+    return len(brotli.compress(data, quality=11))
+
+
+def sizes(data: bytes) -> dict[str, int]:
+    return {"minified": len(data), "gzip": gzip9(data), "brotli": brotli11(data)}
 
 
 def install(folder: Path, packages: Sequence[str]) -> None:
@@ -95,8 +107,7 @@ def measure_package(folder: Path, label: str, package: str) -> dict[str, Any]:
         "name": label,
         "package": package,
         "version": manifest.get("version", "?"),
-        "minified": len(data),
-        "gzip": gzip9(data),
+        **sizes(data),
         "how": how,
         "path": str(path),
     }
@@ -111,8 +122,7 @@ def run_sizes(folder: Path, peers: Sequence[tuple[str, str]] = PEERS) -> dict[st
             "name": "composekit",
             "package": "composekit (this repo)",
             "version": version,
-            "minified": len(composekit),
-            "gzip": gzip9(composekit),
+            **sizes(composekit),
             "how": "committed `composekit/static/composekit/composekit.min.js`",
             "path": str(COMPOSEKIT),
         }

@@ -21,6 +21,7 @@ Plain Python and ``requests``, no Django: ``bench`` and the demo's scripts impor
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import signal
@@ -39,6 +40,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
+VARNISHSTAT = shutil.which("varnishstat") or "/usr/bin/varnishstat"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 # gunicorn calls this factory in the master (--preload): no wsgi.py needed, the settings
 # module comes from DJANGO_SETTINGS_MODULE.
@@ -174,7 +176,7 @@ def varnishd(
     args = [
         VARNISHD,
         "-F",  # foreground: the PID we hold is the manager's
-        f"-n{folder / 'work'}",
+        f"-n{_varnish_work(folder)}",
         f"-a{address}",
         f"-f{vcl}" if vcl else f"-b{backend}",
         "-Tnone",  # no management port
@@ -184,6 +186,18 @@ def varnishd(
     ]
     with _serving(_start("varnishd", args, folder), _answers_http(ready_path)) as server:
         yield server
+
+
+def varnish_counters(server: Server) -> dict[str, int]:
+    """The counters of a varnishd from ``varnishd()`` (``MAIN.cache_hit``, ``MAIN.s_pass``, ...)."""
+    out = run([VARNISHSTAT, f"-n{_varnish_work(server.folder)}", "-1", "-j"], timeout=30)
+    data = json.loads(out)
+    counters = data.get("counters", data)  # varnishstat 7 nests them; 6 did not
+    return {name: c["value"] for name, c in counters.items() if isinstance(c, dict) and "value" in c}
+
+
+def _varnish_work(folder: Path) -> Path:
+    return folder / "work"
 
 
 @contextmanager

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 import requests
 from django.core.cache.backends.redis import RedisCache
 
-from tests.servers import django_env, gunicorn, listening_ports, manage, varnishd
+from tests.servers import django_env, gunicorn, listening_ports, manage, varnish_counters, varnishd
 
 SETTINGS = "tests.served.settings"
 
@@ -32,9 +33,17 @@ def test_servers_listen_where_they_say_and_stop_with_their_children(tmp_path: Pa
         assert listening_ports(app.pid) == {app.port}
         assert listening_ports(proxy.pid) == {proxy.port} != {app.port}
         assert len(app.worker_pids()) == 2 and len(proxy.worker_pids()) == 1  # varnishd's child
+        before = varnish_counters(proxy)
         response = requests.get(f"{proxy.url}/login/via-varnish/", timeout=10)
         assert response.text == "logged in as via-varnish"  # gunicorn's answer
         assert "varnish" in response.headers["Via"]
+        # varnishd's threads add what they counted to its totals when they go idle.
+        after, deadline = varnish_counters(proxy), time.monotonic() + 30
+        while after["MAIN.client_req"] == before["MAIN.client_req"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+            after = varnish_counters(proxy)
+        assert after["MAIN.client_req"] - before["MAIN.client_req"] == 1
+        assert after["MAIN.backend_req"] - before["MAIN.backend_req"] == 1
         pids = [app.pid, *app.worker_pids(), proxy.pid, *proxy.worker_pids()]
     for pid in pids:
         assert not Path(f"/proc/{pid}").exists(), f"process {pid} outlived its server"

@@ -138,7 +138,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # shares it: cached shells, server-cached fragments, and sessions, read from it first
 # (cached_db: written to the database too), which takes a query off every logged-in request.
 # DEMO_REDIS_URL shares one cache between processes and hosts (make demo-varnish does).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The templates' {% cache %} tags (the parts every visitor shares: the category bar,
+# product grids and details) keep nothing: the demo caches its shells whole (shells.py,
+# or Varnish). The tags are what a site without composekit would do; bench/ turns them on.
+TEMPLATE_FRAGMENTS_CACHE = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "template_fragments": TEMPLATE_FRAGMENTS_CACHE,
+}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 REDIS_URL = os.environ.get("DEMO_REDIS_URL")
 if REDIS_URL:
@@ -149,7 +156,8 @@ if REDIS_URL:
             # If Redis hangs, give up on it after a second or two: fragments then render
             # without it. (A refused connection fails at once anyway.)
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
-        }
+        },
+        "template_fragments": TEMPLATE_FRAGMENTS_CACHE,
     }
 SHELL_CACHE_SECONDS = int(os.environ.get("DEMO_SHELL_CACHE", "300"))
 

@@ -1,0 +1,490 @@
+"""(1) Server CPU of real browsing: composed vs monolithic, with and without ``{% cache %}``.
+
+Three stacks serve the demo shop (``bench.variants``), each on its own copy of one seeded
+database with a Redis of its own (Django's cache: cached_db sessions, shells, ``{% cache %}``
+parts), under gunicorn with the same workers and threads:
+
+- ``composed``: the demo as shipped, behind varnishd running docs/varnish/composekit.vcl
+  (only its backend rewritten); the browsers talk to Varnish.
+- ``monolithic`` and ``monolithic-cache``: plain Django; the browsers talk to gunicorn (a page
+  made for one user gains nothing from a proxy, which would only add its own CPU).
+
+Shoppers browse in real Chromium (Playwright, ``tests/browsers.py``), so the HTTP cache,
+cookies, ``Vary``, the loader's kept fragments and its batching are the real thing. Each
+round, for each variant in turn (a rotating order), every shopper gets a new browser context
+that has seen the login page (so the static files are in its HTTP cache) and holds the
+cookies of a session logged in before any round (logins are not measured); it then views
+the pages of its plan (fixed, seeded: catalog, categories, products, all different, the
+products skewed to each category's first) in one tab, each until every fragment on it has
+loaded (lazy ones scrolled into view), and adds the product of page ``add_after`` to its
+cart. Page 1 of every shopper first (the first view), then the rest. The server CPU of a phase is the CPU time (``/proc``) of every process
+of the stack over it: gunicorn's master and workers, varnishd's manager and child,
+redis-server. ``bench.request_cpu`` splits gunicorn's by request.
+
+What each page showed (the shopper's name, cart count, picks, price and stock) is compared
+across the variants: they must serve the same content.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from demo.launch import copy_prepared, demo_env
+from tests import vcl
+from tests.browsers import chromium_launch_args
+from tests.servers import ROOT, Server, redis_server, varnish_counters, varnishd
+
+from . import request_cpu
+from .demo_data import TIMEOUT, catalog_paths, counted_demo, log_in_all, new_session
+from .stats import interleaved, summarize
+
+COMPOSED = "composed"
+VARIANTS = (COMPOSED, "monolithic", "monolithic-cache")
+PHASES = ("first", "rest")  # page 1 of every shopper; then pages 2 and on
+LISTING_SHARE = 0.4  # of a plan's pages, catalog and category pages; the rest products
+SEED = 15
+TIMEOUT_MS = 30_000
+
+# Every placeholder loaded (lazy ones scrolled into view first), or failed.
+SETTLED = """() => {
+  const all = [...document.querySelectorAll("ck-fragment")];
+  for (const el of all) {
+    if (el.getAttribute("loading") === "lazy" && !el.hasAttribute("state")) el.scrollIntoView({block: "center"});
+  }
+  return all.every((el) => ["loaded", "error"].includes(el.getAttribute("state")));
+}"""
+# What the shopper sees of themselves and of the page: equal in every variant.
+CONTENT = """() => {
+  const text = (selector) => document.querySelector(selector)?.textContent.trim() ?? null;
+  return {
+    title: text("h1"),
+    user: text(".user-name"),
+    cart: text("[data-cart-count]"),
+    price: text(".buy-price .price"),
+    stock: text(".buy-price .stock"),
+    picks: [...document.querySelectorAll(".recommendations .card-title")].map((e) => e.textContent.trim()),
+    cards: document.querySelectorAll(".card:not(.card-skeleton)").length,
+    failed: document.querySelectorAll("ck-fragment[state=error]").length,
+  };
+}"""
+# Before the composed add-to-cart: count the refreshes of the fragments its answer's
+# cart:changed reloads (composekit-live's refresh-on). The add is done when the form is no
+# longer busy and each of them has refreshed (or found nothing changed).
+WATCH_REFRESHES = """() => {
+  const watched = [...document.querySelectorAll('ck-fragment[refresh-on~="cart:changed"]')];
+  const counts = (window.benchRefreshes = {expected: watched.length, done: 0});
+  for (const el of watched) {
+    const refresh = el.refresh.bind(el);
+    el.refresh = () => refresh().finally(() => { counts.done += 1; });
+  }
+}"""
+ADDED = """() => !document.querySelector('form.add-form[aria-busy]')
+  && window.benchRefreshes.done >= window.benchRefreshes.expected"""
+
+
+@dataclass
+class Stack:
+    variant: str
+    url: str  # where the browsers go: Varnish, or gunicorn
+    app: Server
+    redis: Server
+    proxy: Server | None
+    requests: Path  # bench.request_cpu's folder
+
+    def servers(self) -> dict[str, Server]:
+        found = {"gunicorn": self.app, "redis-server": self.redis}
+        if self.proxy is not None:
+            found["varnishd"] = self.proxy
+        return found
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "time": time.time(),
+            "cpu": {name: server.cpu_seconds() for name, server in self.servers().items()},
+            "varnish": varnish_counters(self.proxy) if self.proxy is not None else {},
+        }
+
+
+@contextmanager
+def serving(prepared: Path, tmp: Path, *, workers: int, threads: int) -> Iterator[dict[str, Stack]]:
+    """The three stacks, each on a copy of the ``prepared`` demo."""
+    with ExitStack() as running:
+        stacks = {}
+        for variant in VARIANTS:
+            folder = tmp / variant
+            copy_prepared(prepared, folder)
+            redis = running.enter_context(redis_server(folder))
+            requests = folder / "requests"
+            requests.mkdir()
+            env = demo_env(
+                folder,
+                DJANGO_SETTINGS_MODULE="bench.variants.settings",
+                BENCH_VARIANT=variant,
+                BENCH_REDIS_URL=f"redis://127.0.0.1:{redis.port}/0",
+                BENCH_REQUEST_CPU=str(requests),
+                PYTHONPATH=str(ROOT),
+            )
+            app = running.enter_context(counted_demo(folder, env, workers=workers, threads=threads))
+            proxy = None
+            if variant == COMPOSED:
+                proxy = running.enter_context(varnishd(folder, vcl=vcl.reference(folder / "vcl", app.port)))
+            stacks[variant] = Stack(variant, (proxy or app).url, app, redis, proxy, requests)
+        yield stacks
+
+
+@dataclass(frozen=True)
+class Catalog:
+    listings: tuple[str, ...]  # the catalog and its categories
+    products: tuple[str, ...]
+    popularity: tuple[float, ...]  # of each product: 1 / its rank in its category
+    in_stock: frozenset[str]
+
+
+def discover(base_url: str) -> Catalog:
+    """The shop's pages, as its navigation and category pages link them."""
+    listings = catalog_paths(base_url, 100)
+    products: dict[str, tuple[float, bool]] = {}
+    with new_session() as session:
+        for path in listings[1:]:
+            html = session.get(base_url + path, timeout=TIMEOUT).text
+            cards = re.findall(r'<li class="card">(.*?)</li>', html, re.S)
+            for rank, card in enumerate(cards, start=1):
+                link = re.search(r'href="(/p/[^"]+)"', card)
+                if link:
+                    products[link.group(1)] = (1 / rank, "Sold out" not in card)
+    return Catalog(
+        tuple(listings),
+        tuple(products),
+        tuple(weight for weight, _ in products.values()),
+        frozenset(path for path, (_, ok) in products.items() if ok),
+    )
+
+
+def make_plans(catalog: Catalog, shoppers: int, pages: int, add_after: int) -> list[list[str]]:
+    """Each shopper's pages, all different: listings or products, the products skewed to each
+    category's first (Zipf, as a shop's traffic is); page ``add_after`` a product in stock."""
+    rng = random.Random(SEED)
+    plans = []
+    for _ in range(shoppers):
+        plan: list[str] = []
+        while len(plan) < pages:
+            if rng.random() < LISTING_SHARE and len(plan) + 1 != add_after:
+                path = rng.choice(catalog.listings)
+            else:
+                path = rng.choices(catalog.products, catalog.popularity)[0]
+                if len(plan) + 1 == add_after and path not in catalog.in_stock:
+                    continue
+            if path not in plan:
+                plan.append(path)
+        plans.append(plan)
+    return plans
+
+
+def cookies_of(stack: Stack, names: Sequence[str]) -> list[list[dict[str, str]]]:
+    """Log each shopper in (straight to gunicorn); the cookies a browser would hold."""
+    sessions = log_in_all(stack.app.url, names)
+    try:
+        return [
+            [{"name": c.name, "value": c.value or "", "domain": "127.0.0.1", "path": "/"} for c in s.cookies]
+            for s in sessions
+        ]
+    finally:
+        for session in sessions:
+            session.close()
+
+
+# -- one shopper's tab ------------------------------------------------------------------------
+
+
+async def _settled(page: Any) -> dict[str, Any]:
+    await page.wait_for_function(SETTLED, timeout=TIMEOUT_MS)
+    content: dict[str, Any] = await page.evaluate(CONTENT)
+    if content.pop("failed"):
+        raise AssertionError(f"{page.url}: a fragment failed to load")
+    return content
+
+
+async def _view(page: Any, url: str) -> dict[str, Any]:
+    await page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
+    return await _settled(page)
+
+
+async def _add_to_cart(page: Any, variant: str) -> dict[str, Any]:
+    button = page.get_by_role("button", name="Add to cart")
+    if variant == COMPOSED:
+        # composekit-live posts the form with fetch(); the answer's cart:changed refreshes the
+        # cart's fragments in place.
+        await page.evaluate(WATCH_REFRESHES)
+        await button.click()
+        await page.wait_for_function(ADDED, timeout=TIMEOUT_MS)
+    else:
+        # No loader: the form is posted, and the server redirects back to the page.
+        async with page.expect_navigation(wait_until="load", timeout=TIMEOUT_MS):
+            await button.click()
+    return await _settled(page)
+
+
+async def _tab(browser: Any, url: str, cookies: list[dict[str, str]]) -> tuple[Any, Any]:
+    """A new context that has seen the login page, with a logged-in shopper's cookies, and a
+    new tab (no kept fragments)."""
+    context = await browser.new_context()
+    first = await context.new_page()
+    await _view(first, url + "/login/")
+    await first.close()
+    await context.add_cookies(cookies)
+    return context, await context.new_page()
+
+
+def warm_shared_caches(stack: Stack, plans: list[list[str]]) -> None:
+    """Ask once for every page of the plans, anonymously, before the shoppers come.
+
+    A shop has more visitors than the benchmark's shoppers: they keep what every visitor
+    shares in the shared caches (Varnish's shells, the ``{% cache %}`` parts), which would
+    otherwise expire (300 s) between two rounds of a slow run. Asked of every variant alike.
+    """
+    with new_session() as session:
+        for path in sorted({path for plan in plans for path in plan}):
+            response = session.get(stack.url + path, timeout=TIMEOUT)
+            if response.status_code != 200:
+                raise AssertionError(f"{stack.variant} {path} answered {response.status_code}")
+
+
+async def _window(
+    browser: Any,
+    stack: Stack,
+    cookies: list[list[dict[str, str]]],
+    plans: list[list[str]],
+    add_after: int,
+    concurrency: int,
+) -> dict[str, Any]:
+    """Every shopper's session on ``stack``: page 1 of each, then the rest."""
+    warm_shared_caches(stack, plans)
+    limit = asyncio.Semaphore(concurrency)
+
+    async def tab(jar: list[dict[str, str]]) -> tuple[Any, Any]:
+        async with limit:
+            return await _tab(browser, stack.url, jar)
+
+    tabs = await asyncio.gather(*(tab(jar) for jar in cookies))
+    seen: list[list[dict[str, Any]]] = [[] for _ in plans]
+
+    async def browse(who: int, pages: range) -> None:
+        async with limit:
+            page = tabs[who][1]
+            for number in pages:
+                seen[who].append(await _view(page, stack.url + plans[who][number - 1]))
+                if number == add_after:
+                    seen[who].append(await _add_to_cart(page, stack.variant))
+
+    marks = [stack.snapshot()]
+    started = time.perf_counter()
+    try:
+        for pages in (range(1, 2), range(2, len(plans[0]) + 1)):
+            await asyncio.gather(*(browse(who, pages) for who in range(len(plans))))
+            marks.append(stack.snapshot())
+    finally:
+        for context, _ in tabs:
+            await context.close()
+    return {"marks": marks, "wall": time.perf_counter() - started, "seen": seen}
+
+
+# -- the benchmark ------------------------------------------------------------------------------
+
+
+def run(
+    prepared: Path,
+    tmp: Path,
+    *,
+    shoppers: int,
+    pages: int,
+    add_after: int,
+    rounds: int,
+    warmup: int,
+    concurrency: int,
+    workers: int,
+    threads: int,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    from playwright.async_api import async_playwright
+
+    names = [f"bench-{i:02}" for i in range(shoppers)]
+    loop = asyncio.new_event_loop()
+    windows: dict[str, list[dict[str, Any]]] = {}
+    try:
+        with serving(prepared, tmp, workers=workers, threads=threads) as stacks:
+            catalog = discover(stacks[COMPOSED].url)
+            plans = make_plans(catalog, shoppers, pages, add_after)
+            log(f"  logging in {shoppers} shoppers on each variant")
+            cookies = {variant: cookies_of(stack, names) for variant, stack in stacks.items()}
+            playwright = loop.run_until_complete(async_playwright().start())
+            browser = loop.run_until_complete(playwright.chromium.launch(**chromium_launch_args()))
+            try:
+
+                def measure(variant: str) -> dict[str, Any]:
+                    window = _window(
+                        browser, stacks[variant], cookies[variant], plans, add_after, concurrency
+                    )
+                    result: dict[str, Any] = loop.run_until_complete(window)
+                    cpu = _cpu_ms(result["marks"], 0, 2) / (shoppers * pages)
+                    log(f"  {variant:<17} {cpu:6.2f} server CPU-ms per page view, {result['wall']:.0f} s")
+                    return result
+
+                for _ in range(warmup):  # Varnish, Django's caches, connections, the OS page cache
+                    for variant in VARIANTS:
+                        measure(variant)
+                windows = interleaved(list(VARIANTS), rounds, measure)
+                version = browser.version
+            finally:
+                loop.run_until_complete(browser.close())
+                loop.run_until_complete(playwright.stop())
+        # The servers have stopped: their workers wrote what each request cost.
+        served = {variant: request_cpu.read(stack.requests) for variant, stack in stacks.items()}
+    finally:
+        loop.close()
+    return {
+        "shoppers": shoppers,
+        "pages": pages,
+        "add_after": add_after,
+        "rounds": rounds,
+        "warmup": warmup,
+        "concurrency": concurrency,
+        "server": f"{workers} gthread workers × {threads} threads each",
+        "browser_version": version,
+        "plan": _describe_plans(plans, catalog),
+        "variants": {v: _variant(windows[v], served[v], shoppers, pages) for v in VARIANTS},
+        "ratios": _ratios(windows, shoppers, pages),
+        "mismatches": _mismatches(windows),
+    }
+
+
+def _cpu_ms(marks: list[dict[str, Any]], start: int, end: int, server: str | None = None) -> float:
+    """Server CPU-ms between two marks: of one server, or of them all."""
+    before, after = marks[start]["cpu"], marks[end]["cpu"]
+    names = [server] if server else list(after)
+    return sum(after[name] - before[name] for name in names) * 1000
+
+
+def _views(phase: str, shoppers: int, pages: int) -> int:
+    return shoppers if phase == "first" else shoppers * pages
+
+
+def _per_view(windows: list[dict[str, Any]], phase: str, shoppers: int, pages: int) -> list[float]:
+    """Server CPU-ms per page view of each round: the first view, or the session's average."""
+    return [
+        _cpu_ms(w["marks"], 0, 1 if phase == "first" else 2) / _views(phase, shoppers, pages) for w in windows
+    ]
+
+
+def _ratios(windows: dict[str, list[dict[str, Any]]], shoppers: int, pages: int) -> dict[str, Any]:
+    """Per round: a monolithic variant's CPU per view ÷ composed's."""
+    ratios: dict[str, Any] = {}
+    for peer in VARIANTS[1:]:
+        ratios[peer] = {}
+        for phase in ("first", "session"):
+            ours = _per_view(windows[COMPOSED], phase, shoppers, pages)
+            theirs = _per_view(windows[peer], phase, shoppers, pages)
+            ratios[peer][phase] = summarize([t / o for t, o in zip(theirs, ours, strict=True)])
+    return ratios
+
+
+def _variant(
+    windows: list[dict[str, Any]], served: list[tuple[float, str, float]], shoppers: int, pages: int
+) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "cpu_ms_per_view": {
+            p: summarize(_per_view(windows, p, shoppers, pages)) for p in ("first", "session")
+        },
+        "wall_s": summarize([w["wall"] for w in windows]),
+        "where": {},
+    }
+    for phase, (start, end) in (("first", (0, 1)), ("session", (0, 2))):
+        views = _views(phase, shoppers, pages) * len(windows)
+        result["where"][phase] = _where(windows, served, start, end, views)
+    return result
+
+
+def _where(
+    windows: list[dict[str, Any]], served: list[tuple[float, str, float]], start: int, end: int, views: int
+) -> dict[str, Any]:
+    """Where the CPU of every round's marks ``start``..``end`` went, per page view: each kind
+    of request gunicorn served, gunicorn outside them, varnishd, redis-server."""
+    counts: Counter[str] = Counter()
+    cpu: defaultdict[str, float] = defaultdict(float)
+    servers: defaultdict[str, float] = defaultdict(float)
+    varnish: Counter[str] = Counter()
+    for window in windows:
+        marks = window["marks"]
+        begin, until = marks[start]["time"], marks[end]["time"]
+        for at, kind, seconds in served:
+            if begin <= at < until:
+                counts[kind] += 1
+                cpu[kind] += seconds * 1000
+        for server in marks[end]["cpu"]:
+            servers[server] += _cpu_ms(marks, start, end, server)
+        for name, value in marks[end]["varnish"].items():
+            varnish[name] += value - marks[start]["varnish"].get(name, 0)
+    rows = [
+        {
+            "what": kind,
+            "requests": counts[kind] / views,
+            "cpu_ms": cpu[kind] / views,
+            "ms_each": cpu[kind] / counts[kind],
+        }
+        for kind in sorted(counts, key=lambda k: -cpu[k])
+    ]
+    outside = servers["gunicorn"] - sum(cpu.values())
+    rows.append(
+        {"what": "gunicorn outside requests", "requests": None, "cpu_ms": outside / views, "ms_each": None}
+    )
+    for server in ("varnishd", "redis-server"):
+        if server in servers:
+            rows.append(
+                {"what": server, "requests": None, "cpu_ms": servers[server] / views, "ms_each": None}
+            )
+    return {
+        "rows": rows,
+        "total_cpu_ms": sum(servers.values()) / views,
+        "varnish": {name: varnish[name] / views for name in VARNISH_COUNTERS if name in varnish},
+    }
+
+
+# varnishd's counters the report shows, per page view.
+VARNISH_COUNTERS = (
+    "MAIN.client_req",
+    "MAIN.cache_hit",
+    "MAIN.cache_miss",
+    "MAIN.cache_hitmiss",
+    "MAIN.s_pass",
+)
+
+
+def _mismatches(windows: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Page views whose content differs between composed and another variant (should be none)."""
+    found = []
+    for peer in VARIANTS[1:]:
+        for number, (ours, theirs) in enumerate(zip(windows[COMPOSED], windows[peer], strict=True)):
+            for who, (a, b) in enumerate(zip(ours["seen"], theirs["seen"], strict=True)):
+                for view, (x, y) in enumerate(zip(a, b, strict=True)):
+                    if x != y:
+                        found.append(f"round {number + 1}, shopper {who}, view {view + 1}: {x} vs {peer} {y}")
+    return found[:10]
+
+
+def _describe_plans(plans: list[list[str]], catalog: Catalog) -> dict[str, Any]:
+    views = [path for plan in plans for path in plan]
+    return {
+        "listings": sum(path in catalog.listings for path in views),
+        "products": sum(path.startswith("/p/") for path in views),
+        "distinct": len(set(views)),
+        "first_pages": Counter("product" if plan[0].startswith("/p/") else "listing" for plan in plans),
+        "example": plans[0],
+    }
