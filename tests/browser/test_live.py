@@ -73,7 +73,7 @@ def test_a_servers_ck_trigger_is_dispatched_after_its_swap(loader: Loader) -> No
     expect(page.locator("#a")).to_have_text("a 1")
     page.evaluate(
         "document.body.insertAdjacentHTML('beforeend', "
-        "'<ck-fragment id=\"t\" src=\"/loader/f/trigger/?event=x:changed&text=said\">f</ck-fragment>')"
+        '\'<ck-fragment id="t" src="/loader/f/trigger/?event=x:changed&text=said">f</ck-fragment>\')'
     )
     expect(page.locator("#a")).to_have_text("a 2")
     assert page.evaluate("ckHeard") == [["t", "said"]]  # dispatched once it was in the page
