@@ -22,6 +22,7 @@ import brotli
 from tests.servers import ROOT, run
 
 COMPOSEKIT = ROOT / "composekit/static/composekit/composekit.min.js"
+LIVE = ROOT / "composekit/static/composekit/composekit-live.min.js"  # the live features' own file
 ESBUILD = ROOT / "node_modules/.bin/esbuild"
 # (what the report calls it, the npm package)
 PEERS = (
@@ -125,7 +126,16 @@ def run_sizes(folder: Path, peers: Sequence[tuple[str, str]] = PEERS) -> dict[st
             **sizes(composekit),
             "how": "committed `composekit/static/composekit/composekit.min.js`",
             "path": str(COMPOSEKIT),
-        }
+        },
+        {
+            "name": "composekit-live",
+            "package": "composekit-live (this repo)",
+            "version": version,
+            **sizes(LIVE.read_bytes()),
+            "how": "committed `composekit/static/composekit/composekit-live.min.js`, a second file "
+            "for pages that use refresh-on, refresh-every, forms or other tabs",
+            "path": str(LIVE),
+        },
     ]
     rows += [measure_package(folder, label, package) for label, package in peers]
     return {"rows": rows, "folder": str(folder)}

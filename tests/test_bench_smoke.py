@@ -119,6 +119,13 @@ def test_memory_samples_the_worker(results: dict[str, Any]) -> None:
     assert math.isfinite(memory["slope_kib_per_1000"]) and math.isfinite(memory["tail_slope_kib_per_1000"])
 
 
+def test_loader_size_measures_both_composekit_files_and_the_peers(results: dict[str, Any]) -> None:
+    rows = {row["name"]: row for row in results["loader_size"]["rows"]}
+    assert {"composekit", "composekit-live", "htmx.org"} <= set(rows)
+    for row in rows.values():
+        assert 0 < row["brotli"] < row["gzip"] < row["minified"], row
+
+
 def test_server_cache_times_every_variant(results: dict[str, Any]) -> None:
     for cache, expected in (("redis", "RedisCache"), ("locmem", "LocMemCache")):
         data = results["server_cache"][cache]
