@@ -8,7 +8,7 @@ from tests.browsers import CHROMIUM_ARGS
 
 from . import report_cache
 from .browser import MILESTONES
-from .stats import fmt
+from .stats import fmt, met, table
 
 # (1) server CPU per page view, monolithic ÷ composed
 TARGET_SESSION = 10.0  # over the session (moonshot: 20×)
@@ -26,20 +26,6 @@ VARIANT_NAMES = {
     "monolithic": "monolithic",
     "monolithic-cache": "monolithic with `{% cache %}`",
 }
-
-
-def _met(ok: bool) -> str:
-    return "met" if ok else "**missed**"
-
-
-def _table(header: str, rows: list[list[str]]) -> list[str]:
-    """A Markdown table; ``header`` names the columns as ``"a | b | c"``."""
-    columns = header.split(" | ")
-    return [
-        f"| {header} |",
-        "|" + "|".join("---" for _ in columns) + "|",
-        *(f"| {' | '.join(r)} |" for r in rows),
-    ]
 
 
 def render(results: dict[str, Any]) -> str:
@@ -108,11 +94,11 @@ def _summary(results: dict[str, Any]) -> list[str]:
             f"{mem['growth_kib']:+,} KiB, then {mem['tail_growth_kib']:+,} KiB "
             f"(slope {mem['tail_slope_kib_per_1000']:+.1f} KiB / 1,000 requests)",
             "no growth trend",
-            _met(abs(mem["tail_slope_kib_per_1000"]) < FLAT_SLOPE_KIB),
+            met(abs(mem["tail_slope_kib_per_1000"]) < FLAT_SLOPE_KIB),
         ]
     )
     rows += report_cache.summary_rows(results)
-    return ["## Summary", "", *_table("figure | result | target | ", rows), ""]
+    return ["## Summary", "", *table("figure | result | target | ", rows), ""]
 
 
 def _machine(results: dict[str, Any]) -> list[str]:
@@ -128,7 +114,7 @@ def _machine(results: dict[str, Any]) -> list[str]:
         "the browser) suffer most; CPU-time figures (server CPU-ms, the endpoint's µs) much less.",
         "",
     ]
-    lines += _table(
+    lines += table(
         "when | load average | busiest processes",
         [
             [when, " / ".join(f"{v:.2f}" for v in info["loadavg"]), info["top"]]
@@ -157,7 +143,7 @@ def _browsing_summary(b: dict[str, Any]) -> list[list[str]]:
                 f"(1) server CPU per page view, {VARIANT_NAMES[peer]} ÷ composed, {label}",
                 fmt(ratio, 1, "×"),
                 text,
-                "—" if target is None else _met(ratio["median"] >= target),
+                "—" if target is None else met(ratio["median"] >= target),
             ]
         )
     return rows
@@ -217,7 +203,7 @@ def _browsing(b: dict[str, Any]) -> list[str]:
         ]
         for name, v in b["variants"].items()
     ]
-    lines += _table(
+    lines += table(
         "variant | first view, server CPU-ms | session average, server CPU-ms per view | a round's browsing, s",
         rows,
     )
@@ -231,7 +217,7 @@ def _browsing(b: dict[str, Any]) -> list[str]:
                 fmt(ratios["session"], 1, "×"),
             ]
         )
-    lines += _table("server CPU per page view | first view | session average", ratio_rows)
+    lines += table("server CPU per page view | first view | session average", ratio_rows)
     lines += [""]
     if b["mismatches"]:
         lines += ["**The variants did not show the same content**, so the comparison is void:", ""]
@@ -264,7 +250,7 @@ def _browsing(b: dict[str, Any]) -> list[str]:
                 f"**{VARIANT_NAMES[name]}, {label}**: {where['total_cpu_ms']:.2f} CPU-ms per page view.",
                 "",
             ]
-            lines += _table(
+            lines += table(
                 "what | requests per view | CPU-ms each | CPU-ms per view | share",
                 [
                     [
@@ -338,13 +324,13 @@ def _endpoint_summary(ep: dict[str, Any]) -> list[list[str]]:
             "(2) a logged-in fragment request ÷ a trivial logged-in Django view, server CPU (gunicorn)",
             fmt(fixed, 2, "×"),
             f"≤ {TARGET_FIXED:g}×",
-            _met(fixed["median"] <= TARGET_FIXED),
+            met(fixed["median"] <= TARGET_FIXED),
         ],
         [
             "(2) composekit's own work per fragment request",
             f"{own:.0f} µs",
             f"≤ {TARGET_OWN_US:.0f} µs",
-            _met(own <= TARGET_OWN_US),
+            met(own <= TARGET_OWN_US),
         ],
     ]
 
@@ -367,7 +353,7 @@ def _endpoint(ep: dict[str, Any]) -> list[str]:
         "of its view, the user's loading included).",
         "",
     ]
-    lines += _table(
+    lines += table(
         "request | status | CPU-µs per request | in the request, µs | queries",
         [
             [
@@ -381,7 +367,7 @@ def _endpoint(ep: dict[str, Any]) -> list[str]:
         ],
     )
     lines += ["", "Per round:", ""]
-    lines += _table(
+    lines += table(
         "ratio of CPU-µs per request | per round", [[k, fmt(r, 2, "×")] for k, r in ep["ratios"].items()]
     )
     fixed = ep["ratios"]["fragment ÷ plain"]["median"]
@@ -390,10 +376,10 @@ def _endpoint(ep: dict[str, Any]) -> list[str]:
     lines += [
         "",
         f"**The fixed cost: a fragment request costs {fixed:.2f}× a trivial logged-in Django view** "
-        f"(target ≤ {TARGET_FIXED:g}×: {_met(fixed <= TARGET_FIXED)}).",
+        f"(target ≤ {TARGET_FIXED:g}×: {met(fixed <= TARGET_FIXED)}).",
         "",
         f"**composekit's own work: {own:.0f} µs per fragment request** (target ≤ {TARGET_OWN_US:.0f} µs: "
-        f"{_met(own <= TARGET_OWN_US)}): in the view, the fragment less the DRF view doing the same "
+        f"{met(own <= TARGET_OWN_US)}): in the view, the fragment less the DRF view doing the same "
         f"work, per round, in the request: {fmt(ep['fragment_less_drf_us'], 0, 'µs')}; plus its "
         "middleware on every request, timed in process: "
         + ", ".join(f"{c['component']} {c['us']['median']:.1f} µs" for c in middleware)
@@ -414,7 +400,7 @@ def _endpoint(ep: dict[str, Any]) -> list[str]:
         "alone in CPU time (`time.thread_time_ns`), median (min–max) over the rounds:",
         "",
     ]
-    lines += _table(
+    lines += table(
         "piece | whose | CPU-µs per request",
         [
             [c["component"], "composekit" if c["composekit"] else "DRF", fmt(c["us"], 1)]
@@ -434,7 +420,7 @@ def _endpoint(ep: dict[str, Any]) -> list[str]:
         "times. composekit's and DRF's functions by cumulative time per call:",
         "",
     ]
-    lines += _table(
+    lines += table(
         "function | calls | own µs | cumulative µs | share",
         [
             [
@@ -468,7 +454,7 @@ def _loader_size(sizes: dict[str, Any]) -> list[str]:
         "",
     ]
     ours = next(r for r in sizes["rows"] if r["name"] == "composekit")
-    lines += _table(
+    lines += table(
         "package | version | minified B | min+gzip B | min+brotli B | gzip ÷ composekit | how",
         [
             [
@@ -503,7 +489,7 @@ def _browser_summary(b: dict[str, Any]) -> list[list[str]]:
                 f"(4) navigation → {row['fragments']} fragment(s) swapped, {row['state']}, composekit",
                 fmt(row["done_ms"], 1, "ms"),
                 f"≤ floor + {TARGET_WARM_MS:g} ms" if target else "—",
-                (f"{_met(over <= TARGET_WARM_MS)}: " if target else "")
+                (f"{met(over <= TARGET_WARM_MS)}: " if target else "")
                 + f"{over:.1f} ms above the floor ({row['floor_ms']['median']:.1f} ms)"
                 + (f"; htmx {other['done_ms']['median']:.1f} ms" if other else ""),
             ]
@@ -540,7 +526,7 @@ def _browser(b: dict[str, Any]) -> list[str]:
         "response from the HTTP cache transfers nothing).",
         "",
     ]
-    lines += _table(
+    lines += table(
         "fragments | loader | view | time to all swapped, ms | floor, ms | above the floor, ms | fetches",
         [
             [str(r["fragments"]), r["loader"], r["state"]]
@@ -571,7 +557,7 @@ def _browser(b: dict[str, Any]) -> list[str]:
         "last fragment response's last byte, and all swapped (— where no fragment was fetched).",
         "",
     ]
-    lines += _table(
+    lines += table(
         "fragments | loader | view | shell end | script end | first fetch | DOMContentLoaded | last response end | all swapped",
         [
             [str(r["fragments"]), r["loader"], r["state"]]
@@ -605,7 +591,7 @@ def shell_guard_section(g: dict[str, Any]) -> list[str]:
             "the same code, and their ratio shows the noise.",
             "",
         ]
-    lines += _table(
+    lines += table(
         f"shell request, CPU-µs | before ({g['before']}) | after | after ÷ before, per round",
         [
             [
@@ -634,7 +620,7 @@ def _memory(mem: dict[str, Any]) -> list[str]:
         f"settling in, every {mem['tail_every']:,} requests for {mem['tail']:,} more:",
         "",
     ]
-    lines += _table(
+    lines += table(
         "requests | RSS MiB",
         [
             [f"{n:,}" + (" (more)" if n > mem["total"] else ""), f"{kib / 1024:.2f}"]

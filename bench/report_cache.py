@@ -4,22 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .stats import fmt
+from .stats import fmt, met, table
 
 TARGET_CACHED = 10.0  # a cached render at least 10x cheaper in server CPU than a cold one
-
-
-def _met(ok: bool) -> str:
-    return "met" if ok else "**missed**"
-
-
-def _table(header: str, rows: list[list[str]]) -> list[str]:
-    columns = header.split(" | ")
-    return [
-        f"| {header} |",
-        "|" + "|".join("---" for _ in columns) + "|",
-        *(f"| {' | '.join(r)} |" for r in rows),
-    ]
 
 
 def summary_rows(results: dict[str, Any]) -> list[list[str]]:
@@ -35,7 +22,7 @@ def summary_rows(results: dict[str, Any]) -> list[list[str]]:
                     f"(6) server CPU, cold ÷ cached `recommended`, {label}, {where}",
                     fmt(ratio, 1, "×"),
                     f"≥ {TARGET_CACHED:g}×" if target else "— (see 6)",
-                    _met(ratio["median"] >= TARGET_CACHED) if target else "",
+                    met(ratio["median"] >= TARGET_CACHED) if target else "",
                 ]
             )
     stale = results["stampede"]["cases"]["stale"]
@@ -44,7 +31,7 @@ def summary_rows(results: dict[str, Any]) -> list[list[str]]:
             f"(6) {results['stampede']['concurrency']} concurrent requests for a stale hot fragment: regenerations",
             str(stale["entry writes"]),
             "exactly 1",
-            _met(stale["entry writes"] == 1),
+            met(stale["entry writes"] == 1),
         ]
     )
     scenarios = results["esi"]["scenarios"]
@@ -94,7 +81,7 @@ def _server_cache(cached: dict[str, Any], stampede: dict[str, Any]) -> list[str]
                     fmt(data["cold_over_revalidated"], 1, "×"),
                 ]
             )
-    lines += _table(
+    lines += table(
         "cache | level | cold µs | miss µs | hit µs | revalidated µs | of hit: redis-server µs | cold ÷ hit | cold ÷ revalidated",
         rows,
     )
@@ -109,7 +96,7 @@ def _server_cache(cached: dict[str, Any], stampede: dict[str, Any]) -> list[str]
         f"about the render, so it is read at the view level: "
         + "; ".join(
             f"{cache}: {view[cache]['cold_over_hit']['median']:.1f}× "
-            f"({_met(view[cache]['cold_over_hit']['median'] >= TARGET_CACHED)})"
+            f"({met(view[cache]['cold_over_hit']['median'] >= TARGET_CACHED)})"
             for cache in ("redis", "locmem")
         )
         + ". What a hit costs is mostly cache calls: two per hit (the versions, then the entry). "
@@ -144,7 +131,7 @@ def _server_cache(cached: dict[str, Any], stampede: dict[str, Any]) -> list[str]
                 str(data["lock attempts"]),
             ]
         )
-    lines += _table("entry | responses (status, Server-Timing cache) | entry writes | lock attempts", rows)
+    lines += table("entry | responses (status, Server-Timing cache) | entry writes | lock attempts", rows)
     lines += [
         "",
         "A stale entry is served at once to every request and rendered again by the one that "
@@ -186,12 +173,12 @@ def _esi(data: dict[str, Any]) -> list[str]:
                 fmt(cpu["total"], 2),
             ]
         )
-    lines += _table(
+    lines += table(
         "page view | requests to Varnish | views/s | gunicorn CPU-ms | varnishd CPU-ms | redis-server CPU-ms | total CPU-ms / view",
         rows,
     )
     lines += ["", "Per round, monolithic ÷ each (server CPU per view, all three servers):", ""]
-    lines += _table(
+    lines += table(
         "composed by | monolithic ÷ it", [[k, fmt(r, 1, "×")] for k, r in data["monolithic_over"].items()]
     )
     lines += ["", "What Varnish answered (all runs):", ""]

@@ -36,3 +36,18 @@ def fmt(summary: dict[str, Any], digits: int = 1, unit: str = "") -> str:
     spec = f",.{digits}f"
     suffix = f" {unit}" if unit else ""
     return f"{summary['median']:{spec}}{suffix} ({summary['low']:{spec}}–{summary['high']:{spec}})"
+
+
+def met(ok: bool) -> str:
+    """A target's verdict, for the report."""
+    return "met" if ok else "**missed**"
+
+
+def table(header: str, rows: list[list[str]]) -> list[str]:
+    """A Markdown table; ``header`` names the columns as ``"a | b | c"``."""
+    columns = header.split(" | ")
+    return [
+        f"| {header} |",
+        "|" + "|".join("---" for _ in columns) + "|",
+        *(f"| {' | '.join(r)} |" for r in rows),
+    ]
