@@ -71,7 +71,7 @@ CONTENT = """() => {
     cart: text("[data-cart-count]"),
     price: text(".buy-price .price"),
     stock: text(".buy-price .stock"),
-    picks: [...document.querySelectorAll(".recommendations .card-title")].map((e) => e.textContent.trim()),
+    picks: [...document.querySelectorAll(".recommendations .card:not([hidden]) .card-title")].map((e) => e.textContent.trim()),
     cards: document.querySelectorAll(".card:not(.card-skeleton)").length,
     failed: document.querySelectorAll("ck-fragment[state=error]").length,
   };
@@ -156,7 +156,7 @@ def discover(base_url: str) -> Catalog:
     with new_session() as session:
         for path in listings[1:]:
             html = session.get(base_url + path, timeout=TIMEOUT).text
-            cards = re.findall(r'<li class="card">(.*?)</li>', html, re.S)
+            cards = re.findall(r'<li class="card"[^>]*>(.*?)</li>', html, re.S)
             for rank, card in enumerate(cards, start=1):
                 link = re.search(r'href="(/p/[^"]+)"', card)
                 if link:

@@ -113,7 +113,11 @@ def cart_context(user: User | AnonymousUser) -> dict[str, Any]:
 class Recommended(Fragment):
     """ "Picked for you": top-rated products from the categories in the shopper's cart.
 
-    The page places it lazily, below the fold; it changes with the cart.
+    The page places it lazily, below the fold; it changes with the cart. It takes no param,
+    so its URL is the same on every page and the browser keeps one copy for all of them
+    (a per-page param, such as the product to leave out, would make a URL per page: asked and
+    rendered on every page view). It brings one spare pick, hidden: on a product page that
+    product gives its place to the spare (shop.js).
     """
 
     name = "recommended"
@@ -127,8 +131,8 @@ class Recommended(Fragment):
     def get_dependencies(self, request: Request, **params: Any) -> list[Any]:
         return ["products", ("cart", request.user.pk or 0)]
 
-    def get_context(self, request: Request, exclude: str = "", **params: Any) -> dict[str, Any]:
-        products = Product.objects.cards().filter(stock__gt=0).exclude(sku=exclude)
+    def get_context(self, request: Request, **params: Any) -> dict[str, Any]:
+        products = Product.objects.cards().filter(stock__gt=0)
         user = request.user
         in_cart = (
             list(CartItem.objects.filter(cart__user=user).values_list("product_id", "product__category_id"))
@@ -144,8 +148,8 @@ class Recommended(Fragment):
             reason = "Our best-rated products. Add something to your cart for picks of your own."
         else:
             reason = "Our best-rated products. Log in for picks of your own."
-        picks = list(products.order_by("-rating", "-review_count", "featured_rank")[:RECOMMENDATIONS])
-        return {"products": picks, "reason": reason}
+        picks = list(products.order_by("-rating", "-review_count", "featured_rank")[: RECOMMENDATIONS + 1])
+        return {"products": picks[:RECOMMENDATIONS], "spare": picks[RECOMMENDATIONS:], "reason": reason}
 
 
 @register

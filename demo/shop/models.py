@@ -31,6 +31,7 @@ class ProductQuerySet(models.QuerySet["Product"]):
     def cards(self) -> ProductQuerySet:
         """Just what a product card shows, with its category joined in (no N+1)."""
         return self.select_related("category").only(
+            "sku",
             "name",
             "slug",
             "price",

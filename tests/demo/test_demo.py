@@ -59,7 +59,7 @@ def fragment_src(html: str, name: str) -> str:
 def product_path(base_url: str) -> str:
     """The first in-stock product of the catalog's first page."""
     html = requests.get(f"{base_url}/?sort=rating", timeout=10).text
-    for card in re.findall(r'<li class="card">(.*?)</li>', html, re.S):
+    for card in re.findall(r'<li class="card"[^>]*>(.*?)</li>', html, re.S):
         if "Sold out" not in card:
             return re.search(r'href="(/p/[^"]+)"', card).group(1)  # type: ignore[union-attr]
     raise AssertionError("no product in stock on the first page")

@@ -44,9 +44,29 @@ def test_the_next_page_shows_kept_fragments_without_asking(page: Page, demo: Dem
     expect(page.locator(".user-name")).to_have_text("Carol")
     page.goto(demo.url + product_path(demo.url))
     wait_for_all_fragments(page)
-    # The user menu and the cart summary were kept; stock and price are public (their own
-    # GET, which shared caches answer); recommendations were not on the catalog page.
-    assert asked(requests) == ["recommended", "stock-price"]
+    # The user menu, the cart summary and the picks (one URL on every page) were kept; stock
+    # and price are public (their own GET, which shared caches answer).
+    assert asked(requests) == ["stock-price"]
+
+
+def test_the_picks_are_one_fragment_for_every_page(page: Page, demo: Demo) -> None:
+    """ "Picked for you" has the same URL on every page: asked once, shown on the next product
+    page without a request, the product that page shows left out and the spare shown."""
+    log_in(page, demo.url, "carol")
+    page.goto(f"{demo.url}/")
+    wait_for_all_fragments(page)
+    cards = page.locator(".recommendations .card")
+    skus = cards.evaluate_all("cards => cards.map((c) => c.dataset.sku)")
+    assert len(skus) == 6, skus  # five shown and a spare
+    expect(page.locator(".recommendations .card[hidden]")).to_have_count(1)
+    requests = watch(page)
+    page.goto(demo.url + cards.first.locator("a").get_attribute("href"))  # type: ignore[operator]
+    wait_for_all_fragments(page)
+    assert asked(requests) == ["stock-price"]
+    shown = page.locator(".recommendations .card:not([hidden])").evaluate_all(
+        "cards => cards.map((c) => c.dataset.sku)"
+    )
+    assert shown == skus[1:]
 
 
 def test_after_adding_to_the_cart_the_next_page_shows_the_new_cart(page: Page, demo: Demo) -> None:
@@ -55,15 +75,17 @@ def test_after_adding_to_the_cart_the_next_page_shows_the_new_cart(page: Page, d
     wait_for_all_fragments(page)
     count = page.locator("[data-cart-count]")
     before = int(count.inner_text())
-    page.get_by_role("button", name="Add to cart").click()
+    with page.expect_response(lambda response: "recommended" in response.url):  # the picks' refresh
+        page.get_by_role("button", name="Add to cart").click()
     expect(count).to_have_text(str(before + 1))
+    expect(page.locator("ck-fragment[name=recommended]")).to_have_attribute("state", "loaded")
     requests = watch(page)
     page.goto(f"{demo.url}/c/audio/")
     expect(page.locator("[data-cart-count]")).to_have_text(str(before + 1))
     wait_for_all_fragments(page)
-    # The summary was reloaded right after adding, and kept; the catalog's picks depend on
-    # the cart, so they are asked anew.
-    assert asked(requests) == ["recommended"]
+    # The summary and the picks (both follow the cart) were reloaded on the product page
+    # right after adding ("cart:changed"), and kept: the catalog page asks for nothing.
+    assert asked(requests) == []
     page.goto(f"{demo.url}/cart/")
     wait_for_all_fragments(page)
     expect(page.locator(".cart-line")).not_to_have_count(0)

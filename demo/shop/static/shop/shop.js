@@ -7,7 +7,9 @@
 //   handle) gets the CSRF token from the cookie as its field; and a shopper without the
 //   cookie is not logged in (logging in gives it), so is sent to log in first;
 // - the buy box says what an add did: how many were added when the server says
-//   "cart:changed" for it, or that the per-line limit held the add back ("cart:capped").
+//   "cart:changed" for it, or that the per-line limit held the add back ("cart:capped");
+// - "Picked for you" is one fragment for every page (one URL, which the browser keeps), so on
+//   a product page the product shown gives its place to the spare pick the fragment brings.
 (() => {
   "use strict";
 
@@ -62,4 +64,17 @@
     const status = addStatus(event);
     if (status) status.textContent = "Nothing more added: your cart holds the most of this you can order.";
   });
+
+  const leaveOutShownProduct = () => {
+    const shown = document.querySelector("article.product[data-sku]");
+    if (!shown) return;
+    const selector = `.recommendations .card[data-sku="${CSS.escape(shown.dataset.sku)}"]`;
+    for (const card of document.querySelectorAll(selector)) {
+      const spare = card.parentElement.querySelector(".card[hidden]");
+      card.remove();
+      if (spare) spare.hidden = false;
+    }
+  };
+  leaveOutShownProduct(); // picks rendered in the page (inline mode)
+  document.addEventListener("ck:load", leaveOutShownProduct);
 })();
