@@ -10,8 +10,9 @@ subtraction *fragment less DRF view* needs: what composekit adds in the view. Th
 fragments are timed too, rendered (200) and revalidated (304), with the queries each ran.
 
 A process of its own with the same settings (``python -m bench.endpoint``) signs the
-fragments' URLs, times composekit's pieces one by one (its middleware among them) and
-profiles the fragment's view.
+fragments' URLs, times the fragment's view against the DRF view call by call (composekit's
+own work in the view, finer than the subtraction under gunicorn can resolve), times
+composekit's pieces one by one (its middleware among them) and profiles the fragment's view.
 """
 
 from __future__ import annotations
@@ -302,6 +303,41 @@ def _components(user: Any, iterations: int, rounds: int) -> list[dict[str, Any]]
     return rows
 
 
+def _view_less_drf(user: Any, iterations: int, rounds: int) -> dict[str, Any]:
+    """CPU µs the ``bench-trivial`` fragment's view takes over the DRF ``APIView`` doing the same
+    work: call by call, alternating (fragment, DRF, fragment, ...), each call timed on its own,
+    so that whatever else the machine does falls on both alike. Requests are made outside the
+    timed calls, as the middleware leaves them (user and session loaded)."""
+    from composekit.render import fragment_url
+    from composekit.views import fragment_view
+
+    from .endpoint_urls import DRFTrivial
+
+    url = fragment_url("bench-trivial")
+    drf_view = DRFTrivial.as_view()
+    clock = time.thread_time_ns
+
+    def one_round() -> tuple[float, float]:
+        ours = [_logged_in_request(user, url) for _ in range(iterations)]
+        theirs = [_logged_in_request(user, "/_drf/trivial/") for _ in range(iterations)]
+        fragment_ns = drf_ns = 0
+        for fragment_request, drf_request in zip(ours, theirs, strict=True):
+            start = clock()
+            fragment_view(fragment_request, name="bench-trivial")
+            middle = clock()
+            drf_view(drf_request)
+            fragment_ns, drf_ns = fragment_ns + middle - start, drf_ns + clock() - middle
+        return fragment_ns / iterations / 1000, drf_ns / iterations / 1000
+
+    one_round()  # warm-up
+    timed = [one_round() for _ in range(rounds)]
+    return {
+        "fragment_us": summarize([f for f, _ in timed]),
+        "drf_us": summarize([d for _, d in timed]),
+        "less_us": summarize([f - d for f, d in timed]),
+    }
+
+
 def _profile(user: Any, iterations: int) -> dict[str, Any]:
     """cProfile of the ``bench-trivial`` fragment's view, called as the URLconf would."""
     from composekit.render import fragment_url
@@ -362,6 +398,7 @@ def main() -> None:
         "user": args.user,
         "urls": _urls(),
         "components": _components(user, args.iterations, args.rounds),
+        "view_less_drf": _view_less_drf(user, args.iterations, args.rounds),
         "profile": _profile(user, args.iterations),
         "settings": os.environ["DJANGO_SETTINGS_MODULE"],
     }

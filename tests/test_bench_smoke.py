@@ -84,6 +84,8 @@ def test_endpoint_times_every_case_under_gunicorn(results: dict[str, Any]) -> No
     assert cases["user-menu 304"]["queries"] <= cases["user-menu 200"]["queries"]
     assert all(positive(ratio) for ratio in endpoint["ratios"].values())
     assert {c["composekit"] for c in endpoint["components"]} == {True, False}
+    view = endpoint["view_less_drf"]
+    assert positive(view["fragment_us"]) and positive(view["drf_us"]), view
     assert any(row["function"].startswith("composekit/") for row in endpoint["profile"]["by_cumtime"])
 
 

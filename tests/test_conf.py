@@ -37,3 +37,26 @@ def test_mode_and_locating_follow_debug(debug: bool, mode: str, locate: bool) ->
 def test_values_come_typed() -> None:
     assert conf.INLINE_CARRY == ("tenant",)
     assert conf.ALLOWED_ORIGINS == ["https://a.example", "https://f.example"]
+
+
+def test_a_setting_read_once_follows_override_settings_both_ways() -> None:
+    assert conf.ROBOTS_TAG == "noindex"  # read, and kept
+    with override_settings(COMPOSEKIT_ROBOTS_TAG="none"):
+        assert conf.ROBOTS_TAG == "none"
+    assert conf.ROBOTS_TAG == "noindex"
+
+
+def test_settings_are_read_once_until_a_setting_changes() -> None:
+    from django.conf import settings
+
+    conf.forget()
+    conf.raw("BATCH")
+    # Set behind Django's back (no setting_changed): the kept value stands...
+    settings.COMPOSEKIT_BATCH = False
+    try:
+        assert conf.BATCH is True
+        conf.forget()  # ...until composekit is told, as setting_changed tells it
+        assert conf.BATCH is False
+    finally:
+        del settings.COMPOSEKIT_BATCH
+        conf.forget()
