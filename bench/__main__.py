@@ -43,6 +43,7 @@ SIZES: dict[str, dict[str, tuple[Any, Any]]] = {
         "rounds": (4, 2),
         "warmup": (1, 0),
         "concurrency": (4, 2),  # shoppers browsing at once
+        "idle_s": (10.0, 0.5),  # the stack left idle before each round, its CPU measured
     },
     "endpoint": {"iterations": (500, 20), "rounds": (7, 2)},
     "server_cache": {"iterations": (300, 10), "rounds": (7, 2)},

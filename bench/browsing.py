@@ -265,9 +265,15 @@ async def _window(
     plans: list[list[str]],
     add_after: int,
     concurrency: int,
+    idle_s: float,
 ) -> dict[str, Any]:
-    """Every shopper's session on ``stack``: page 1 of each, then the rest."""
+    """Every shopper's session on ``stack``: page 1 of each, then the rest. First, the stack's
+    CPU while it serves nothing for ``idle_s`` seconds (polling, timers, housekeeping: a cost
+    per second, not per page view)."""
     warm_shared_caches(stack, plans)
+    idle = [stack.snapshot()]
+    await asyncio.sleep(idle_s)
+    idle.append(stack.snapshot())
     limit = asyncio.Semaphore(concurrency)
 
     async def tab(jar: list[dict[str, str]]) -> tuple[Any, Any]:
@@ -294,7 +300,7 @@ async def _window(
     finally:
         for context, _ in tabs:
             await context.close()
-    return {"marks": marks, "wall": time.perf_counter() - started, "seen": seen}
+    return {"marks": marks, "wall": time.perf_counter() - started, "seen": seen, "idle": idle}
 
 
 # -- the benchmark ------------------------------------------------------------------------------
@@ -310,6 +316,7 @@ def run(
     rounds: int,
     warmup: int,
     concurrency: int,
+    idle_s: float,
     workers: int,
     threads: int,
     log: Callable[[str], None] = print,
@@ -331,7 +338,7 @@ def run(
 
                 def measure(variant: str) -> dict[str, Any]:
                     window = _window(
-                        browser, stacks[variant], cookies[variant], plans, add_after, concurrency
+                        browser, stacks[variant], cookies[variant], plans, add_after, concurrency, idle_s
                     )
                     result: dict[str, Any] = loop.run_until_complete(window)
                     cpu = _cpu_ms(result["marks"], 0, 2) / (shoppers * pages)
@@ -362,6 +369,8 @@ def run(
         "plan": _describe_plans(plans, catalog),
         "variants": {v: _variant(windows[v], served[v], shoppers, pages) for v in VARIANTS},
         "ratios": _ratios(windows, shoppers, pages),
+        "busy_ratios": _ratios(windows, shoppers, pages, _busy_per_view),
+        "idle_s": idle_s,
         "mismatches": _mismatches(windows),
     }
 
@@ -371,6 +380,15 @@ def _cpu_ms(marks: list[dict[str, Any]], start: int, end: int, server: str | Non
     before, after = marks[start]["cpu"], marks[end]["cpu"]
     names = [server] if server else list(after)
     return sum(after[name] - before[name] for name in names) * 1000
+
+
+def _idle_ms_per_view(window: dict[str, Any], phase: str, shoppers: int, pages: int) -> float:
+    """The stack's idle CPU rate, measured before the round, times the phase's length, per view."""
+    before, after = window["idle"]
+    rate = _cpu_ms(window["idle"], 0, 1) / (after["time"] - before["time"])
+    end = 1 if phase == "first" else 2
+    length = window["marks"][end]["time"] - window["marks"][0]["time"]
+    return rate * length / _views(phase, shoppers, pages)
 
 
 def _views(phase: str, shoppers: int, pages: int) -> int:
@@ -384,14 +402,27 @@ def _per_view(windows: list[dict[str, Any]], phase: str, shoppers: int, pages: i
     ]
 
 
-def _ratios(windows: dict[str, list[dict[str, Any]]], shoppers: int, pages: int) -> dict[str, Any]:
+def _busy_per_view(windows: list[dict[str, Any]], phase: str, shoppers: int, pages: int) -> list[float]:
+    """Per round: server CPU-ms per page view less what the stack costs idle over as long."""
+    return [
+        total - _idle_ms_per_view(window, phase, shoppers, pages)
+        for total, window in zip(_per_view(windows, phase, shoppers, pages), windows, strict=True)
+    ]
+
+
+def _ratios(
+    windows: dict[str, list[dict[str, Any]]],
+    shoppers: int,
+    pages: int,
+    per_view: Callable[[list[dict[str, Any]], str, int, int], list[float]] = _per_view,
+) -> dict[str, Any]:
     """Per round: a monolithic variant's CPU per view ÷ composed's."""
     ratios: dict[str, Any] = {}
     for peer in VARIANTS[1:]:
         ratios[peer] = {}
         for phase in ("first", "session"):
-            ours = _per_view(windows[COMPOSED], phase, shoppers, pages)
-            theirs = _per_view(windows[peer], phase, shoppers, pages)
+            ours = per_view(windows[COMPOSED], phase, shoppers, pages)
+            theirs = per_view(windows[peer], phase, shoppers, pages)
             ratios[peer][phase] = summarize([t / o for t, o in zip(theirs, ours, strict=True)])
     return ratios
 
@@ -404,6 +435,12 @@ def _variant(
             p: summarize(_per_view(windows, p, shoppers, pages)) for p in ("first", "session")
         },
         "wall_s": summarize([w["wall"] for w in windows]),
+        "idle_ms_per_s": summarize(
+            [_cpu_ms(w["idle"], 0, 1) / (w["idle"][1]["time"] - w["idle"][0]["time"]) for w in windows]
+        ),
+        "busy_ms_per_view": {
+            p: summarize(_busy_per_view(windows, p, shoppers, pages)) for p in ("first", "session")
+        },
         "where": {},
     }
     for phase, (start, end) in (("first", (0, 1)), ("session", (0, 2))):

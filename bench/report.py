@@ -218,6 +218,7 @@ def _browsing(b: dict[str, Any]) -> list[str]:
             ]
         )
     lines += table("server CPU per page view | first view | session average", ratio_rows)
+    lines += _idle(b)
     lines += [""]
     if b["mismatches"]:
         lines += ["**The variants did not show the same content**, so the comparison is void:", ""]
@@ -272,6 +273,42 @@ def _browsing(b: dict[str, Any]) -> list[str]:
                     f"{c.get('MAIN.s_pass', 0):.2f} passes (`varnishstat`).",
                 ]
             lines += [""]
+    return lines
+
+
+def _idle(b: dict[str, Any]) -> list[str]:
+    """The stacks' CPU while serving nothing, and the comparison without it."""
+    lines = [
+        "",
+        f"Part of each figure is what the stack's processes cost while they serve nothing "
+        "(gunicorn's workers polling, varnishd's and redis-server's timers and housekeeping): a "
+        "cost per second, spread over however many page views a second brings, so it weighs more "
+        "the fewer views a run serves. Before each round the stack is left idle for "
+        f"{b['idle_s']:g} s and its CPU measured; that rate times the phase's length, per view, "
+        "is taken out below. A lower bound of the overhead (an idle process polls less than a "
+        "busy one), and not what a server costs: it runs whether or not anyone browses.",
+        "",
+    ]
+    lines += table(
+        "variant | idle, CPU-ms per second | first view less idle, CPU-ms | session less idle, CPU-ms per view",
+        [
+            [
+                f"**{VARIANT_NAMES[name]}**",
+                fmt(v["idle_ms_per_s"], 2),
+                fmt(v["busy_ms_per_view"]["first"], 2),
+                fmt(v["busy_ms_per_view"]["session"], 2),
+            ]
+            for name, v in b["variants"].items()
+        ],
+    )
+    lines += ["", "Per round, without the idle cost:", ""]
+    lines += table(
+        "server CPU per page view, less idle | first view | session average",
+        [
+            [f"{VARIANT_NAMES[peer]} ÷ composed", fmt(r["first"], 1, "×"), fmt(r["session"], 1, "×")]
+            for peer, r in b["busy_ratios"].items()
+        ],
+    )
     return lines
 
 

@@ -70,6 +70,13 @@ def test_browsing_measures_every_variant_on_equal_content(results: dict[str, Any
     for peer in ("monolithic", "monolithic-cache"):
         for phase in ("first", "session"):
             assert positive(browsing["ratios"][peer][phase])
+            assert math.isfinite(browsing["busy_ratios"][peer][phase]["median"])
+    for variant in browsing["variants"].values():
+        assert variant["idle_ms_per_s"]["low"] >= 0
+        assert (
+            variant["busy_ms_per_view"]["session"]["median"]
+            <= variant["cpu_ms_per_view"]["session"]["median"]
+        )
 
 
 def test_endpoint_times_every_case_under_gunicorn(results: dict[str, Any]) -> None:
