@@ -28,6 +28,7 @@ from django.utils.safestring import SafeString
 
 from .conf import conf
 from .html import element, fragment_attrs, fragment_path, fragment_src
+from .triggers import EVENT_RE, INTERVAL_RE
 
 if TYPE_CHECKING:
     from .fragment import Fragment
@@ -38,6 +39,7 @@ __all__ = [
     "include",
     "include_response",
     "is_include",
+    "live_problem",
     "mark_response",
     "surrogate_can_esi",
     "wants_include",
@@ -91,6 +93,23 @@ def include(request: HttpRequest, name: str, token: str, live: Mapping[str, str 
 def is_include(request: HttpRequest) -> bool:
     """Whether ``request`` is a surrogate fetching an include (``?esi=1``)."""
     return request.GET.get(INCLUDE_PARAM) == "1"
+
+
+def live_problem(request: HttpRequest) -> tuple[str, str] | None:
+    """What is wrong with an include's ``on`` and ``every``, as (param, detail); None if nothing.
+
+    They carry the tag's own ``refresh_on`` and ``refresh_every`` to the element the include
+    answers, outside the signed params: the tag checked them, so a bad one is a URL the page
+    did not make.
+    """
+    on, every = request.GET.get("on"), request.GET.get("every")
+    if on is not None and not all(EVENT_RE.match(event) for event in on.split()):
+        return "on", (
+            f"on={on!r} must be event names such as cart:changed (letters, digits and _.:-), space-separated"
+        )
+    if every is not None and not INTERVAL_RE.match(every):
+        return "every", f'every={every!r} must be an interval such as "30s", "500ms" or "5m"'
+    return None
 
 
 def include_response(

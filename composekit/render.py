@@ -7,7 +7,6 @@ the SAME fragment view as the HTTP endpoint, through a sub-request (``inline.py`
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -23,7 +22,7 @@ from .html import element as markup
 from .html import fragment_attrs, fragment_src
 from .inline import InlineRenderError, NestingError, render_inline
 from .signing import ParamError, sign_params
-from .triggers import EVENT_RE
+from .triggers import EVENT_RE, INTERVAL_RE
 
 if TYPE_CHECKING:
     from .fragment import Fragment
@@ -35,7 +34,6 @@ logger = logging.getLogger("composekit")
 # The element's attributes the tag takes as keywords; every other keyword is a param.
 ATTRIBUTES = ("loading", "timeout", "refresh_on", "refresh_every", "as")
 LOADING_VALUES = ("eager", "lazy")
-INTERVAL_RE = re.compile(r"^[1-9][0-9]*(ms|s|m|h)$")
 # What ``as=`` may name: elements that go where the HTML parser moves a <ck-fragment> away
 # (out of a table, a list between items, a select). The placeholder is then that element,
 # its attributes prefixed ``data-ck-`` (the attribute form; js/src/attached.js).

@@ -33,6 +33,8 @@ TRIGGER_HEADER = "CK-Trigger"
 # than redirect.
 LOADER_HEADER = "CK-Request"
 EVENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+# A refresh-every interval: "500ms", "30s", "5m", "1h".
+INTERVAL_RE = re.compile(r"^[1-9][0-9]*(ms|s|m|h)$")
 _DELIM = re.compile(r"[\s,]+")
 
 R = TypeVar("R", bound=HttpResponseBase)

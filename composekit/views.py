@@ -34,10 +34,18 @@ def fragment_view(request: HttpRequest, name: str, **kwargs: Any) -> HttpRespons
     cls = registry.get(name)
     if cls is None:
         return problem_response(404, f"no fragment is registered as {name!r}", fragment=name)
-    response = view_for(cls)(request)
-    if esi.is_include(request):
-        return esi.include_response(request, cls, response)
-    return response
+    if not esi.is_include(request):
+        return view_for(cls)(request)
+    problem = esi.live_problem(request)
+    if problem is not None:
+        param, detail = problem
+        return problem_response(
+            400,
+            f"{detail}; the page's {{% fragment %}} tag writes the include's URL: use the one it wrote",
+            fragment=name,
+            param=param,
+        )
+    return esi.include_response(request, cls, view_for(cls)(request))
 
 
 @robots_tag

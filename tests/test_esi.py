@@ -145,6 +145,25 @@ def test_an_include_keeps_the_live_attributes_the_tag_gave(
     assert live in inline
 
 
+@pytest.mark.parametrize(
+    ("query", "param"),
+    [
+        ("&every=soon", "every"),
+        ("&every=30", "every"),
+        ("&on=x:y%20%3Cscript%3E", "on"),
+    ],
+)
+def test_an_include_with_bad_live_attributes_is_a_clear_400(client: Client, query: str, param: str) -> None:
+    """``on``/``every`` are not signed: the tag checked them, so a URL the page did not make
+    gets an error that names the fragment and the param, before the fragment runs."""
+    response = client.get(include_src("live-news") + query, headers=CAPABLE)
+    assert response.status_code == 400
+    problem = response.json()
+    assert (problem["fragment"], problem["param"]) == ("live-news", param)
+    assert f"{param}=" in problem["detail"]
+    assert response["Cache-Control"] == "no-store"
+
+
 def test_a_failed_include_is_a_client_placeholder_with_its_status(client: Client) -> None:
     response = client.get(include_src("staff"), headers=CAPABLE)
     assert response.status_code == 403
