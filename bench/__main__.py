@@ -72,6 +72,16 @@ WORKERS, THREADS = 2, 4
 SERVER = f"{WORKERS} gthread workers × {THREADS} threads each, keep-alive"
 
 
+def run_browsing(sizes: dict[str, dict[str, Any]], tmp: Path) -> dict[str, Any]:
+    """Section (1), on a demo prepared into ``tmp / "demo"`` (which later sections use too)."""
+    log("preparing the demo: database, static files, shoppers")
+    prepare_demo(tmp / "demo", len(usernames(sizes["demo"]["sessions"])))
+    log("(1) real browsing: composed vs monolithic, in Chromium")
+    return browsing.run(
+        tmp / "demo", tmp / "browsing", **sizes["browsing"], workers=WORKERS, threads=THREADS, log=log
+    )
+
+
 def run_all(sizes: dict[str, dict[str, Any]], tmp: Path) -> dict[str, Any]:
     started = time.monotonic()
     loads = [("start", load())]
@@ -82,15 +92,9 @@ def run_all(sizes: dict[str, dict[str, Any]], tmp: Path) -> dict[str, Any]:
     htmx = next((Path(r["path"]) for r in results["loader_size"]["rows"] if r["name"] == "htmx.org"), None)
     loads.append(("after (3) loader size", load()))
 
-    log("preparing the demo: database, static files, shoppers")
     workdir = tmp / "demo"
     shoppers = usernames(sizes["demo"]["sessions"])
-    prepare_demo(workdir, len(shoppers))
-
-    log("(1) real browsing: composed vs monolithic, in Chromium")
-    results["browsing"] = browsing.run(
-        workdir, tmp / "browsing", **sizes["browsing"], workers=WORKERS, threads=THREADS, log=log
-    )
+    results["browsing"] = run_browsing(sizes, tmp)
     loads.append(("after (1) browsing", load()))
 
     results.update(run_cache_and_esi(sizes, tmp, workdir, shoppers))
@@ -181,10 +185,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--render", type=Path, metavar="JSON", help="run nothing: write the report of results saved by --json"
     )
+    parser.add_argument(
+        "--only-browsing",
+        action="store_true",
+        help="run section (1) alone and put it into the results --json names (which must exist), "
+        "then write the report",
+    )
     args = parser.parse_args(argv)
     out = args.out or (None if args.quick else ROOT / "docs" / "benchmarks.md")
     if args.render:
         (out or ROOT / "docs" / "benchmarks.md").write_text(render(json.loads(args.render.read_text())))
+        return
+    if args.only_browsing:
+        if not (args.json and args.json.exists()):
+            parser.error("--only-browsing needs --json naming the results of a full run")
+        results = json.loads(args.json.read_text())
+        with tempfile.TemporaryDirectory(prefix="composekit-bench-") as tmp:
+            results["browsing"] = run_browsing(results["sizes"], Path(tmp))
+        results["browsing"]["rerun"] = time.strftime("%Y-%m-%d")
+        text = re.sub(r"/tmp/composekit-bench-[^/\"]+", "<tmp>", json.dumps(results, indent=1))
+        args.json.write_text(text)
+        (out or ROOT / "docs" / "benchmarks.md").write_text(render(json.loads(text)))
+        log("wrote the report with section (1) run again")
         return
     with tempfile.TemporaryDirectory(prefix="composekit-bench-") as tmp:
         sizes = {bench: {k: both[args.quick] for k, both in knobs.items()} for bench, knobs in SIZES.items()}

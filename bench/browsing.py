@@ -258,6 +258,17 @@ def warm_shared_caches(stack: Stack, plans: list[list[str]]) -> None:
                 raise AssertionError(f"{stack.variant} {path} answered {response.status_code}")
 
 
+async def _settle(stack: Stack, *, quiet_ms: float = 10.0, step: float = 0.5, limit: float = 20.0) -> None:
+    """Wait (at most ``limit`` s) until the stack spends at most ``quiet_ms`` of CPU in ``step`` s."""
+    before = stack.snapshot()
+    for _ in range(int(limit / step)):
+        await asyncio.sleep(step)
+        after = stack.snapshot()
+        if _cpu_ms([before, after], 0, 1) <= quiet_ms:
+            return
+        before = after
+
+
 async def _window(
     browser: Any,
     stack: Stack,
@@ -267,13 +278,19 @@ async def _window(
     concurrency: int,
     idle_s: float,
 ) -> dict[str, Any]:
-    """Every shopper's session on ``stack``: page 1 of each, then the rest. First, the stack's
-    CPU while it serves nothing for ``idle_s`` seconds (polling, timers, housekeeping: a cost
-    per second, not per page view)."""
-    warm_shared_caches(stack, plans)
+    """Every shopper's session on ``stack``: page 1 of each, then the rest.
+
+    Before it: the stack's CPU while it serves nothing for ``idle_s`` seconds (polling, timers,
+    housekeeping: a cost per second, not per page view), measured while the stack has been
+    quiet since its last round; then the shared caches warmed, and the work that set going in
+    the background (Varnish's background fetches of stale shells) let finish, so that the
+    round pays for neither.
+    """
     idle = [stack.snapshot()]
     await asyncio.sleep(idle_s)
     idle.append(stack.snapshot())
+    warm_shared_caches(stack, plans)
+    await _settle(stack)
     limit = asyncio.Semaphore(concurrency)
 
     async def tab(jar: list[dict[str, str]]) -> tuple[Any, Any]:

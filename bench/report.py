@@ -35,6 +35,15 @@ def render(results: dict[str, Any]) -> str:
         f"Written by `make bench` (`python -m bench`, code in `bench/`) on {results['date']}, "
         f"in {results['duration_s'] / 60:.1f} minutes. Do not edit by hand: run it again.",
         "",
+    ]
+    if "rerun" in results["browsing"]:
+        lines += [
+            f"Section 1 was run again on {results['browsing']['rerun']} "
+            "(`python -m bench --only-browsing --json bench/.work/results.json`); the rest is "
+            "from the full run.",
+            "",
+        ]
+    lines += [
         "Every figure is the **median (min–max)** over several runs, after warm-up runs that are "
         "not counted. Within each benchmark the variants run interleaved, round by round in a "
         "rotating order, so that load from elsewhere on the machine falls on all of them alike.",

@@ -197,3 +197,21 @@ def test_the_report_has_every_section(results: dict[str, Any]) -> None:
     ):
         assert heading in markdown
     assert "Quick run" in markdown
+
+
+def test_section_one_runs_again_alone_into_saved_results(results: dict[str, Any], tmp_path: Path) -> None:
+    saved = {key: value for key, value in results.items() if key != "markdown"}
+    raw, out = tmp_path / "results.json", tmp_path / "benchmarks.md"
+    raw.write_text(json.dumps(saved))
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "--only-browsing", f"--json={raw}", f"--out={out}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-5000:]
+    again = json.loads(raw.read_text())
+    assert again["browsing"]["rerun"] and again["browsing"]["mismatches"] == []
+    assert again["endpoint"] == saved["endpoint"]  # the other sections are kept as they were
+    assert "Section 1 was run again on" in out.read_text()
