@@ -21,18 +21,19 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.browser
 
 
+def bench(*args: str, timeout: float) -> None:
+    """``python -m bench`` with ``args``, which must succeed."""
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
+    assert run.returncode == 0, run.stderr[-5000:]
+
+
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("bench")
     out, raw = folder / "benchmarks.md", folder / "results.json"
-    run = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", f"--out={out}", f"--json={raw}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=420,
-    )
-    assert run.returncode == 0, run.stderr[-5000:]
+    bench("--quick", f"--out={out}", f"--json={raw}", timeout=420)
     data: dict[str, Any] = json.loads(raw.read_text())
     data["markdown"] = out.read_text()
     return data
@@ -203,14 +204,7 @@ def test_section_one_runs_again_alone_into_saved_results(results: dict[str, Any]
     saved = {key: value for key, value in results.items() if key != "markdown"}
     raw, out = tmp_path / "results.json", tmp_path / "benchmarks.md"
     raw.write_text(json.dumps(saved))
-    run = subprocess.run(
-        [sys.executable, "-m", "bench", "--only-browsing", f"--json={raw}", f"--out={out}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert run.returncode == 0, run.stderr[-5000:]
+    bench("--only-browsing", f"--json={raw}", f"--out={out}", timeout=300)
     again = json.loads(raw.read_text())
     assert again["browsing"]["rerun"] and again["browsing"]["mismatches"] == []
     assert again["endpoint"] == saved["endpoint"]  # the other sections are kept as they were
