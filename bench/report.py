@@ -56,7 +56,7 @@ def render(results: dict[str, Any]) -> str:
         ]
     lines += _summary(results)
     lines += _machine(results)
-    lines += _browsing(results["browsing"])
+    lines += _browsing(results["browsing"], _trivial_ms(results))
     lines += _endpoint(results["endpoint"])
     lines += _loader_size(results["loader_size"])
     lines += _browser(results["browser"])
@@ -158,7 +158,13 @@ def _browsing_summary(b: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-def _browsing(b: dict[str, Any]) -> list[str]:
+def _trivial_ms(results: dict[str, Any]) -> float | None:
+    """gunicorn's CPU-ms for a trivial logged-in Django view (section 2), if it ran."""
+    endpoint = results.get("endpoint")
+    return None if endpoint is None else float(endpoint["cases"]["plain"]["cpu_us"]["median"]) / 1000
+
+
+def _browsing(b: dict[str, Any], trivial_ms: float | None) -> list[str]:
     plan = b["plan"]
     lines = [
         "## 1. Server CPU of real browsing: composed vs monolithic",
@@ -238,7 +244,7 @@ def _browsing(b: dict[str, Any]) -> list[str]:
             "cart count, picks, price and stock, compared view by view).",
             "",
         ]
-    lines += _browsing_misses(b)
+    lines += _browsing_misses(b, trivial_ms)
     lines += [
         "### Where the server CPU goes",
         "",
@@ -321,8 +327,9 @@ def _idle(b: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _browsing_misses(b: dict[str, Any]) -> list[str]:
-    """Each missed target, by how much, and where composed's CPU goes (measured)."""
+def _browsing_misses(b: dict[str, Any], trivial_ms: float | None) -> list[str]:
+    """Each missed target, by how much, where composed's CPU goes (measured), and the best
+    ratio composed's requests allow if each cost no more than a trivial logged-in view."""
     composed = b["variants"]["composed"]
     lines = []
     checks = (
@@ -349,6 +356,19 @@ def _browsing_misses(b: dict[str, Any]) -> list[str]:
             f"Where composed's goes, per page view: {parts}.",
             "",
         ]
+        if trivial_ms is not None:
+            django = sum(r["requests"] for r in where["rows"] if r["requests"] is not None)
+            varnish = sum(r["cpu_ms"] for r in where["rows"] if r["what"] == "varnishd")
+            floor = django * trivial_ms + varnish
+            lines += [
+                f"Even if each of the {django:.2f} requests per view that reach Django (fragments, "
+                "batches, shells Varnish did not have, the add-to-cart) cost no more than a trivial "
+                f"logged-in Django view ({trivial_ms:.2f} CPU-ms of gunicorn, section 2), they and "
+                f"varnishd ({varnish:.2f} ms) would come to {floor:.2f} ms per view: **at most "
+                f"{theirs / floor:.1f}×** against {VARIANT_NAMES[peer]} here. The rest is the "
+                "fragments' own work, redis-server, and the stack's cost between requests.",
+                "",
+            ]
     return lines
 
 
