@@ -388,7 +388,7 @@ def _endpoint_summary(ep: dict[str, Any]) -> list[list[str]]:
     return [
         [
             "(2) a logged-in fragment request ÷ a trivial logged-in Django view, server CPU (gunicorn)",
-            fmt(fixed, 2, "×"),
+            fmt(fixed, 3, "×"),
             f"≤ {TARGET_FIXED:g}×",
             met(fixed["median"] <= TARGET_FIXED),
         ],
@@ -442,7 +442,7 @@ def _endpoint(ep: dict[str, Any]) -> list[str]:
     view = ep["view_less_drf"]
     lines += [
         "",
-        f"**The fixed cost: a fragment request costs {fixed:.2f}× a trivial logged-in Django view** "
+        f"**The fixed cost: a fragment request costs {fixed:.3f}× a trivial logged-in Django view** "
         f"(target ≤ {TARGET_FIXED:g}×: {met(fixed <= TARGET_FIXED)}).",
         "",
         f"**composekit's own work: {own:.0f} µs per fragment request** (target ≤ {TARGET_OWN_US:.0f} µs: "
