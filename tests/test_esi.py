@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, User
-from django.template import RequestContext, Template
+from django.contrib.auth.models import User
 from django.test import Client, RequestFactory, override_settings
 
 from composekit.esi import surrogate_can_esi
 from composekit.render import fragment_url
+from tests.pages import page_request, render
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("esi_mode")]
 
@@ -21,17 +21,6 @@ CAPABLE = {"Surrogate-Capability": 'varnish="ESI/1.0"'}
 def esi_mode() -> Any:
     with override_settings(COMPOSEKIT_MODE="esi"):
         yield
-
-
-def render(source: str, request: Any) -> str:
-    return Template("{% load composekit %}" + source).render(RequestContext(request))
-
-
-def page_request(rf: RequestFactory, **headers: str) -> Any:
-    request = rf.get("/page/", headers=headers)
-    request.user = AnonymousUser()
-    request.session = {}
-    return request
 
 
 def include_src(name: str, **params: Any) -> str:

@@ -10,7 +10,6 @@ import pytest
 from django.contrib.auth import get_user
 from django.contrib.sessions.backends.db import SessionStore
 from django.http import HttpRequest, HttpResponse
-from django.template import RequestContext, Template
 from django.test import Client, RequestFactory, override_settings
 from django.utils.functional import SimpleLazyObject
 
@@ -24,6 +23,7 @@ from composekit.middleware import ComposekitMiddleware
 from composekit.purity import CSRF_TOKEN, SESSION
 from composekit.render import fragment_url
 from tests import aio
+from tests.pages import render
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inline")]
 
@@ -32,10 +32,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inline")]
 def inline() -> Iterator[None]:
     with override_settings(COMPOSEKIT_MODE="inline"):
         yield
-
-
-def render(source: str, request: Any) -> str:
-    return Template("{% load composekit %}" + source).render(RequestContext(request))
 
 
 def page_request(rf: RequestFactory) -> Any:

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.template import RequestContext, Template
 from django.test import Client, RequestFactory, override_settings
 
 from composekit.inline import fragments_in
 from composekit.render import fragment_url
+from tests.pages import render
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inline")]
 
@@ -19,10 +19,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inline")]
 def inline() -> Any:
     with override_settings(COMPOSEKIT_MODE="inline"):
         yield
-
-
-def render(source: str, request: Any) -> str:
-    return Template("{% load composekit %}" + source).render(RequestContext(request))
 
 
 @pytest.fixture

@@ -12,14 +12,14 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpRequest
-from django.template import RequestContext, Template
 from django.test import AsyncRequestFactory, Client, RequestFactory, override_settings
 from django.urls import set_script_prefix
 
 from composekit import subrequest
 from composekit.render import fragment_url
 from composekit.signals import fragment_rendered
-from tests import aio
+from tests import aio, pages
+from tests.pages import render
 from tests.testapp import fragments
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inline")]
@@ -33,15 +33,8 @@ def inline() -> Iterator[None]:
         yield
 
 
-def render(source: str, request: Any) -> str:
-    return Template("{% load composekit %}" + source).render(RequestContext(request))
-
-
 def page_request(rf: RequestFactory, **headers: str) -> WSGIRequest:
-    request = rf.get("/page/?q=page", headers=headers)
-    request.user = AnonymousUser()
-    request.session = SessionStore()
-    return request
+    return pages.page_request(rf, "/page/?q=page", session=SessionStore(), **headers)
 
 
 @pytest.fixture

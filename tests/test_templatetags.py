@@ -5,29 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, User
-from django.template import Context, Template, TemplateSyntaxError
+from django.contrib.auth.models import User
+from django.template import Template, TemplateSyntaxError
 from django.test import RequestFactory, override_settings
 
 from composekit.render import fragment_url
+from tests.pages import page_request, render
 
 pytestmark = pytest.mark.django_db
-
-
-def render(source: str, request: Any = None, **context: Any) -> str:
-    template = Template("{% load composekit %}" + source)
-    if request is None:
-        return template.render(Context(context))
-    from django.template import RequestContext
-
-    return template.render(RequestContext(request, context))
-
-
-def page_request(rf: RequestFactory, user: Any = None) -> Any:
-    request = rf.get("/page/")
-    request.user = user or AnonymousUser()
-    request.session = {}
-    return request
 
 
 def src(name: str, **params: Any) -> str:
@@ -218,7 +203,7 @@ def test_inline_is_the_default_under_debug(rf: RequestFactory) -> None:
 @override_settings(COMPOSEKIT_MODE="inline")
 def test_inline_sees_the_logged_in_user(rf: RequestFactory, django_user_model: type[User]) -> None:
     user = django_user_model.objects.create_user("ada")
-    html = render('{% fragment "hello" %}{% endfragment %}', page_request(rf, user))
+    html = render('{% fragment "hello" %}{% endfragment %}', page_request(rf, user=user))
     assert ">Hello ada</ck-fragment>" in html
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.test import Client, RequestFactory
 
 from composekit.render import fragment_url
 from composekit.signals import fragment_rendered
+from tests import pages
 from tests.test_batch import BATCH, part
 
 pytestmark = pytest.mark.django_db
@@ -41,10 +41,7 @@ def panel_around(toolbar_class: Any, request: HttpRequest, view: Any) -> Any:
 
 
 def page_request(rf: RequestFactory) -> HttpRequest:
-    request = rf.get("/toolbar-page/")
-    request.user = AnonymousUser()
-    request.session = {}  # type: ignore[assignment]
-    return request
+    return pages.page_request(rf, "/toolbar-page/")
 
 
 def test_an_inline_page_lists_what_ran_and_what_it_holds(
