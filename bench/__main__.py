@@ -12,6 +12,7 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,23 @@ def run_browsing(sizes: dict[str, dict[str, Any]], tmp: Path) -> dict[str, Any]:
     return browsing.run(
         tmp / "demo", tmp / "browsing", **sizes["browsing"], workers=WORKERS, threads=THREADS, log=log
     )
+
+
+def run_endpoint(sizes: dict[str, dict[str, Any]], tmp: Path) -> dict[str, Any]:
+    """Section (2) alone, on a demo prepared into ``tmp / "demo"``."""
+    log("preparing the demo: database, static files, shoppers")
+    prepare_demo(tmp / "demo", len(usernames(sizes["demo"]["sessions"])))
+    log("(2) endpoint: fixed cost under gunicorn, composekit's own work")
+    return endpoint.run(
+        tmp / "demo", tmp / "endpoint", **sizes["endpoint"], workers=WORKERS, threads=THREADS, log=log
+    )
+
+
+# The sections --only can run again on their own, by results key.
+ALONE: dict[str, Callable[[dict[str, dict[str, Any]], Path], dict[str, Any]]] = {
+    "browsing": run_browsing,
+    "endpoint": run_endpoint,
+}
 
 
 def run_all(sizes: dict[str, dict[str, Any]], tmp: Path) -> dict[str, Any]:
@@ -186,27 +204,29 @@ def main(argv: list[str] | None = None) -> None:
         "--render", type=Path, metavar="JSON", help="run nothing: write the report of results saved by --json"
     )
     parser.add_argument(
-        "--only-browsing",
-        action="store_true",
-        help="run section (1) alone and put it into the results --json names (which must exist), "
-        "then write the report",
+        "--only",
+        choices=sorted(ALONE),
+        action="append",
+        help="run this section alone (again: several --only run several) and put it into the "
+        "results --json names (which must exist), then write the report",
     )
     args = parser.parse_args(argv)
     out = args.out or (None if args.quick else ROOT / "docs" / "benchmarks.md")
     if args.render:
         (out or ROOT / "docs" / "benchmarks.md").write_text(render(json.loads(args.render.read_text())))
         return
-    if args.only_browsing:
+    if args.only:
         if not (args.json and args.json.exists()):
-            parser.error("--only-browsing needs --json naming the results of a full run")
+            parser.error("--only needs --json naming the results of a full run")
         results = json.loads(args.json.read_text())
-        with tempfile.TemporaryDirectory(prefix="composekit-bench-") as tmp:
-            results["browsing"] = run_browsing(results["sizes"], Path(tmp))
-        results["browsing"]["rerun"] = time.strftime("%Y-%m-%d")
+        for section in args.only:
+            with tempfile.TemporaryDirectory(prefix="composekit-bench-") as tmp:
+                results[section] = ALONE[section](results["sizes"], Path(tmp))
+            results.setdefault("rerun", {})[section] = time.strftime("%Y-%m-%d")
         text = re.sub(r"/tmp/composekit-bench-[^/\"]+", "<tmp>", json.dumps(results, indent=1))
         args.json.write_text(text)
         (out or ROOT / "docs" / "benchmarks.md").write_text(render(json.loads(text)))
-        log("wrote the report with section (1) run again")
+        log(f"wrote the report with {', '.join(args.only)} run again")
         return
     with tempfile.TemporaryDirectory(prefix="composekit-bench-") as tmp:
         sizes = {bench: {k: both[args.quick] for k, both in knobs.items()} for bench, knobs in SIZES.items()}

@@ -10,8 +10,9 @@ subtraction *fragment less DRF view* needs: what composekit adds in the view. Th
 fragments are timed too, rendered (200) and revalidated (304), with the queries each ran.
 
 A process of its own with the same settings (``python -m bench.endpoint``) signs the
-fragments' URLs, times the fragment's view against the DRF view call by call (composekit's
-own work in the view, finer than the subtraction under gunicorn can resolve), times
+fragments' URLs, times whole requests through Django's WSGI handler for the fragment, the
+DRF view and the plain view, request by request in turn (composekit's own work, finer than
+the subtraction under gunicorn can resolve), times
 composekit's pieces one by one (its middleware among them) and profiles the fragment's view.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import io
 import json
 import os
 import pstats
@@ -303,38 +305,68 @@ def _components(user: Any, iterations: int, rounds: int) -> list[dict[str, Any]]
     return rows
 
 
-def _view_less_drf(user: Any, iterations: int, rounds: int) -> dict[str, Any]:
-    """CPU µs the ``bench-trivial`` fragment's view takes over the DRF ``APIView`` doing the same
-    work: call by call, alternating (fragment, DRF, fragment, ...), each call timed on its own,
-    so that whatever else the machine does falls on both alike. Requests are made outside the
-    timed calls, as the middleware leaves them (user and session loaded)."""
+def _through_the_handler(user: Any, iterations: int, rounds: int) -> dict[str, Any]:
+    """CPU µs of whole requests through Django's WSGI handler, as gunicorn calls it: every
+    middleware, URL resolution (the three views resolved past the same patterns), the view,
+    the response's headers and body. The fragment, the DRF view and the plain view, logged in
+    with the same session, are called in turn, request by request, each call timed on its own,
+    so that whatever else the machine does falls on all alike. What gunicorn adds around a
+    request (the socket, parsing the request) is the same for the three and left out."""
+    from django.core.wsgi import get_wsgi_application
+    from django.test import Client
+
     from composekit.render import fragment_url
-    from composekit.views import fragment_view
 
-    from .endpoint_urls import DRFTrivial
-
-    url = fragment_url("bench-trivial")
-    drf_view = DRFTrivial.as_view()
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
+    app = get_wsgi_application()
+    urls = {"fragment": fragment_url("bench-trivial"), "drf": "/_drf/trivial/", "plain": "/_plain/trivial/"}
     clock = time.thread_time_ns
 
-    def one_round() -> tuple[float, float]:
-        ours = [_logged_in_request(user, url) for _ in range(iterations)]
-        theirs = [_logged_in_request(user, "/_drf/trivial/") for _ in range(iterations)]
-        fragment_ns = drf_ns = 0
-        for fragment_request, drf_request in zip(ours, theirs, strict=True):
-            start = clock()
-            fragment_view(fragment_request, name="bench-trivial")
-            middle = clock()
-            drf_view(drf_request)
-            fragment_ns, drf_ns = fragment_ns + middle - start, drf_ns + clock() - middle
-        return fragment_ns / iterations / 1000, drf_ns / iterations / 1000
+    def call(url: str) -> str:
+        path, _, query = url.partition("?")
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_COOKIE": cookie,
+            "HTTP_ACCEPT": "text/html",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+        }
+        status: list[str] = []
+        result = app(environ, lambda line, headers, exc_info=None: status.append(line))
+        try:
+            b"".join(result)
+        finally:
+            result.close()  # type: ignore[attr-defined]  # as a server does: request_finished
+        return status[0]
+
+    for key, url in urls.items():
+        if not call(url).startswith("200"):
+            raise AssertionError(f"{key} ({url}) did not answer 200")
+
+    def one_round() -> dict[str, float]:
+        spent = dict.fromkeys(urls, 0)
+        for _ in range(iterations):
+            for key, url in urls.items():
+                start = clock()
+                call(url)
+                spent[key] += clock() - start
+        return {key: ns / iterations / 1000 for key, ns in spent.items()}
 
     one_round()  # warm-up
     timed = [one_round() for _ in range(rounds)]
     return {
-        "fragment_us": summarize([f for f, _ in timed]),
-        "drf_us": summarize([d for _, d in timed]),
-        "less_us": summarize([f - d for f, d in timed]),
+        **{f"{key}_us": summarize([t[key] for t in timed]) for key in urls},
+        "less_us": summarize([t["fragment"] - t["drf"] for t in timed]),
+        "fragment_÷_plain": summarize([t["fragment"] / t["plain"] for t in timed]),
     }
 
 
@@ -398,7 +430,7 @@ def main() -> None:
         "user": args.user,
         "urls": _urls(),
         "components": _components(user, args.iterations, args.rounds),
-        "view_less_drf": _view_less_drf(user, args.iterations, args.rounds),
+        "handler": _through_the_handler(user, args.iterations, args.rounds),
         "profile": _profile(user, args.iterations),
         "settings": os.environ["DJANGO_SETTINGS_MODULE"],
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 __all__ = ["wants_json"]
 
 _JSON_RANGES = frozenset({"application/json", "application/*", "*/*"})
@@ -9,6 +11,7 @@ _HTML_RANGES = frozenset({"text/html", "text/*", "*/*"})
 _REFUSED = ("q=0", "q=0.0", "q=0.00", "q=0.000")
 
 
+@lru_cache(maxsize=64)  # a site sees few distinct Accept headers: browsers', the loader's
 def wants_json(accept: str) -> bool:
     """Whether an ``Accept`` header takes JSON and not HTML (then the endpoint answers JSON).
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from contextlib import ExitStack
 from typing import Any
 
 from django.db import connections
@@ -21,7 +20,7 @@ class QueryCounter:
     def __init__(self) -> None:
         self.count = 0
         self.time = 0.0
-        self._stack = ExitStack()
+        self._wrapped: list[Any] = []
 
     def __call__(self, execute: Any, sql: Any, params: Any, many: Any, context: Any) -> Any:
         start = time.perf_counter()
@@ -32,9 +31,14 @@ class QueryCounter:
             self.time += time.perf_counter() - start
 
     def __enter__(self) -> QueryCounter:
-        for connection in connections.all():
-            self._stack.enter_context(connection.execute_wrapper(self))
+        # What ``connection.execute_wrapper()`` does, without a generator-based context
+        # manager per connection: this runs around every fragment request.
+        self._wrapped = list(connections.all())
+        for connection in self._wrapped:
+            connection.execute_wrappers.append(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stack.close()
+        for connection in self._wrapped:
+            connection.execute_wrappers.remove(self)
+        self._wrapped = []

@@ -132,7 +132,38 @@ def test_validly_signed_garbage_is_malformed_not_a_crash() -> None:
     assert _reason("hello", signer.sign("!!!")) == "malformed"
     not_object = base64.urlsafe_b64encode(b"[1]").rstrip(b"=").decode()
     assert _reason("hello", signer.sign(not_object)) == "malformed"
+    not_json = base64.urlsafe_b64encode(b"{a:1}").rstrip(b"=").decode()
+    assert _reason("hello", signer.sign(not_json)) == "malformed"
 
 
 def test_huge_token_is_refused_before_decoding() -> None:
     assert _reason("hello", "a" * 70_000 + ":x") == "too-long"
+
+
+def test_a_token_verified_before_is_refused_once_its_key_is_gone() -> None:
+    with override_settings(SECRET_KEY="old-key"):
+        old = sign_params("hello", {"a": 1})
+    with override_settings(SECRET_KEY="new-key", SECRET_KEY_FALLBACKS=["old-key"]):
+        assert unsign_params("hello", old) == {"a": 1}  # verified, and kept
+        with override_settings(SECRET_KEY_FALLBACKS=[]):
+            assert _reason("hello", old) == "tampered"
+
+
+def test_only_verified_tokens_are_kept_and_no_more_than_the_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    from composekit import signing as ck_signing
+
+    monkeypatch.setattr(ck_signing, "VERIFIED_MAX", 3)
+    monkeypatch.setattr(ck_signing, "_verified", {})
+    token = sign_params("hello", {"a": 1})
+    assert _reason("hello", token[:-5]) == "tampered"
+    assert ck_signing._verified == {}
+    for i in range(7):
+        assert unsign_params("hello", sign_params("hello", {"i": i})) == {"i": i}
+        assert 1 <= len(ck_signing._verified) <= 3
+
+
+def test_each_request_gets_params_of_its_own() -> None:
+    token = sign_params("hello", {"tags": ["a", "b"]})
+    first = unsign_params("hello", token)
+    first["tags"].append("changed")  # type: ignore[union-attr]
+    assert unsign_params("hello", token) == {"tags": ["a", "b"]}
