@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from demo.launch import demo_env, demo_server
@@ -73,30 +74,32 @@ WORKERS, THREADS = 2, 4
 SERVER = f"{WORKERS} gthread workers × {THREADS} threads each, keep-alive"
 
 
-def run_browsing(sizes: dict[str, dict[str, Any]], tmp: Path) -> dict[str, Any]:
-    """Section (1), on a demo prepared into ``tmp / "demo"`` (which later sections use too)."""
-    log("preparing the demo: database, static files, shoppers")
-    prepare_demo(tmp / "demo", len(usernames(sizes["demo"]["sessions"])))
-    log("(1) real browsing: composed vs monolithic, in Chromium")
-    return browsing.run(
-        tmp / "demo", tmp / "browsing", **sizes["browsing"], workers=WORKERS, threads=THREADS, log=log
-    )
+def on_a_new_demo(
+    module: ModuleType, section: str, title: str
+) -> Callable[[dict[str, dict[str, Any]], Path], dict[str, Any]]:
+    """A runner of one section (``module.run()``, its sizes under ``section``) on a demo
+    prepared into ``tmp / "demo"`` first, which later sections of a full run use too."""
+
+    def run(sizes: dict[str, dict[str, Any]], tmp: Path) -> dict[str, Any]:
+        log("preparing the demo: database, static files, shoppers")
+        prepare_demo(tmp / "demo", len(usernames(sizes["demo"]["sessions"])))
+        log(title)
+        result: dict[str, Any] = module.run(
+            tmp / "demo", tmp / section, **sizes[section], workers=WORKERS, threads=THREADS, log=log
+        )
+        return result
+
+    return run
 
 
-def run_endpoint(sizes: dict[str, dict[str, Any]], tmp: Path) -> dict[str, Any]:
-    """Section (2) alone, on a demo prepared into ``tmp / "demo"``."""
-    log("preparing the demo: database, static files, shoppers")
-    prepare_demo(tmp / "demo", len(usernames(sizes["demo"]["sessions"])))
-    log("(2) endpoint: fixed cost under gunicorn, composekit's own work")
-    return endpoint.run(
-        tmp / "demo", tmp / "endpoint", **sizes["endpoint"], workers=WORKERS, threads=THREADS, log=log
-    )
-
+run_browsing = on_a_new_demo(browsing, "browsing", "(1) real browsing: composed vs monolithic, in Chromium")
 
 # The sections --only can run again on their own, by results key.
 ALONE: dict[str, Callable[[dict[str, dict[str, Any]], Path], dict[str, Any]]] = {
     "browsing": run_browsing,
-    "endpoint": run_endpoint,
+    "endpoint": on_a_new_demo(
+        endpoint, "endpoint", "(2) endpoint: fixed cost under gunicorn, composekit's own work"
+    ),
 }
 
 
