@@ -134,6 +134,9 @@ def test_validly_signed_garbage_is_malformed_not_a_crash() -> None:
     assert _reason("hello", signer.sign(not_object)) == "malformed"
     not_json = base64.urlsafe_b64encode(b"{a:1}").rstrip(b"=").decode()
     assert _reason("hello", signer.sign(not_json)) == "malformed"
+    assert _reason("hello", signer.sign("a")) == "malformed"  # no base64 has one char over
+    not_utf8 = base64.urlsafe_b64encode(b"\xff\xfe").rstrip(b"=").decode()
+    assert _reason("hello", signer.sign(not_utf8)) == "malformed"
 
 
 def test_huge_token_is_refused_before_decoding() -> None:
