@@ -28,7 +28,7 @@ from django.utils.safestring import SafeString
 
 from .conf import conf
 from .html import element, fragment_attrs, fragment_path, fragment_src
-from .triggers import EVENT_RE, INTERVAL_RE
+from .triggers import INTERVAL_HINT, are_event_names, is_interval
 
 if TYPE_CHECKING:
     from .fragment import Fragment
@@ -103,12 +103,12 @@ def live_problem(request: HttpRequest) -> tuple[str, str] | None:
     did not make.
     """
     on, every = request.GET.get("on"), request.GET.get("every")
-    if on is not None and not all(EVENT_RE.match(event) for event in on.split()):
+    if on is not None and not are_event_names(on.split()):
         return "on", (
             f"on={on!r} must be event names such as cart:changed (letters, digits and _.:-), space-separated"
         )
-    if every is not None and not INTERVAL_RE.match(every):
-        return "every", f'every={every!r} must be an interval such as "30s", "500ms" or "5m"'
+    if every is not None and not is_interval(every):
+        return "every", f"every={every!r} must be {INTERVAL_HINT}"
     return None
 
 

@@ -22,7 +22,7 @@ from .html import element as markup
 from .html import fragment_attrs, fragment_src
 from .inline import InlineRenderError, NestingError, render_inline
 from .signing import ParamError, sign_params
-from .triggers import EVENT_RE, INTERVAL_RE
+from .triggers import INTERVAL_HINT, are_event_names, is_interval
 
 if TYPE_CHECKING:
     from .fragment import Fragment
@@ -90,10 +90,8 @@ def render_fragment(
         )
     events = _events(name, cls.refresh_on if refresh_on is None else refresh_on)
     every = cls.refresh_every if refresh_every is None else refresh_every
-    if every is not None and not (isinstance(every, str) and INTERVAL_RE.match(every)):
-        raise FragmentError(
-            name, f'refresh_every must be an interval such as "30s", "500ms" or "5m", not {every!r}'
-        )
+    if every is not None and not is_interval(every):
+        raise FragmentError(name, f"refresh_every must be {INTERVAL_HINT}, not {every!r}")
     try:
         token = _sign(cls, name, params)
     except ParamError as problem:
@@ -171,9 +169,7 @@ def _sign(cls: type[Fragment] | None, name: str, params: Mapping[str, object]) -
 def _events(name: str, value: object) -> list[str]:
     """Event names from a space-separated string or a list; a template error names a bad one."""
     events = value.split() if isinstance(value, str) else value
-    if not isinstance(events, (list, tuple)) or not all(
-        isinstance(e, str) and EVENT_RE.match(e) for e in events
-    ):
+    if not are_event_names(events):
         raise FragmentError(
             name,
             f'refresh_on must be event names such as "cart:changed" (letters, digits and _.:-, '

@@ -21,7 +21,7 @@ no trigger: answer such a submission directly (``submitted_by_loader()``), with 
 from __future__ import annotations
 
 import re
-from typing import TypeVar
+from typing import TypeGuard, TypeVar
 
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
@@ -35,6 +35,19 @@ LOADER_HEADER = "CK-Request"
 EVENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 # A refresh-every interval: "500ms", "30s", "5m", "1h".
 INTERVAL_RE = re.compile(r"^[1-9][0-9]*(ms|s|m|h)$")
+INTERVAL_HINT = 'an interval such as "30s", "500ms" or "5m"'
+
+
+def are_event_names(events: object) -> TypeGuard[list[str] | tuple[str, ...]]:
+    """Whether ``events`` is a list or tuple of event names (what ``refresh-on`` holds)."""
+    return isinstance(events, (list, tuple)) and all(isinstance(e, str) and EVENT_RE.match(e) for e in events)
+
+
+def is_interval(value: object) -> TypeGuard[str]:
+    """Whether ``value`` is a ``refresh-every`` interval."""
+    return isinstance(value, str) and INTERVAL_RE.match(value) is not None
+
+
 _DELIM = re.compile(r"[\s,]+")
 
 R = TypeVar("R", bound=HttpResponseBase)
