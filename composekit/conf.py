@@ -51,6 +51,11 @@ DEFAULTS: dict[str, Any] = {
     # The alias in CACHES where fragments with a server_cache keep their HTML (servercache.py).
     "CACHE": "default",
     "ROBOTS_TAG": "noindex",
+    # Shared caches purged by tag (purge.py): backends like CACHES entries, and how hard to try.
+    "PURGE_BACKENDS": [],
+    "PURGE_RETRIES": 5,
+    "PURGE_BACKOFF": 0.5,
+    "PURGE_TIMEOUT": 5,
 }
 
 
@@ -192,6 +197,26 @@ class Settings:
         """``X-Robots-Tag`` of every response under the fragment prefix; None sends none."""
         value = self.raw("ROBOTS_TAG")
         return None if value is None else str(value)
+
+    @property
+    def PURGE_BACKENDS(self) -> list[dict[str, Any]]:
+        """``{"BACKEND": "composekit.purge.Varnish", "OPTIONS": {...}}`` entries; see purge.py."""
+        return list(self.raw("PURGE_BACKENDS"))
+
+    @property
+    def PURGE_RETRIES(self) -> int:
+        """Attempts after the first before a purge request is given up."""
+        return int(self.raw("PURGE_RETRIES"))
+
+    @property
+    def PURGE_BACKOFF(self) -> float:
+        """Seconds before the first retry of a purge request; doubled for each next one."""
+        return float(self.raw("PURGE_BACKOFF"))
+
+    @property
+    def PURGE_TIMEOUT(self) -> float:
+        """Seconds one purge request may take."""
+        return float(self.raw("PURGE_TIMEOUT"))
 
 
 conf = Settings()
