@@ -9,6 +9,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.exceptions import ImproperlyConfigured
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, get_resolver, reverse
@@ -17,6 +18,7 @@ from . import registry, shell, tags
 from .conf import MODES, conf
 from .fragment import declares
 from .policy import CachePolicy
+from .purge import build
 from .servercache import ServerCache
 from .triggers import EVENT_RE
 
@@ -233,6 +235,40 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         invalid(
             "ROBOTS_TAG", robots, 'an X-Robots-Tag value such as "noindex" or "noindex, nofollow", or None'
         )
+    retries = conf.raw("PURGE_RETRIES")
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        invalid("PURGE_RETRIES", retries, "a whole number >= 0")
+    for setting, expected, zero_ok in (
+        ("PURGE_BACKOFF", "a number of seconds >= 0", True),
+        ("PURGE_TIMEOUT", "a number of seconds > 0", False),
+    ):
+        value = conf.raw(setting)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or value < 0
+            or (value == 0 and not zero_ok)
+        ):
+            invalid(setting, value, expected)
+    errors.extend(_check_purge_backends(conf.raw("PURGE_BACKENDS")))
+    return errors
+
+
+def _check_purge_backends(specs: object) -> list[CheckMessage]:
+    hint = (
+        'Each entry is {"BACKEND": "composekit.purge.Varnish", "OPTIONS": {"urls": [...]}} '
+        "(or composekit.purge.Fastly, composekit.purge.Cloudflare, or your PurgeBackend "
+        "subclass); see docs/purging.md."
+    )
+    if not isinstance(specs, (list, tuple)):
+        message = f"COMPOSEKIT_PURGE_BACKENDS = {specs!r} is not a list of dicts."
+        return [Error(message, hint=hint, id="composekit.E008")]
+    errors: list[CheckMessage] = []
+    for spec in specs:
+        try:
+            build(spec)
+        except ImproperlyConfigured as error:
+            errors.append(Error(str(error), hint=hint, id="composekit.E008"))
     return errors
 
 

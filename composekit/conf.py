@@ -57,6 +57,11 @@ DEFAULTS: dict[str, Any] = {
     "TAGS_MAX_BYTES": 2048,
     # How long shared caches keep what is kept until purged: the safety net for a lost purge.
     "PURGED_MAX_AGE": 86400,
+    # Shared caches purged by tag (purge.py): backends like CACHES entries, and how hard to try.
+    "PURGE_BACKENDS": [],
+    "PURGE_RETRIES": 5,
+    "PURGE_BACKOFF": 0.5,
+    "PURGE_TIMEOUT": 5,
 }
 
 
@@ -219,6 +224,26 @@ class Settings:
     def PURGED_MAX_AGE(self) -> int:
         """``s-maxage`` of responses kept until purged, when a purge backend is configured."""
         return int(self.raw("PURGED_MAX_AGE"))
+
+    @property
+    def PURGE_BACKENDS(self) -> list[dict[str, Any]]:
+        """``{"BACKEND": "composekit.purge.Varnish", "OPTIONS": {...}}`` entries; see purge.py."""
+        return list(self.raw("PURGE_BACKENDS"))
+
+    @property
+    def PURGE_RETRIES(self) -> int:
+        """Attempts after the first before a purge request is given up."""
+        return int(self.raw("PURGE_RETRIES"))
+
+    @property
+    def PURGE_BACKOFF(self) -> float:
+        """Seconds before the first retry of a purge request; doubled for each next one."""
+        return float(self.raw("PURGE_BACKOFF"))
+
+    @property
+    def PURGE_TIMEOUT(self) -> float:
+        """Seconds one purge request may take."""
+        return float(self.raw("PURGE_TIMEOUT"))
 
 
 conf = Settings()

@@ -10,12 +10,19 @@ batch), ``response`` and ``cache`` (str or None): what the server cache did (``"
 entry rendered again after its response sends it once more with ``cache="regenerated"``,
 ``status=200`` and ``response=None`` (it rendered HTML only). Feed it to statsd or Prometheus; the debug
 toolbar panel (``toolbar.py``) reads it too.
+
+``tags_purged`` is sent after every purge request to a shared cache (``purge.py``), each
+attempt of each chunk at each target, from the thread that sent it: ``sender`` the backend
+class (``Varnish``, ``Fastly``, ...), ``target`` (str, the node or API endpoint),
+``tags`` (list of str), ``ok`` (bool), ``attempt`` (int, 1 for the first),
+``duration`` (seconds, float) and ``error`` (str, what failed; None when ``ok``).
 """
 
 from __future__ import annotations
 
 from django.dispatch import Signal
 
-__all__ = ["fragment_rendered"]
+__all__ = ["fragment_rendered", "tags_purged"]
 
 fragment_rendered = Signal()
+tags_purged = Signal()

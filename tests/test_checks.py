@@ -107,6 +107,12 @@ def test_e004_missing_template(throwaway: list[str]) -> None:
         ("COMPOSEKIT_ROBOTS_TAG", ""),
         ("COMPOSEKIT_ROBOTS_TAG", ["noindex"]),
         ("COMPOSEKIT_ROBOTS_TAG", "noindex\nSet-Cookie: x=1"),
+        ("COMPOSEKIT_PURGE_RETRIES", -1),
+        ("COMPOSEKIT_PURGE_RETRIES", 2.5),
+        ("COMPOSEKIT_PURGE_BACKOFF", -0.1),
+        ("COMPOSEKIT_PURGE_BACKOFF", "1s"),
+        ("COMPOSEKIT_PURGE_TIMEOUT", 0),
+        ("COMPOSEKIT_PURGE_TIMEOUT", True),
     ],
 )
 def test_e005_invalid_settings(setting: str, value: object) -> None:
@@ -137,10 +143,84 @@ def test_e005_invalid_settings(setting: str, value: object) -> None:
         ("COMPOSEKIT_LIVE_COALESCE", 0),
         ("COMPOSEKIT_ROBOTS_TAG", "noindex, nofollow"),
         ("COMPOSEKIT_ROBOTS_TAG", None),
+        ("COMPOSEKIT_PURGE_RETRIES", 0),
+        ("COMPOSEKIT_PURGE_BACKOFF", 0),
+        ("COMPOSEKIT_PURGE_TIMEOUT", 0.5),
+        (
+            "COMPOSEKIT_PURGE_BACKENDS",
+            [
+                {"BACKEND": "composekit.purge.Varnish", "OPTIONS": {"urls": ["http://10.0.0.5:6081/"]}},
+                {"BACKEND": "composekit.purgers.Fastly", "OPTIONS": {"service_id": "S", "token": "t"}},
+                {"BACKEND": "composekit.purge.Cloudflare", "OPTIONS": {"zone_id": "Z", "token": "t"}},
+            ],
+        ),
     ],
 )
 def test_valid_settings_pass(setting: str, value: object) -> None:
     assert ids(**{setting: value}) == []
+
+
+VARNISH = "composekit.purge.Varnish"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (VARNISH, f"COMPOSEKIT_PURGE_BACKENDS = {VARNISH!r} is not a list of dicts."),
+        (
+            [VARNISH],
+            f'COMPOSEKIT_PURGE_BACKENDS entry {VARNISH!r} is not a dict with a "BACKEND" dotted path.',
+        ),
+        (
+            [{"BACKEND": "nowhere.Varnish"}],
+            "COMPOSEKIT_PURGE_BACKENDS entry {'BACKEND': 'nowhere.Varnish'}: cannot import 'nowhere.Varnish' "
+            "(No module named 'nowhere').",
+        ),
+        (
+            [{"BACKEND": "composekit.conf.Settings"}],
+            "COMPOSEKIT_PURGE_BACKENDS entry {'BACKEND': 'composekit.conf.Settings'}: "
+            "'composekit.conf.Settings' is not a PurgeBackend subclass.",
+        ),
+        (
+            [{"BACKEND": VARNISH, "OPTIONS": ["http://v/"]}],
+            f"COMPOSEKIT_PURGE_BACKENDS entry {{'BACKEND': {VARNISH!r}, 'OPTIONS': ['http://v/']}}: "
+            "OPTIONS must be a dict of keyword arguments.",
+        ),
+        (
+            [{"BACKEND": VARNISH, "OPTIONS": {"url": "http://v/"}}],
+            f"COMPOSEKIT_PURGE_BACKENDS entry {{'BACKEND': {VARNISH!r}, 'OPTIONS': {{'url': 'http://v/'}}}}: "
+            "Varnish refused its OPTIONS (Varnish.__init__() got an unexpected keyword argument 'url'); "
+            "it takes urls, soft=True.",
+        ),
+        (
+            [{"BACKEND": "composekit.purge.Fastly", "OPTIONS": {"service_id": "S"}}],
+            "COMPOSEKIT_PURGE_BACKENDS entry {'BACKEND': 'composekit.purge.Fastly', 'OPTIONS': {'service_id': 'S'}}: "
+            "Fastly refused its OPTIONS (Fastly.__init__() missing 1 required positional argument: 'token'); "
+            "it takes service_id, token, soft=True, api='https://api.fastly.com'.",
+        ),
+        (
+            [{"BACKEND": VARNISH, "OPTIONS": {"urls": "http://v/"}}],
+            f"COMPOSEKIT_PURGE_BACKENDS entry {{'BACKEND': {VARNISH!r}, 'OPTIONS': {{'urls': 'http://v/'}}}}: "
+            "Varnish refused its OPTIONS (urls must be a list of http(s) URLs of Varnish nodes, not 'http://v/'); "
+            "it takes urls, soft=True.",
+        ),
+    ],
+)
+def test_e008_purge_backends_malformed(value: object, message: str) -> None:
+    with override_settings(COMPOSEKIT_PURGE_BACKENDS=value):
+        assert ids() == ["composekit.E008"]
+        [error] = [m for m in checks.run_checks() if m.id == "composekit.E008"]
+    assert error.msg == message
+    assert error.hint is not None and error.hint.startswith(
+        'Each entry is {"BACKEND": "composekit.purge.Varnish"'
+    )
+
+
+def test_e008_one_error_per_bad_entry() -> None:
+    good = {"BACKEND": VARNISH, "OPTIONS": {"urls": ["http://v/"]}}
+    value = [good, {"BACKEND": VARNISH}, good, {"BACKEND": "x.Y"}]
+    with override_settings(COMPOSEKIT_PURGE_BACKENDS=value):
+        assert [m.id for m in checks.run_checks() if m.id == "composekit.E008"] == ["composekit.E008"] * 2
 
 
 def test_e007_server_cache_that_is_not_a_server_cache(throwaway: list[str]) -> None:
