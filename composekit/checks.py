@@ -135,14 +135,17 @@ def check_fragments(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
     return errors + _unpurged_lifetimes()
 
 
-# Past this, a shared copy kept without purges shows a change that late (docs/checks.md W003).
+# Past this, a shared copy kept without purges shows a change that late (docs/checks.md W004).
 LONG_LIFETIME = 3600
 
 
 def _unpurged_lifetimes() -> list[CheckMessage]:
-    """W003: shared caches told to keep something long, with nothing configured to purge it."""
-    if tags.purging():
-        return []
+    """W004: shared caches told to keep something long, with nothing configured to purge it."""
+    try:
+        if tags.purging():
+            return []
+    except ImproperlyConfigured:
+        return []  # E008 says what is wrong with COMPOSEKIT_PURGE_BACKENDS
     with suppress(Exception):  # a broken URLconf: Django's own URL checks report it
         _ = get_resolver().url_patterns  # imports the URLconf: its views declare their shells
     declared: list[tuple[str, object, CachePolicy]] = [
@@ -161,7 +164,7 @@ def _unpurged_lifetimes() -> list[CheckMessage]:
                     "a short s_maxage (kept long only where purges are sent), or shorten it. "
                     "See docs/caching.md.",
                     obj=obj,
-                    id="composekit.W003",
+                    id="composekit.W004",
                 )
             )
     return warnings
