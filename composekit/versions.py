@@ -129,8 +129,10 @@ def expire(name: str, *ids: str | int) -> bool:
     commits (at once outside one; a rolled-back change purges nothing), in the background.
     """
     dependency_label = label((name, *ids))
+    moved = _move(dependency_label)
+    # After the move: a purge sent first could be revalidated against the old version.
     _purge_after_commit([dependency_label])
-    return _move(dependency_label)
+    return moved
 
 
 def expire_on_change(

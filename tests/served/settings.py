@@ -11,6 +11,8 @@ The environment names what differs between runs:
 - ``CK_SERVED_REDIS``: ``redis://...``: Django's cache (so the server fragment cache) on that
   Redis, and sessions in ``cached_db``: what several app hosts share. Unset, local memory.
 - ``CK_SERVED_HOST``: a name for this app host, sent in ``X-Served-By`` on every response.
+- ``CK_SERVED_PURGE``: Varnish URLs (comma-separated) to purge by tag (soft unless
+  ``CK_SERVED_PURGE_HARD``), retried twice, quickly: tests/test_varnish_purge.py.
 
 The SECRET_KEY is the test suite's, so URLs that ``composekit.render.fragment_url()`` signs
 in the test process are valid here.
@@ -58,6 +60,18 @@ if REDIS_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+PURGE_URLS = [url for url in os.environ.get("CK_SERVED_PURGE", "").split(",") if url]
+if PURGE_URLS:
+    COMPOSEKIT_PURGE_BACKENDS = [
+        {
+            "BACKEND": "composekit.purge.Varnish",
+            "OPTIONS": {"urls": PURGE_URLS, "soft": not os.environ.get("CK_SERVED_PURGE_HARD")},
+        }
+    ]
+    COMPOSEKIT_PURGE_RETRIES = 2
+    COMPOSEKIT_PURGE_BACKOFF = 0.1
+    COMPOSEKIT_PURGE_TIMEOUT = 2
 
 # The loader (and any static file) served from the apps' static folders, as production
 # would from collectstatic: browser tests load pages through gunicorn and Varnish.

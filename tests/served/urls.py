@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+from contextlib import suppress
+
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.models import User
 from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
+from composekit import expire
 from tests.urls import urlpatterns as test_urlpatterns
 
 
@@ -24,6 +30,24 @@ def login_as(request: HttpRequest, username: str) -> HttpResponse:
     return HttpResponse(f"logged in as {user.username}", content_type="text/plain")
 
 
+@csrf_exempt
+@require_POST
+def expire_view(request: HttpRequest, name: str, id: str) -> HttpResponse:
+    """Test-only: ``expire(name, id)``, which purges its tag; with ``?rollback=1`` inside a
+    transaction that rolls back (so nothing is purged)."""
+    if request.GET.get("rollback"):
+        with suppress(RolledBack), transaction.atomic():
+            expire(name, id)
+            raise RolledBack
+        return HttpResponse("rolled back", content_type="text/plain")
+    expire(name, id)
+    return HttpResponse("expired", content_type="text/plain")
+
+
+class RolledBack(Exception):
+    pass
+
+
 def toolbar_page(request: HttpRequest) -> HttpResponse:
     """Fragments of every kind, for the debug toolbar's panel (tests/test_toolbar.py)."""
     return render(request, "testapp/toolbar_page.html")
@@ -32,6 +56,7 @@ def toolbar_page(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("login/<str:username>/", login_as),
     path("toolbar-page/", toolbar_page),
+    path("expire/<str:name>/<str:id>/", expire_view),
     *test_urlpatterns,
 ]
 

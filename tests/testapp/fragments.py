@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import datetime, timezone
 from typing import Any
 
@@ -458,3 +459,19 @@ class PricedPrivately(Fragment):
 
     def get_dependencies(self, request: Any, sku: str = "", **params: Any) -> list[Any]:
         return [("item", sku), "items"]
+
+
+@register
+class StampedItem(Fragment):
+    """Public and server-cached, kept by shared caches until purged: each render is stamped,
+    so a body seen again was not rendered again; its ETag comes from its dependency's version."""
+
+    name = "stamped-item"
+    cache = CachePolicy.public(max_age=0, s_maxage=10, stale_while_revalidate=30, keep_until_purged=True)
+    server_cache = ServerCache(timeout=3600)
+
+    def get_dependencies(self, request: Any, sku: str = "", **params: Any) -> list[Any]:
+        return [("item", sku)]
+
+    def render(self, request: Any, sku: str = "", **params: Any) -> str:
+        return f"item {sku} rendered {uuid.uuid4().hex}"
