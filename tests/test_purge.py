@@ -252,6 +252,18 @@ def test_purge_never_raises(caplog: pytest.LogCaptureFixture) -> None:
     assert "cannot import 'nowhere.Cache'" in caplog.text
 
 
+def test_flush_waits_for_purges_queued_before_the_configuration_changed(server: RecordingServer) -> None:
+    server.gate.clear()
+    with backends(("Varnish", {"urls": [server.url]})):
+        purge(["before"])
+        server.wait_for(1)
+    with override_settings(COMPOSEKIT_PURGE_BACKENDS=[]):
+        assert flush(0.05) is False  # the old configuration's lane still waits for its answer
+        server.gate.set()
+        assert flush(5) is True
+    assert server.answered == 1
+
+
 def test_nothing_configured_sends_nothing() -> None:
     assert configured() == []
     assert purge_now(["a"]) == []
