@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from typing import Any
 
 from django.apps import apps
@@ -11,11 +12,12 @@ from django.core.checks import CheckMessage, Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_resolver, reverse
 
-from . import registry
+from . import registry, shell, tags
 from .conf import MODES, conf
 from .fragment import declares
+from .policy import CachePolicy
 from .purge import build
 from .servercache import ServerCache
 from .triggers import EVENT_RE
@@ -130,7 +132,42 @@ def check_fragments(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
                     id="composekit.W001",
                 )
             )
-    return errors
+    return errors + _unpurged_lifetimes()
+
+
+# Past this, a shared copy kept without purges shows a change that late (docs/checks.md W004).
+LONG_LIFETIME = 3600
+
+
+def _unpurged_lifetimes() -> list[CheckMessage]:
+    """W004: shared caches told to keep something long, with nothing configured to purge it."""
+    try:
+        if tags.purging():
+            return []
+    except ImproperlyConfigured:
+        return []  # E008 says what is wrong with COMPOSEKIT_PURGE_BACKENDS
+    with suppress(Exception):  # a broken URLconf: Django's own URL checks report it
+        _ = get_resolver().url_patterns  # imports the URLconf: its views declare their shells
+    declared: list[tuple[str, object, CachePolicy]] = [
+        (f"fragment {name!r}", cls, cls.cache) for name, cls in registry.all_fragments().items()
+    ]
+    declared += [(f"shell {s.name}", s.name, s.policy) for s in shell.declared_shells()]
+    warnings: list[CheckMessage] = []
+    for what, obj, policy in declared:
+        lifetime = policy.s_maxage if policy.s_maxage is not None else policy.max_age
+        if policy.is_public and lifetime > LONG_LIFETIME:
+            warnings.append(
+                Warning(
+                    f"The {what} is kept by shared caches for {lifetime} s, and no purge backend "
+                    "is configured: a change shows only when that copy expires.",
+                    hint="Configure COMPOSEKIT_PURGE_BACKENDS and use keep_until_purged=True with "
+                    "a short s_maxage (kept long only where purges are sent), or shorten it. "
+                    "See docs/caching.md.",
+                    obj=obj,
+                    id="composekit.W004",
+                )
+            )
+    return warnings
 
 
 @register()

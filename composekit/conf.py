@@ -51,6 +51,12 @@ DEFAULTS: dict[str, Any] = {
     # The alias in CACHES where fragments with a server_cache keep their HTML (servercache.py).
     "CACHE": "default",
     "ROBOTS_TAG": "noindex",
+    # Cache tags on shareable responses (tags.py). None: the configured purge backends' headers.
+    "TAG_HEADERS": None,
+    "TAG_PREFIX": "",
+    "TAGS_MAX_BYTES": 2048,
+    # How long shared caches keep what is kept until purged: the safety net for a lost purge.
+    "PURGED_MAX_AGE": 86400,
     # Shared caches purged by tag (purge.py): backends like CACHES entries, and how hard to try.
     "PURGE_BACKENDS": [],
     "PURGE_RETRIES": 5,
@@ -197,6 +203,27 @@ class Settings:
         """``X-Robots-Tag`` of every response under the fragment prefix; None sends none."""
         value = self.raw("ROBOTS_TAG")
         return None if value is None else str(value)
+
+    @property
+    def TAG_HEADERS(self) -> list[str] | None:
+        """Response headers that carry cache tags; None: those of the configured purge backends."""
+        value = self.raw("TAG_HEADERS")
+        return None if value is None else list(value)
+
+    @property
+    def TAG_PREFIX(self) -> str:
+        """Put before every cache tag: for several sites in one shared cache."""
+        return str(self.raw("TAG_PREFIX"))
+
+    @property
+    def TAGS_MAX_BYTES(self) -> int:
+        """Longest value of a tag header; past it, tags are broadened to dependency names."""
+        return int(self.raw("TAGS_MAX_BYTES"))
+
+    @property
+    def PURGED_MAX_AGE(self) -> int:
+        """``s-maxage`` of responses kept until purged, when a purge backend is configured."""
+        return int(self.raw("PURGED_MAX_AGE"))
 
     @property
     def PURGE_BACKENDS(self) -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from . import subrequest
+from . import subrequest, tags
 from .accept import wants_json
 from .authentication import SafeMethodSessionAuthentication
 from .conditional import body_etag, digest_etag, not_modified
@@ -38,7 +38,7 @@ from .servercache import HIT, Lookup, ServerCache
 from .signals import fragment_rendered
 from .signing import BadSignedParams, ParamValue, unsign_params
 from .timing import QueryCounter
-from .versions import Dependency
+from .versions import Dependency, label
 
 __all__ = ["Fragment", "argument_names", "declares"]
 
@@ -221,7 +221,10 @@ class Fragment(APIView):
                 etag = body_etag(response.content)
                 if not_modified(django_request, etag, None):
                     response = HttpResponse(status=304)
-        for header, value in self._policy(django_request, response).headers().items():
+        policy = self._policy(django_request, response)
+        if policy.is_public:
+            policy = self._tag(request, response, policy, lookup)
+        for header, value in policy.headers().items():
             response[header] = value
         if etag is not None:  # None only on a 304 decided by Last-Modified alone
             response["ETag"] = etag
@@ -255,6 +258,26 @@ class Fragment(APIView):
             extra={"fragment": self.name},
         )
         return DOWNGRADED
+
+    def _tag(
+        self, request: Request, response: HttpResponse, policy: CachePolicy, lookup: Lookup | None
+    ) -> CachePolicy:
+        """Tag a shareable response with what it depends on (tags.py); the policy to send: kept
+        until purged if it asks for that and purges are sent."""
+        if not tags.header_specs():
+            return policy  # no tags wanted: get_dependencies() is not even asked
+        labels = lookup.labels if lookup is not None else self.dependency_labels(request)
+        if tags.write(response, labels, f"fragment {self.name!r}") and tags.purging():
+            return policy.until_purged(conf.PURGED_MAX_AGE)
+        return policy
+
+    def dependency_labels(self, request: Request) -> list[str]:
+        """The labels of ``get_dependencies()`` for this request's params (``versions.label()``)."""
+        dependencies = self.get_dependencies(request, **self.params)
+        try:
+            return [label(d) for d in dependencies]
+        except ValueError as error:
+            raise ValueError(f"fragment {self.name!r}: get_dependencies(): {error}") from None
 
     def _etag(self, request: Request, validator: str, as_json: bool) -> str:
         parts = [self.name, request.query_params.get("p", ""), validator, "json" if as_json else "html"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 
 __all__ = ["DOWNGRADED", "SCOPES_HEADER", "SCOPE_RE", "CachePolicy"]
 
@@ -28,6 +28,9 @@ class CachePolicy:
     # What the user's writes must leave alone for a kept copy to stay valid (generations.py);
     # None: any write. Sent as CK-Scopes.
     scopes: tuple[str, ...] | None = None
+    # Public only: with a purge backend configured, shared caches keep it until its tags are
+    # purged (COMPOSEKIT_PURGED_MAX_AGE at most) instead of for s_maxage (tags.py).
+    keep_until_purged: bool = False
 
     @classmethod
     def private(
@@ -63,8 +66,14 @@ class CachePolicy:
         stale_while_revalidate: int | None = None,
         vary: Iterable[str] = (),
         stale_if_error: int | None = None,
+        keep_until_purged: bool = False,
     ) -> CachePolicy:
-        """The same for every visitor: shared caches may keep it. Never reads the session."""
+        """The same for every visitor: shared caches may keep it. Never reads the session.
+
+        ``keep_until_purged=True``: where a purge backend is configured, shared caches keep it
+        until what it depends on changes (its tags are purged), ``COMPOSEKIT_PURGED_MAX_AGE``
+        at most; elsewhere ``s_maxage`` (else ``max_age``) stays its lifetime.
+        """
         vary = tuple(vary)
         if any(v.lower() == "cookie" for v in vary):
             raise ValueError("a public fragment cannot vary on Cookie; use CachePolicy.private()")
@@ -75,6 +84,7 @@ class CachePolicy:
             _optional_seconds("stale_while_revalidate", stale_while_revalidate),
             vary,
             _optional_seconds("stale_if_error", stale_if_error),
+            keep_until_purged=bool(keep_until_purged),
         )
 
     @classmethod
@@ -85,6 +95,13 @@ class CachePolicy:
     @property
     def is_public(self) -> bool:
         return self.kind == "public"
+
+    def until_purged(self, max_age: int) -> CachePolicy:
+        """This policy as sent when its response is tagged and purges are sent: shared caches
+        keep it for ``max_age`` (the safety net); itself when it does not ask for that."""
+        if not self.keep_until_purged:
+            return self
+        return _until_purged(self, max_age)
 
     def cache_control(self) -> str:
         if self.kind == "no-store":
@@ -121,6 +138,12 @@ class CachePolicy:
         if self.scopes is not None:
             headers.append((SCOPES_HEADER, ", ".join(self.scopes)))
         return tuple(headers)
+
+
+@lru_cache(maxsize=256)
+def _until_purged(policy: CachePolicy, max_age: int) -> CachePolicy:
+    # One policy object per (policy, lifetime): its headers are computed once, as for any policy.
+    return replace(policy, s_maxage=max(max_age, policy.s_maxage or 0))
 
 
 def _seconds(name: str, value: object) -> int:

@@ -30,7 +30,7 @@ from .conf import conf
 from .purity import SESSION, VARY_COOKIE, per_user_state
 from .signals import fragment_rendered
 from .timing import QueryCounter
-from .versions import cache, entry_key, label, lock_key, param_part, versions
+from .versions import cache, entry_key, lock_key, param_part, versions
 
 if TYPE_CHECKING:
     from .fragment import Fragment
@@ -80,7 +80,8 @@ class Lookup:
         self._fresh: str | None = None  # rendered here: stored once the response is judged
         self._regenerate: Callable[[], str] | None = None
         self._before = set(per_user_state(request._request))
-        parts, labels = self._parts(), self._labels()
+        parts, labels = self._parts(), fragment.dependency_labels(request)
+        self.labels = labels
         # With dependencies the key changes whenever the HTML may: it is the validator (ETag).
         self.dependent = bool(labels)
         try:
@@ -148,13 +149,6 @@ class Lookup:
             # Never the session key itself: it is a credential, and keys are readable.
             return "session=" + hashlib.sha256(session_key.encode()).hexdigest()[:16]
         return "user=anonymous"
-
-    def _labels(self) -> list[str]:
-        dependencies = self.fragment.get_dependencies(self.request, **self.fragment.params)
-        try:
-            return [label(d) for d in dependencies]
-        except ValueError as error:
-            raise ValueError(f"fragment {self.fragment.name!r}: get_dependencies(): {error}") from None
 
     # -- storing and regenerating ---------------------------------------------------------
 

@@ -124,8 +124,13 @@ def expire(name: str, *ids: str | int) -> bool:
     ``expire("product", product.pk)`` after a product changed. Returns False (and logs an
     error) when the cache could not be written: a cache outage must not fail the write that
     called it; what depends on the dependency is then stale until its timeout.
+
+    Shared caches are purged of what is tagged with it (``tags.py``) once the transaction
+    commits (at once outside one; a rolled-back change purges nothing), in the background.
     """
-    return _move(label((name, *ids)))
+    dependency_label = label((name, *ids))
+    _purge_after_commit([dependency_label])
+    return _move(dependency_label)
 
 
 def expire_on_change(
@@ -134,7 +139,8 @@ def expire_on_change(
     """Expire ``dependencies(instance)`` whenever an instance of ``model`` is saved or deleted.
 
     It happens once the transaction commits: a request rendering in between would read the
-    old rows and store them under the new version. Returns a function that disconnects it.
+    old rows and store them under the new version. Shared caches are purged of what is tagged
+    with them then too (``expire()``). Returns a function that disconnects it.
 
         expire_on_change(Product, lambda product: [("product", product.sku), "products"])
     """
@@ -152,9 +158,20 @@ def expire_on_change(
 
 def _expire_later(dependencies: Callable[[Any], Iterable[Dependency]], instance: Any, **kwargs: Any) -> None:
     labels = [label(d) for d in dependencies(instance)]  # now: the instance may change before commit
-    transaction.on_commit(
-        lambda: [_move(dependency_label) for dependency_label in labels], using=kwargs.get("using")
-    )
+
+    def moved() -> None:
+        for dependency_label in labels:
+            _move(dependency_label)
+        _purge_after_commit(labels)  # committed already: sent now
+
+    transaction.on_commit(moved, using=kwargs.get("using"))
+
+
+def _purge_after_commit(labels: list[str]) -> None:
+    from . import purge, tags
+
+    if purge.configured():
+        purge.purge_after_commit(tags.purge_tags(labels))
 
 
 def _move(dependency_label: str) -> bool:

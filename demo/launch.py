@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests import vcl
-from tests.servers import Server, gunicorn, redis_server, run, varnishd
+from tests.servers import Server, free_port, gunicorn, redis_server, run, varnishd
 
 DEMO_DIR = Path(__file__).resolve().parent
 
@@ -89,14 +89,19 @@ def demo_cluster(
     behind Varnish (docs/varnish/two-hosts.vcl) listening on ``address``.
 
     ``esi``: the hosts run in ESI mode and Varnish assembles pages; else client mode. Django's
-    own shell cache is off: Varnish keeps the shells.
+    own shell cache is off: Varnish keeps the shells, and the price, until the hosts purge
+    them (a product saved).
     """
+    host, _, port = address.rpartition(":")
+    if port == "0":  # the hosts must know where to send purges before Varnish starts
+        address = f"{host}:{free_port()}"
     with redis_server(logs) as redis:
         shared = {
             **env,
             "DEMO_REDIS_URL": f"redis://127.0.0.1:{redis.port}",
             "COMPOSEKIT_MODE": "esi" if esi else "client",
             "DEMO_SHELL_CACHE": "0",
+            "DEMO_PURGE_VARNISH": f"http://{address}",
         }
         with demo_server(shared, logs) as a, demo_server(shared, logs) as b:
             config = vcl.two_hosts(logs / "vcl", a.port, b.port)

@@ -341,6 +341,14 @@ def _port_lock() -> Iterator[None]:
         os.close(fd)
 
 
+def free_port() -> int:
+    """A port of 127.0.0.1 nothing listens on now, for a server whose address others must know
+    before it starts (Varnish, which the app hosts purge). Another process could take it
+    first; the users of this module never do (they bind port 0, or pick under the lock)."""
+    with _port_lock():
+        return _unused_port()
+
+
 def _unused_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -330,3 +330,33 @@ def test_manage_py_check_runs_the_checks(tmp_path: Any) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     assert "composekit.E005" in result.stderr
     assert "COMPOSEKIT_MODE = 'bogus' is invalid." in result.stderr
+
+
+def test_w004_long_shared_lifetime_with_nothing_to_purge_it(throwaway: list[str]) -> None:
+    @register
+    class Forever(Fragment):
+        name = "forever"
+        cache = CachePolicy.public(max_age=60, s_maxage=86400)
+
+    throwaway.append("forever")
+    from composekit import shell
+
+    @shell.cacheable_shell(max_age=7200)
+    def long_lived_shell(request: Any) -> Any:
+        raise AssertionError("never called")
+
+    try:
+        messages = [m for m in checks.run_checks() if m.id == "composekit.W004"]
+        assert [m.msg for m in messages] == [
+            "The fragment 'forever' is kept by shared caches for 86400 s, and no purge backend is "
+            "configured: a change shows only when that copy expires.",
+            f"The shell {long_lived_shell.__module__}.{long_lived_shell.__qualname__} is kept by shared "
+            "caches for 7200 s, and no purge backend is configured: a change shows only when that "
+            "copy expires.",
+        ]
+        assert messages[0].obj is Forever
+        # An hour is not long; with a purge backend nothing is.
+        purging = [{"BACKEND": VARNISH, "OPTIONS": {"urls": ["http://127.0.0.1:9"]}}]
+        assert ids(COMPOSEKIT_PURGE_BACKENDS=purging) == []
+    finally:
+        shell._DECLARED.pop(f"{long_lived_shell.__module__}.{long_lived_shell.__qualname__}")

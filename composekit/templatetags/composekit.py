@@ -1,4 +1,5 @@
-"""``{% composekit_script %}`` and ``{% fragment "name" k=v %}fallback{% error %}...{% endfragment %}``.
+"""``{% composekit_script %}``, ``{% fragment "name" k=v %}fallback{% error %}...{% endfragment %}``
+and ``{% depends_on "name" id %}``.
 
 Thin glue: argument parsing here, rendering in ``composekit.render`` and ``composekit.script``.
 """
@@ -14,6 +15,7 @@ from django.utils.safestring import SafeString
 
 from ..render import ATTRIBUTES, render_fragment
 from ..script import script_tag
+from ..shell import depends_on
 
 __all__ = ["register"]
 
@@ -95,3 +97,17 @@ def do_fragment(parser: Parser, token: Token) -> FragmentNode:
         error = parser.parse(("endfragment",))
         parser.delete_first_token()
     return FragmentNode(name, kwargs, nodelist, error)
+
+
+@register.simple_tag(takes_context=True, name="depends_on")
+def depends_on_tag(context: Context, name: str, *ids: str | int) -> str:
+    """``{% depends_on "product" product.sku %}``: the shell being rendered shows this
+    dependency (``composekit.shell.depends_on()``): its shared copies are tagged with it."""
+    request = getattr(context, "request", None)
+    if request is None:
+        raise template.TemplateSyntaxError(
+            "{% depends_on %} needs the request: render the template with one "
+            "(render(request, ...), or a RequestContext)"
+        )
+    depends_on(request, name, *ids)
+    return ""

@@ -11,7 +11,11 @@ needs to change comes from the environment:
   them. Unset, each process keeps its own memory cache: one host, nothing to run.
 - ``DEMO_DB``: the SQLite file (default ``demo/db.sqlite3``).
 - ``DEMO_STATIC_ROOT``: where ``collectstatic`` writes (default ``demo/staticfiles``).
-- ``DEMO_SHELL_CACHE``: seconds Django's cache keeps a shell (default 300; 0 turns it off).
+- ``DEMO_SHELL_CACHE``: seconds Django's cache keeps a shell at most (default 86400; 0 turns
+  it off). A shell is dropped as soon as what it shows changes (shells.py).
+- ``DEMO_PURGE_VARNISH``: Varnish URLs (comma-separated) to purge by tag when products
+  change (``make demo-varnish`` sets it): shells and the price are then kept there until
+  they change.
 - ``DEMO_SECRET_KEY``: the secret key; unset, one is generated on first use and kept in
   ``DEMO_SECRET_KEY_FILE`` (default ``demo/.secret_key``, ignored by git), so every install
   signs fragment params and sessions with a key of its own.
@@ -159,7 +163,15 @@ if REDIS_URL:
         },
         "template_fragments": TEMPLATE_FRAGMENTS_CACHE,
     }
-SHELL_CACHE_SECONDS = int(os.environ.get("DEMO_SHELL_CACHE", "300"))
+SHELL_CACHE_SECONDS = int(os.environ.get("DEMO_SHELL_CACHE", "86400"))
+
+# Behind Varnish, a saved product purges what shows it (composekit tags shells and the price
+# with the products they show; apps.py says what a change expires).
+PURGE_VARNISH = [url for url in os.environ.get("DEMO_PURGE_VARNISH", "").split(",") if url]
+if PURGE_VARNISH:
+    COMPOSEKIT_PURGE_BACKENDS = [
+        {"BACKEND": "composekit.purge.Varnish", "OPTIONS": {"urls": PURGE_VARNISH}},
+    ]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("DEMO_STATIC_ROOT", BASE_DIR / "staticfiles"))

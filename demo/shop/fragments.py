@@ -155,11 +155,13 @@ class Recommended(Fragment):
 @register
 class StockPrice(Fragment):
     """Live price and stock on the product page: the same for everyone, so shared caches
-    may keep it for a few seconds. Public: it never authenticates or reads the session."""
+    may keep it. Public: it never authenticates or reads the session. Where purges are sent
+    (behind Varnish) shared caches keep it until the product changes (its tag, from
+    get_dependencies(), is purged); elsewhere for ten seconds. Browsers keep it five."""
 
     name = "stock-price"
     template_name = "shop/fragments/stock_price.html"
-    cache = CachePolicy.public(max_age=5, s_maxage=10, stale_while_revalidate=30)
+    cache = CachePolicy.public(max_age=5, s_maxage=10, stale_while_revalidate=30, keep_until_purged=True)
     # Kept on the server until the product changes (apps.py expires it): no query at all.
     server_cache = ServerCache(timeout=3600, stale_while_revalidate=300)
 

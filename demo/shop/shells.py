@@ -2,9 +2,12 @@
 
 ``@cacheable_shell`` makes a page safe to share and says so in ``Cache-Control``; a CDN or
 Varnish would keep it from there. The demo has no proxy in front, so this keeps each shell
-in Django's cache for ``SHELL_CACHE_SECONDS`` (the shell's ``s-maxage``): a hit costs no
-query and no template rendering. Only responses that stayed public are stored, so a shell
-downgraded for touching per-user state (or holding inline fragments) never is.
+in Django's cache: a hit costs no query and no template rendering. A shell is kept until
+what it shows changes: composekit tagged it with its dependencies (``depends_on``), and each
+hit compares their versions (``composekit.versions``, one cache read) with those it was
+stored with; ``expire()`` moves them. ``SHELL_CACHE_SECONDS`` is only the longest it is kept.
+Only responses that stayed public are stored, so a shell downgraded for touching per-user
+state (or holding inline fragments) never is.
 
 Responses say what happened in ``X-Shell-Cache`` (``hit``, ``miss`` or ``bypass``); a request
 with ``Cache-Control: no-cache`` (a hard reload) renders afresh and refreshes the copy.
@@ -24,6 +27,8 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from composekit.shell import shareable
+from composekit.tags import labels_of
+from composekit.versions import versions
 
 View = Callable[..., HttpResponseBase]
 
@@ -42,13 +47,15 @@ def shared_cache(view: View) -> View:
         if not refresh:
             stored = cache.get(key)
             if stored is not None:
-                response, stored_at = stored
-                response["Age"] = str(int(time.time() - stored_at))
-                response["X-Shell-Cache"] = "hit"
-                return response
+                response, stored_at, labels, seen = stored
+                if versions(labels) == seen:
+                    response["Age"] = str(int(time.time() - stored_at))
+                    response["X-Shell-Cache"] = "hit"
+                    return response
         response = view(request, *args, **kwargs)
         if shareable(response) and response.status_code == 200 and request.method == "GET":
-            cache.set(key, (response, time.time()), timeout)
+            labels = list(labels_of(response) or ())
+            cache.set(key, (response, time.time(), labels, versions(labels)), timeout)
         response["X-Shell-Cache"] = "bypass" if refresh else "miss"
         return response
 

@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from composekit import invalidate, submitted_by_loader, trigger
-from composekit.shell import cacheable_shell
+from composekit.shell import cacheable_shell, depends_on
 
 from . import carts
 from .fragments import cart_context
@@ -39,8 +39,15 @@ SORTS = {
 }
 
 
+# Shells are kept by shared caches until what they show changes: where purges are sent
+# (behind Varnish: make demo-varnish), for a day at most; elsewhere for s_maxage. A product
+# saved expires its dependencies (apps.py), which purges the shells tagged with them.
+SHELL = {"max_age": 60, "s_maxage": 300, "stale_while_revalidate": 60, "stale_if_error": 86400}
+
+
 @shared_cache
-@cacheable_shell(max_age=60, s_maxage=300, stale_while_revalidate=60, stale_if_error=86400)
+# Every product's card may be on a catalog page, and a change may move it to another: "products".
+@cacheable_shell(**SHELL, keep_until_purged=True, depends_on=["products"])
 def catalog(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug) if slug else None
     sort = request.GET.get("sort", "featured")
@@ -64,15 +71,19 @@ def catalog(request: HttpRequest, slug: str | None = None) -> HttpResponse:
 
 
 @shared_cache
-@cacheable_shell(max_age=60, s_maxage=300, stale_while_revalidate=60, stale_if_error=86400)
+@cacheable_shell(**SHELL, keep_until_purged=True)
 def product(request: HttpRequest, slug: str) -> HttpResponse:
     item = get_object_or_404(Product.objects.select_related("category"), slug=slug)
-    related = (
+    related = list(
         Product.objects.cards()
         .filter(category_id=item.category_id)
         .exclude(pk=item.pk)
         .order_by("-rating", "-review_count")[:5]
     )
+    # The page shows this product (its price and stock too) and its neighbours' cards. Which
+    # neighbours (the best rated) changes only with ratings, which the shop never edits live.
+    for shown in [item, *related]:
+        depends_on(request, "product", shown.sku)
     choices = range(1, min(item.stock, CHOICES) + 1)  # the server checks stock and limits again
     return render(
         request,
@@ -82,7 +93,9 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @shared_cache
-@cacheable_shell(max_age=300, s_maxage=3600, stale_while_revalidate=600, stale_if_error=86400)
+@cacheable_shell(
+    max_age=300, s_maxage=3600, stale_while_revalidate=600, stale_if_error=86400, keep_until_purged=True
+)
 def cart(request: HttpRequest) -> HttpResponse:
     return render(request, "shop/cart.html")
 
@@ -98,7 +111,7 @@ Disallow: /logout/
 """
 
 
-@cacheable_shell(max_age=86400)
+@cacheable_shell(max_age=3600, keep_until_purged=True)  # shared caches: until a deploy purges "composekit"
 def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
 

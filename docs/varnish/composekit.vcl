@@ -19,11 +19,25 @@
 # changes anything. See docs/esi.md. Start varnishd with `-p feature=+esi_include_onerror`
 # so that a failed include never cuts the page short whatever it answered.
 #
+# Purging by tag: Django tags every response Varnish may keep with what it depends on, in the
+# `xkey` header (the xkey vmod, Debian's varnish-modules package, indexes objects by it), and
+# sends `PURGE` requests with `xkey-softpurge: tag ...` (or `xkey-purge`) when the data
+# changes (COMPOSEKIT_PURGE_BACKENDS, docs/caching.md). Only the addresses in the ACL below
+# may purge: list your app hosts there. The tags never leave for the browser.
+#
 # Debugging: every response carries `X-Cache: HIT`, `MISS` or `PASS` (set in vcl_deliver).
 # tests/test_varnish.py runs this file, unchanged but for the backend port, in front of
 # gunicorn.
 
 vcl 4.1;
+
+import xkey;
+
+# Who may purge: the app hosts that send COMPOSEKIT_PURGE_BACKENDS' PURGE requests.
+acl composekit_purgers {
+    "127.0.0.1";
+    "::1";
+}
 
 # Your Django server. tests/test_varnish.py rewrites the port.
 backend default {
@@ -32,6 +46,22 @@ backend default {
 }
 
 sub vcl_recv {
+    # A purge by tag from Django: soft (the next visitor gets the stale copy while Varnish
+    # revalidates it, a 304 when nothing changed) or hard. The answer says how many objects.
+    if (req.method == "PURGE") {
+        if (client.ip !~ composekit_purgers) {
+            return (synth(403, "Not allowed to purge"));
+        }
+        if (req.http.xkey-softpurge) {
+            set req.http.X-Purged = xkey.softpurge(req.http.xkey-softpurge);
+        } elsif (req.http.xkey-purge) {
+            set req.http.X-Purged = xkey.purge(req.http.xkey-purge);
+        } else {
+            return (synth(400, "Send the tags in xkey-softpurge or xkey-purge"));
+        }
+        return (synth(200, "Purged " + req.http.X-Purged));
+    }
+
     # Only GET and HEAD are ever cached; anything else goes straight to Django.
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
@@ -171,6 +201,11 @@ sub vcl_deliver {
             unset resp.http.Last-Modified;
         }
     }
+
+    # Cache tags are for this cache (and purges) alone.
+    unset resp.http.xkey;
+    unset resp.http.Surrogate-Key;
+    unset resp.http.Cache-Tag;
 
     # What the cache did, for humans and for tests/test_varnish.py.
     if (obj.uncacheable) {

@@ -27,4 +27,8 @@ urlpatterns = [
     path("class-impure/", views.ImpureShellView.as_view()),
     path("account/", views.account),
     path("flaky/", views.flaky),
+    path("tagged/<str:sku>/", views.tagged),
+    path("tagged-by-callable/<str:sku>/", views.tagged_by_callable),
+    path("tagged-but-impure/", views.tagged_but_impure),
+    path("tagged-class/<str:sku>/", views.TaggedShellView.as_view()),
 ]

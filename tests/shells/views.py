@@ -13,7 +13,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import cache_page
 from django.views.generic import TemplateView
 
-from composekit.shell import CacheableShellMixin, cacheable_shell
+from composekit.shell import CacheableShellMixin, cacheable_shell, depends_on
 
 # How often each view body ran; tests reset and read it.
 calls: dict[str, int] = {}
@@ -134,3 +134,32 @@ def account(request: HttpRequest) -> HttpResponse:
 def flaky(request: HttpRequest) -> HttpResponse:
     """Holds ``fails-once``: its first answer for ``?run=`` is a 503."""
     return render(request, "shells/flaky.html", {"run": request.GET.get("run", "")})
+
+
+@cacheable_shell(max_age=0, s_maxage=60, keep_until_purged=True, depends_on=["items"])
+def tagged(request: HttpRequest, sku: str) -> HttpResponse:
+    """Depends on "items" (declared) and on its item (said while it renders, in code and in its
+    template)."""
+    depends_on(request, "item", sku)
+    return render(request, "shells/tagged.html", {"sku": sku})
+
+
+@cacheable_shell(max_age=0, s_maxage=60, depends_on=lambda request, sku: [("item", sku)])
+def tagged_by_callable(request: HttpRequest, sku: str) -> HttpResponse:
+    return HttpResponse(f"item {sku}")
+
+
+@cacheable_shell(max_age=0, s_maxage=60, depends_on=["items"])
+def tagged_but_impure(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(f"hello {request.user}")
+
+
+class TaggedShellView(CacheableShellMixin, TemplateView):
+    template_name = "shells/plain.html"
+    extra_context = {"greeting": "Hi"}  # noqa: RUF012
+    max_age = 0
+    s_maxage = 60
+    keep_until_purged = True
+
+    def get_dependencies(self) -> list[object]:
+        return [("item", self.kwargs["sku"])]

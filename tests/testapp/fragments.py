@@ -434,3 +434,27 @@ class Label(Fragment):
 
     def render(self, request: Any, text: str = "", **params: Any) -> str:
         return format_html("{} (live)", text)
+
+
+@register
+class Priced(Fragment):
+    """Public, and says what it shows: its responses carry cache tags (tags.py)."""
+
+    name = "priced"
+    template_name = "testapp/hello.html"
+    cache = CachePolicy.public(max_age=5, s_maxage=10, stale_while_revalidate=30, keep_until_purged=True)
+
+    def get_dependencies(self, request: Any, sku: str = "", **params: Any) -> list[Any]:
+        return [("item", sku), "items"]
+
+
+@register
+class PricedPrivately(Fragment):
+    """The same dependencies, but private: never tagged."""
+
+    name = "priced-privately"
+    template_name = "testapp/hello.html"
+    cache = CachePolicy.private(max_age=5)
+
+    def get_dependencies(self, request: Any, sku: str = "", **params: Any) -> list[Any]:
+        return [("item", sku), "items"]
