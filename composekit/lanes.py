@@ -171,7 +171,7 @@ class Sender:
             self.cond.notify_all()
 
 
-def after_fork() -> None:
+def after_fork() -> None:  # pragma: no cover - runs in the forked child
     """Forget a lock a thread of the parent may have held (the thread is not in the child)."""
     global _counts_lock
     _counts_lock = threading.Lock()

@@ -88,7 +88,7 @@ def configured() -> list[PurgeBackend]:
     global _backends
     with _lock:
         if _backends is None:
-            specs = conf.PURGE_BACKENDS
+            specs = conf.raw("PURGE_BACKENDS")  # as written: conf.PURGE_BACKENDS would list() a string
             if not isinstance(specs, (list, tuple)):
                 raise ImproperlyConfigured("COMPOSEKIT_PURGE_BACKENDS must be a list of dicts.")
             _backends = [build(spec) for spec in specs]
@@ -168,7 +168,7 @@ def _forget(*, setting: str, **kwargs: Any) -> None:
             _backends = _current = None
 
 
-def _after_fork() -> None:
+def _after_fork() -> None:  # pragma: no cover - runs in the forked child, which coverage does not follow
     # The parent's lanes have no thread here, and its locks may be held by one that does not exist.
     global _lock, _current
     _lock, _current = threading.Lock(), None
