@@ -16,13 +16,11 @@ import atexit
 import inspect
 import logging
 import os
-import random
 import re
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -30,9 +28,10 @@ from django.core.signals import setting_changed
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from . import lanes
 from .conf import conf
+from .lanes import Outcome, Sender, deliver, stats
 from .purgers import Cloudflare, Fastly, PurgeBackend, PurgeFailed, Varnish
-from .signals import tags_purged
 
 __all__ = [
     "Cloudflare",
@@ -53,19 +52,7 @@ __all__ = [
 logger = logging.getLogger("composekit.purge")
 
 _TAG_RE = re.compile(r"^[!-+\--~]+$")  # printable ASCII without spaces or commas: safe in every header
-_MAX_DELAY = 60.0
 _EXIT_DEADLINE = 3.0
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened at one target: ``error`` is the last failure when ``ok`` is False."""
-
-    backend: str
-    target: str
-    ok: bool
-    attempts: int
-    error: str | None = None
 
 
 def build(spec: Any) -> PurgeBackend:
@@ -101,7 +88,7 @@ def configured() -> list[PurgeBackend]:
     global _backends
     with _lock:
         if _backends is None:
-            specs = conf.PURGE_BACKENDS
+            specs = conf.raw("PURGE_BACKENDS")  # as written: conf.PURGE_BACKENDS would list() a string
             if not isinstance(specs, (list, tuple)):
                 raise ImproperlyConfigured("COMPOSEKIT_PURGE_BACKENDS must be a list of dicts.")
             _backends = [build(spec) for spec in specs]
@@ -120,40 +107,30 @@ def purge(tags: Iterable[str]) -> None:
 
 def purge_after_commit(tags: Iterable[str], using: str | None = None) -> None:
     """``purge(tags)`` once the current transaction commits; nothing if it rolls back."""
-    tags = list(tags)
-    transaction.on_commit(lambda: purge(tags), using=using)
+    kept = [tags] if isinstance(tags, str) else list(tags)  # a generator is read now, not after commit
+    transaction.on_commit(lambda: purge(kept), using=using)
 
 
 def flush(timeout: float = 10.0) -> bool:
     """Wait until everything queued so far was sent or given up (True), or ``timeout`` (False)."""
-    sender = _current
-    return True if sender is None else sender.wait(time.monotonic() + timeout)
+    deadline = time.monotonic() + timeout
+    with _lock:
+        senders = [*_retired, *([_current] if _current is not None else [])]
+    done = all(sender.wait(deadline) for sender in senders)  # after one times out, all would
+    with _lock:
+        _retired[:] = [sender for sender in _retired if sender.busy()]
+    return done
 
 
 def purge_now(tags: Iterable[str], *, retries: int | None = None, hard: bool = False) -> list[Outcome]:
     """Send ``tags`` now, to every target of every backend in parallel; one ``Outcome`` each."""
     clean = _clean(tags)
-    lanes = [(b.hard() if hard else b, t) for b in configured() for t in b.targets()]
-    if not clean or not lanes:
+    pairs = [(b.hard() if hard else b, t) for b in configured() for t in b.targets()]
+    if not clean or not pairs:
         return []
-    with ThreadPoolExecutor(max_workers=len(lanes), thread_name_prefix="composekit-purge") as pool:
-        futures = [pool.submit(_deliver, backend, target, clean, retries) for backend, target in lanes]
+    with ThreadPoolExecutor(max_workers=len(pairs), thread_name_prefix="composekit-purge") as pool:
+        futures = [pool.submit(deliver, backend, target, clean, retries) for backend, target in pairs]
         return [future.result() for future in futures]
-
-
-_counts = {"sent": 0, "failed": 0, "given_up": 0, "retried": 0}
-_counts_lock = threading.Lock()
-
-
-def stats() -> dict[str, int]:
-    """Requests ``sent``, attempts ``failed``, chunks ``given_up``, attempts ``retried``."""
-    with _counts_lock:
-        return dict(_counts)
-
-
-def _count(name: str) -> None:
-    with _counts_lock:
-        _counts[name] += 1
 
 
 def _clean(tags: Iterable[str]) -> list[str]:
@@ -168,128 +145,16 @@ def _clean(tags: Iterable[str]) -> list[str]:
     return clean
 
 
-def _deliver(backend: PurgeBackend, target: str, tags: Sequence[str], retries: int | None) -> Outcome:
-    """Send ``tags`` to ``target`` in chunks of ``max_tags``, each retried on failure."""
-    retries = conf.PURGE_RETRIES if retries is None else retries
-    name, attempts, error, reason = type(backend).__name__, 0, None, ""
-    for start in range(0, len(tags), backend.max_tags):
-        chunk = list(tags[start : start + backend.max_tags])
-        for attempt in range(1, retries + 2):
-            if attempt > 1:
-                _count("retried")
-                delay = conf.PURGE_BACKOFF * 2 ** (attempt - 2) * random.uniform(0.5, 1.5)
-                time.sleep(min(delay, _MAX_DELAY))
-            attempts += 1
-            began = time.monotonic()
-            try:
-                backend.send(target, chunk)
-            except Exception as failure:  # a backend's bug must not kill its lane either
-                reason = str(failure) if isinstance(failure, PurgeFailed) else repr(failure)
-                _signal(backend, target, chunk, False, attempt, began, reason)
-                _count("failed")
-                logger.warning("%s (attempt %d of %d)", reason, attempt, retries + 1)
-                continue
-            _signal(backend, target, chunk, True, attempt, began, None)
-            _count("sent")
-            break
-        else:
-            _count("given_up")
-            error = reason
-            logger.error(
-                "gave up purging %d tags at %s after %d attempts: %s", len(chunk), target, retries + 1, reason
-            )
-    return Outcome(name, target, error is None, attempts, error)
+_current: Sender | None = None
+_retired: list[Sender] = []  # replaced by a new configuration, still sending what they hold
 
 
-def _signal(
-    backend: PurgeBackend,
-    target: str,
-    tags: list[str],
-    ok: bool,
-    attempt: int,
-    began: float,
-    error: str | None,
-) -> None:
-    duration = time.monotonic() - began
-    try:
-        tags_purged.send(
-            type(backend), target=target, tags=tags, ok=ok, attempt=attempt, duration=duration, error=error
-        )
-    except Exception:
-        logger.exception("a tags_purged receiver failed")
-
-
-class _Lane:
-    """One target's queue and the thread that drains it."""
-
-    def __init__(self, sender: _Sender, backend: PurgeBackend, target: str) -> None:
-        self.sender, self.backend, self.target = sender, backend, target
-        self.pending: dict[str, None] = {}  # ordered and deduped
-        self.queued = self.done = 0  # batches added, and the last one sent or given up
-        self.thread: threading.Thread | None = None
-
-    def run(self) -> None:
-        cond = self.sender.cond
-        while True:
-            with cond:
-                while not self.pending and not self.sender.closed:
-                    cond.wait()
-                if not self.pending:
-                    return
-                tags, seq = list(self.pending), self.queued
-                self.pending.clear()
-            _deliver(self.backend, self.target, tags, None)
-            with cond:
-                self.done = seq
-                cond.notify_all()
-
-
-class _Sender:
-    """The lanes of one configuration, in one process."""
-
-    def __init__(self, backends: list[PurgeBackend]) -> None:
-        self.pid = os.getpid()
-        self.cond = threading.Condition()
-        self.closed = False
-        self.lanes = [_Lane(self, backend, target) for backend in backends for target in backend.targets()]
-
-    def add(self, tags: list[str]) -> None:
-        with self.cond:
-            for lane in self.lanes:
-                lane.pending.update(dict.fromkeys(tags))
-                lane.queued += 1
-                if lane.thread is None:
-                    name = f"composekit-purge {lane.target}"
-                    lane.thread = threading.Thread(target=lane.run, name=name, daemon=True)
-                    lane.thread.start()
-            self.cond.notify_all()
-
-    def wait(self, deadline: float) -> bool:
-        with self.cond:
-            goals = [(lane, lane.queued) for lane in self.lanes]
-            while any(lane.done < goal for lane, goal in goals):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self.cond.wait(left)
-            return True
-
-    def close(self) -> None:
-        """Let the lanes finish what they hold, then end."""
-        with self.cond:
-            self.closed = True
-            self.cond.notify_all()
-
-
-_current: _Sender | None = None
-
-
-def _sender() -> _Sender:
+def _sender() -> Sender:
     global _current
     backends = configured()
     with _lock:
         if _current is None or _current.pid != os.getpid():
-            _current = _Sender(backends)
+            _current = Sender(backends)
         return _current
 
 
@@ -299,13 +164,16 @@ def _forget(*, setting: str, **kwargs: Any) -> None:
         with _lock:
             if _current is not None:
                 _current.close()
+                _retired.append(_current)
             _backends = _current = None
 
 
-def _after_fork() -> None:
+def _after_fork() -> None:  # pragma: no cover - runs in the forked child, which coverage does not follow
     # The parent's lanes have no thread here, and its locks may be held by one that does not exist.
     global _lock, _current
     _lock, _current = threading.Lock(), None
+    lanes.after_fork()
+    _retired.clear()
 
 
 setting_changed.connect(_forget, dispatch_uid="composekit.purge")

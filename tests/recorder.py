@@ -67,15 +67,15 @@ def recording_server(path: str = "/") -> Iterator[RecordingServer]:
                 state.requests.append(Recorded(self.command, self.path, self.headers, body))
                 status, reason, content = state.answers.pop(0) if state.answers else state.default
             state.gate.wait(10)
+            with lock:  # counted before the answer leaves, so a client that has it sees the count
+                state.answered += 1
             try:
                 self.send_response(status, reason)
                 self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
                 self.wfile.write(content)
             except OSError:  # the client gave up waiting (a timeout test)
-                return
-            with lock:
-                state.answered += 1
+                pass
 
         do_GET = do_POST = do_PURGE = _handle
 

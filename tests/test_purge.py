@@ -7,18 +7,18 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from composekit import purge as purging
 from composekit.purge import (
     Cloudflare,
     Fastly,
     Outcome,
+    PurgeBackend,
     PurgeFailed,
     Varnish,
     configured,
@@ -146,6 +146,51 @@ def test_cloudflare_200_without_success_is_a_failure(server: RecordingServer) ->
     assert '"success": false' in outcome.error
 
 
+def test_cloudflare_answer_that_is_not_json(server: RecordingServer) -> None:
+    server.default = (200, "OK", b"<html>" + b"x" * 300)
+    with backends(("Cloudflare", {"zone_id": "Z", "token": "t", "api": server.url})):
+        [outcome] = purge_now(["a"], retries=0)
+    assert outcome.error == (
+        f"Cloudflare purge at {server.url}zones/Z/purge_cache failed: 200 without success: <html>"
+        + "x" * 194
+        + "…"
+    )
+
+
+class Broken(PurgeBackend):
+    """A backend with a bug: its lane must survive it, and report it."""
+
+    header, separator, max_tags = "x-tags", " ", 2
+
+    def targets(self) -> list[str]:
+        return ["nowhere"]
+
+    def send(self, target: str, tags: Sequence[str]) -> None:
+        raise KeyError(tags[0])
+
+
+def test_a_backend_that_raises_is_a_failed_attempt() -> None:
+    with override_settings(COMPOSEKIT_PURGE_BACKENDS=[{"BACKEND": "tests.test_purge.Broken"}], **FAST):
+        [outcome] = purge_now(["a", "b", "c"], retries=1)
+    assert outcome == Outcome("Broken", "nowhere", False, 4, "KeyError('c')")
+
+
+def test_a_receiver_that_raises_stops_nothing(
+    server: RecordingServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    def receiver(sender: type, **kwargs: Any) -> None:
+        raise RuntimeError("metrics are down")
+
+    tags_purged.connect(receiver)
+    try:
+        with backends(("Varnish", {"urls": [server.url]})):
+            [outcome] = purge_now(["a"])
+    finally:
+        tags_purged.disconnect(receiver)
+    assert outcome.ok
+    assert "a tags_purged receiver failed" in caplog.text
+
+
 def test_a_target_that_fails_twice_is_retried(server: RecordingServer) -> None:
     server.answers = [(503, "Busy", b"try later"), (503, "Busy", b"")]
     events: list[dict[str, Any]] = []
@@ -241,15 +286,33 @@ def test_tags_that_would_break_a_header_are_dropped(
     with backends(("Varnish", {"urls": [server.url]})):
         purge_now(["ok", "two words", "a,b", "x\r\nSet-Cookie: y", ""])
         purge_now("one-tag")
+        purge(["two words"])
+        assert flush(1)
     assert [r.headers["xkey-softpurge"] for r in server.requests] == ["ok", "one-tag"]
-    assert len([r for r in caplog.records if r.msg.startswith("not purging")]) == 4
+    assert len([r for r in caplog.records if r.msg.startswith("not purging")]) == 5
 
 
 def test_purge_never_raises(caplog: pytest.LogCaptureFixture) -> None:
     with override_settings(COMPOSEKIT_PURGE_BACKENDS=[{"BACKEND": "nowhere.Cache"}]):
         purge(["a"])
+    with override_settings(COMPOSEKIT_PURGE_BACKENDS="composekit.purge.Varnish"):
+        purge(["b"])
     assert "could not queue a purge of ['a']" in caplog.text
     assert "cannot import 'nowhere.Cache'" in caplog.text
+    assert "could not queue a purge of ['b']" in caplog.text
+    assert "COMPOSEKIT_PURGE_BACKENDS must be a list of dicts." in caplog.text
+
+
+def test_flush_waits_for_purges_queued_before_the_configuration_changed(server: RecordingServer) -> None:
+    server.gate.clear()
+    with backends(("Varnish", {"urls": [server.url]})):
+        purge(["before"])
+        server.wait_for(1)
+    with override_settings(COMPOSEKIT_PURGE_BACKENDS=[]):
+        assert flush(0.05) is False  # the old configuration's lane still waits for its answer
+        server.gate.set()
+        assert flush(5) is True
+    assert server.answered == 1
 
 
 def test_nothing_configured_sends_nothing() -> None:
@@ -269,7 +332,7 @@ def test_backends_are_built_once_per_configuration(server: RecordingServer) -> N
 
 
 def test_base_class_is_abstract() -> None:
-    backend = purging.PurgeBackend()
+    backend = PurgeBackend()
     with pytest.raises(NotImplementedError):
         backend.targets()
     with pytest.raises(NotImplementedError):
