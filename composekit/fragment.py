@@ -160,7 +160,7 @@ class Fragment(APIView):
         try:
             self.params = unsign_params(self.name, token)
         except BadSignedParams as error:
-            raise BadParams(error) from None
+            raise BadParams.from_error(error) from None
         subrequest.enter(request._request, self.name, token or "")
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
