@@ -434,3 +434,13 @@ class Label(Fragment):
 
     def render(self, request: Any, text: str = "", **params: Any) -> str:
         return format_html("{} (live)", text)
+
+
+@register
+class Sku(Fragment):
+    """Takes one param, ``sku``, and requires it (tests/test_views.py: params that do not fit)."""
+
+    name = "sku"
+
+    def render(self, request: Any, sku: str) -> str:
+        return "sku " + sku  # its own TypeError when sku is not a str: a bug of the fragment's
