@@ -56,9 +56,9 @@ def takes(cls: type[Fragment], methods: tuple[str, ...]) -> tuple[Takes, ...]:
 
 def misfit(cls: type[Fragment], params: Mapping[str, object]) -> Misfit | None:
     """The first param that does not fit ``cls``'s methods, or None when all do."""
+    # Every method the fragment declares counts, called on this request or not (the server
+    # cache and cache tags call get_dependencies()): a URL that fits one path only is fragile.
     for method in cls._takes:
-        if method.method == "get_dependencies" and cls.server_cache is None:
-            continue  # only the server cache calls it
         where = f"{cls.__qualname__}.{method.method}()"
         if method.names is not None:
             for param in params:

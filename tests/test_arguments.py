@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from composekit import Fragment, ServerCache
+from composekit import Fragment
 from composekit.arguments import Misfit, Takes, misfit
 
 
@@ -24,13 +24,12 @@ class Strict(Fragment):
     def get_etag(self, req: Any, /, sku: str, *args: Any, **params: Any) -> str | None:
         return None
 
+
+class Independent(Fragment):
+    name = "independent"
+
     def get_dependencies(self, request: Any) -> list[Any]:
         return []
-
-
-class Cached(Strict):
-    name = "cached"
-    server_cache = ServerCache(timeout=1)
 
 
 def test_methods_taking_any_params_and_requiring_none_constrain_nothing() -> None:
@@ -42,7 +41,6 @@ def test_what_each_method_takes_after_self_and_the_request() -> None:
     assert Strict._takes == (
         Takes("get_context", ("sku", "size"), ("sku",)),
         Takes("get_etag", None, ("sku",)),
-        Takes("get_dependencies", (), ()),
     )
 
 
@@ -63,8 +61,11 @@ def test_the_first_param_that_does_not_fit() -> None:
     )
 
 
-def test_get_dependencies_counts_only_with_a_server_cache_which_alone_calls_it() -> None:
-    assert misfit(Strict, {"sku": "a"}) is None
-    cached = misfit(Cached, {"sku": "a"})
-    assert cached is not None
-    assert cached.detail.startswith("param 'sku' is not one Cached.get_dependencies() takes (it takes none);")
+def test_a_method_taking_no_params_refuses_any() -> None:
+    assert Independent._takes == (Takes("get_dependencies", (), ()),)
+    assert misfit(Independent, {}) is None
+    unexpected = misfit(Independent, {"sku": "a"})
+    assert unexpected is not None
+    assert unexpected.detail.startswith(
+        "param 'sku' is not one Independent.get_dependencies() takes (it takes none);"
+    )
