@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 
 from . import subrequest, tags
 from .accept import wants_json
+from .arguments import Takes, misfit, takes
 from .authentication import SafeMethodSessionAuthentication
 from .conditional import body_etag, digest_etag, not_modified
 from .conf import conf
@@ -78,11 +79,13 @@ class Fragment(APIView):
     # its own) sets authentication_classes, and the names its methods take before the params.
     _declares_authentication: ClassVar[bool] = False
     _argument_names: ClassVar[dict[str, str]] = {}
+    _takes: ClassVar[tuple[Takes, ...]] = ()  # what its methods take of the params, if not all
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._declares_authentication = declares(cls, "authentication_classes")
         cls._argument_names = argument_names(cls)
+        cls._takes = takes(cls, PARAM_METHODS)
 
     _touched_before: set[str]
     _cache_status: str | None = None  # what the server cache did for this response
@@ -160,7 +163,10 @@ class Fragment(APIView):
         try:
             self.params = unsign_params(self.name, token)
         except BadSignedParams as error:
-            raise BadParams(error) from None
+            raise BadParams.from_error(error) from None
+        unfit = misfit(type(self), self.params)
+        if unfit is not None:
+            raise BadParams(unfit.reason, unfit.detail, unfit.param)
         subrequest.enter(request._request, self.name, token or "")
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:

@@ -24,11 +24,18 @@ CONTENT_TYPE = "application/problem+json"
 
 
 class BadParams(exceptions.ParseError):
-    """The ``p=`` token could not be verified; the problem says why in ``reason``."""
+    """The params of a request cannot be used: the ``p=`` token did not verify, or a param in
+    it is not one the fragment can take. The problem says why in ``reason``, and names the
+    ``param`` when one is to blame."""
 
-    def __init__(self, error: BadSignedParams) -> None:
-        super().__init__(str(error))
-        self.reason = error.reason
+    def __init__(self, reason: str, detail: str, param: str | None = None) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.param = param
+
+    @classmethod
+    def from_error(cls, error: BadSignedParams) -> BadParams:
+        return cls(error.reason, str(error), error.param)
 
 
 def problem_response(status: int, detail: str, **extra: Any) -> HttpResponse:
@@ -55,6 +62,8 @@ def problem_for(exc: Exception, fragment: str) -> HttpResponse:
     extra: dict[str, Any] = {"fragment": fragment}
     if isinstance(exc, BadParams):
         extra["reason"] = exc.reason
+        if exc.param is not None:
+            extra["param"] = exc.param
     response = problem_response(exc.status_code, _flatten(exc.detail), **extra)
     auth_header = getattr(exc, "auth_header", None)
     if auth_header:

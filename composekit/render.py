@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -23,9 +22,6 @@ from .html import fragment_attrs, fragment_src
 from .inline import InlineRenderError, NestingError, render_inline
 from .signing import ParamError, sign_params
 from .triggers import INTERVAL_HINT, are_event_names, is_interval
-
-if TYPE_CHECKING:
-    from .fragment import Fragment
 
 __all__ = ["ATTRIBUTES", "ELEMENTS", "FragmentError", "fragment_url", "render_fragment"]
 
@@ -93,7 +89,7 @@ def render_fragment(
     if every is not None and not is_interval(every):
         raise FragmentError(name, f"refresh_every must be {INTERVAL_HINT}, not {every!r}")
     try:
-        token = _sign(cls, name, params)
+        token = _sign(name, params)
     except ParamError as problem:
         raise FragmentError(name, str(problem)) from None
     src = fragment_src(name, token)
@@ -145,10 +141,10 @@ def fragment_url(name: str, params: Mapping[str, object] | None = None) -> str:
     Raises ``ValueError`` (``ParamError``) naming a param that cannot be signed: an
     unsupported type, too long, or a name the fragment cannot receive.
     """
-    return fragment_src(name, _sign(registry.get(name), name, params or {}))
+    return fragment_src(name, _sign(name, params or {}))
 
 
-def _sign(cls: type[Fragment] | None, name: str, params: Mapping[str, object]) -> str:
+def _sign(name: str, params: Mapping[str, object]) -> str:
     """Sign ``params`` for fragment ``name``, refusing names the fragment cannot receive."""
     for param in params:
         if param in ATTRIBUTES:
@@ -157,13 +153,7 @@ def _sign(cls: type[Fragment] | None, name: str, params: Mapping[str, object]) -
                 "(a param can never take this name); rename the param",
                 param,
             )
-        if cls is not None and param in cls._argument_names:
-            raise ParamError(
-                f"param {param!r} is reserved: {cls.__qualname__}.{cls._argument_names[param]}() "
-                "takes an argument of this name before the params; rename the param",
-                param,
-            )
-    return sign_params(name, params)
+    return sign_params(name, params)  # which refuses names the fragment's methods take
 
 
 def _events(name: str, value: object) -> list[str]:

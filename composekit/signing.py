@@ -16,11 +16,12 @@ import base64
 import binascii
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from django.core import signing
 from django.core.signals import setting_changed
 
+from . import registry
 from .conf import conf
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "ParamError",
     "ParamValue",
     "canonical_json",
+    "check_names",
     "sign_params",
     "unsign_params",
     "validate_params",
@@ -37,39 +39,66 @@ Scalar = str | int | float | bool | None
 ParamValue = Scalar | list[Scalar]
 
 SALT_PREFIX = "composekit.fragment."
+# What a database integer column holds: a larger int can be no row's id, and drivers raise on
+# it (OverflowError) in the fragment's code. Bigger numbers travel as str.
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 # Enough for any sane payload; checked before decoding so a huge query string
 # costs nothing. The configured limit (smaller) applies when signing.
 _HARD_LIMIT = 64 * 1024
 
 
 class ParamError(ValueError):
-    """A param the template passed cannot be encoded (type or size)."""
+    """A param the template passed cannot be encoded (name, type or size).
 
-    def __init__(self, message: str, param: str | None = None) -> None:
-        super().__init__(message)
+    The message is ``problem`` and then what to do; ``problem`` alone says what is wrong
+    with the same param when it comes in a signed URL instead.
+    """
+
+    def __init__(self, problem: str, param: str | None = None, advice: str = "") -> None:
+        super().__init__(f"{problem}; {advice}" if advice else problem)
+        self.problem = problem
         self.param = param
 
 
 class BadSignedParams(ValueError):
     """A ``p=`` token from a request could not be verified or decoded.
 
-    ``reason`` is one of ``missing``, ``too-long``, ``malformed``, ``tampered``.
+    ``reason`` is one of ``missing``, ``too-long``, ``malformed``, ``tampered`` (the token),
+    ``reserved`` or ``invalid`` (a param of a token that verified; ``param`` names it).
     """
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, param: str | None = None) -> None:
         super().__init__(message)
         self.reason = reason
+        self.param = param
+
+
+class _LongInt:
+    """An int literal in a payload too long for ``int()`` (over 4300 digits): refused by name."""
+
+    def __init__(self, digits: str) -> None:
+        self.digits = digits
+
+
+def _parse_int(digits: str) -> int | _LongInt:
+    return _LongInt(digits) if len(digits) > 20 else int(digits)
 
 
 def _is_scalar(value: object) -> bool:
     if isinstance(value, float):
         return math.isfinite(value)
-    return value is None or isinstance(value, (str, int, bool))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return INT_MIN <= value <= INT_MAX
+    return value is None or isinstance(value, (str, bool))
 
 
 def _describe(value: object) -> str:
     if isinstance(value, float):
         return f"non-finite float {value!r}"
+    if isinstance(value, _LongInt):
+        return f"int of {len(value.digits.lstrip('-'))} digits, outside the signed 64-bit range"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"int of {value.bit_length()} bits, outside the signed 64-bit range"
     return f"type {type(value).__name__}"
 
 
@@ -80,18 +109,37 @@ def validate_params(params: Mapping[str, object]) -> dict[str, ParamValue]:
             bad = [item for item in value if not _is_scalar(item)]
             if bad:
                 raise ParamError(
-                    f"param {key!r} holds an item of {_describe(bad[0])}; lists may hold "
-                    "only str, int, float, bool or None",
+                    f"param {key!r} holds an item of {_describe(bad[0])}",
                     key,
+                    "lists may hold only str, int (64 bits), float, bool or None",
                 )
         elif not _is_scalar(value):
             raise ParamError(
-                f"param {key!r} has unsupported {_describe(value)}; pass str, int, float, "
-                "bool, None or a list of them (convert dates, decimals and model "
-                "instances to str or int first)",
+                f"param {key!r} has unsupported {_describe(value)}",
                 key,
+                "pass str, int (64 bits), float, bool, None or a list of them (convert dates, "
+                "decimals, big numbers and model instances to str or int first)",
             )
     return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}  # type: ignore[misc]
+
+
+def check_names(name: str, params: Iterable[str]) -> None:
+    """Refuse a param named like an argument fragment ``name``'s methods take before the
+    params (``self``, ``request``): it would be a second value for it, a ``TypeError`` on
+    every request. A name no fragment is registered under (served elsewhere) is not checked.
+    """
+    cls = registry.get(name)
+    if cls is None:
+        return
+    for param in params:
+        method = cls._argument_names.get(param)
+        if method is not None:
+            raise ParamError(
+                f"param {param!r} is reserved: {cls.__qualname__}.{method}() takes an argument "
+                "of this name before the params",
+                param,
+                "rename the param",
+            )
 
 
 def canonical_json(params: Mapping[str, object]) -> str:
@@ -103,7 +151,12 @@ def _signer(name: str) -> signing.Signer:
 
 
 def sign_params(name: str, params: Mapping[str, object]) -> str:
-    """Return the ``PAYLOAD:SIGNATURE`` token for fragment ``name``."""
+    """Return the ``PAYLOAD:SIGNATURE`` token for fragment ``name``.
+
+    Raises ``ParamError`` naming a param that cannot be signed: a reserved name, an
+    unsupported value, or params too long together.
+    """
+    check_names(name, params)
     clean = validate_params(params)
     payload = base64.urlsafe_b64encode(canonical_json(clean).encode()).rstrip(b"=").decode()
     token = _signer(name).sign(payload)
@@ -166,9 +219,22 @@ def unsign_params(name: str, token: str | None) -> dict[str, ParamValue]:
         raise BadSignedParams("malformed", "the signed params have no signature part")
     text = _verified_text(name, token)
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_parse_int)
     except ValueError:
         raise BadSignedParams("malformed", "the signed params are not base64 JSON") from None
     if not isinstance(data, dict):
         raise BadSignedParams("malformed", "the signed params are not a JSON object")
-    return data
+    # The signature proves this site's key made the token, not that the {% fragment %} tag
+    # or fragment_url() did: they refuse these, so something else signed it.
+    made_by = (
+        ": this URL was signed by something other than {% fragment %} or fragment_url(), "
+        "which refuse such a param; make fragment URLs with them"
+    )
+    try:
+        check_names(name, data)
+    except ParamError as error:
+        raise BadSignedParams("reserved", error.problem + made_by, error.param) from None
+    try:
+        return validate_params(data)
+    except ParamError as error:
+        raise BadSignedParams("invalid", error.problem + made_by, error.param) from None

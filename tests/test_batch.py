@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from composekit.render import fragment_url
 from composekit.signals import fragment_rendered
+from tests.signed import UNFIT, signed
 from tests.testapp import fragments
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +112,32 @@ def test_a_tampered_part_is_refused_as_a_request_would_be(client: Client) -> Non
     [answer] = batch(client, f"{name}:{token[:-2]}xx", part("news"))[:1]
     assert answer["status"] == 400
     assert answer["problem"]["reason"] == "tampered"
+
+
+def test_each_part_with_params_that_do_not_fit_is_its_own_400(client: Client) -> None:
+    answers = batch(
+        client, *[f"{name}:{signed(name, payload)}" for name, payload, *_ in UNFIT], part("hello")
+    )
+    for answer, (name, _, reason, param, detail) in zip(answers, UNFIT, strict=False):
+        assert answer == {
+            "i": answer["i"],
+            "status": 400,
+            "problem": {
+                "type": "about:blank",
+                "title": "Bad Request",
+                "status": 400,
+                "detail": detail,
+                "fragment": name,
+                "reason": reason,
+                "param": param,
+            },
+            "cache": "no-store",
+            "etag": None,
+            "scopes": None,
+            "timing": answer["timing"],
+        }
+    assert answers[-1]["status"] == 200
+    assert answers[-1]["html"] == "Hello anonymous"
 
 
 def test_a_public_fragment_in_a_batch_keeps_its_policy(client: Client) -> None:

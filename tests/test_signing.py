@@ -49,6 +49,8 @@ def test_tuples_become_lists() -> None:
         (float("nan"), "param 'bad' has unsupported non-finite float nan"),
         ([1, {"x": 2}], "param 'bad' holds an item of type dict"),
         ([[1]], "param 'bad' holds an item of type list"),
+        (2**63, "param 'bad' has unsupported int of 64 bits, outside the signed 64-bit range"),
+        ([-(2**63) - 1], "param 'bad' holds an item of int of 64 bits, outside the signed 64-bit range"),
     ],
 )
 def test_unsupported_values_name_the_param(value: object, message: str) -> None:
@@ -56,6 +58,51 @@ def test_unsupported_values_name_the_param(value: object, message: str) -> None:
         sign_params("hello", {"ok": 1, "bad": value})
     assert str(caught.value).startswith(message)
     assert caught.value.param == "bad"
+
+
+def test_ints_of_64_bits_round_trip() -> None:
+    params = {"low": -(2**63), "high": 2**63 - 1, "l": [2**63 - 1]}
+    assert unsign_params("hello", sign_params("hello", params)) == params
+
+
+@pytest.mark.parametrize(
+    ("name", "param", "method"),
+    [
+        ("hello", "request", "Hello.get_context"),
+        ("hello", "self", "Hello.get_context"),
+        ("renamed-arguments", "req", "RenamedArguments.get_context"),
+    ],
+)
+def test_names_the_fragments_methods_take_are_refused(name: str, param: str, method: str) -> None:
+    with pytest.raises(ParamError) as caught:
+        sign_params(name, {"ok": 1, param: 1})
+    assert str(caught.value) == (
+        f"param {param!r} is reserved: {method}() takes an argument of this name before the "
+        "params; rename the param"
+    )
+    assert caught.value.param == param
+
+
+def test_only_the_fragments_own_argument_names_are_reserved() -> None:
+    assert unsign_params("hello", sign_params("hello", {"req": 1})) == {"req": 1}  # RenamedArguments'
+    # A name no fragment is registered under (served elsewhere, say): nothing to check against.
+    assert unsign_params("elsewhere", sign_params("elsewhere", {"request": 1})) == {"request": 1}
+
+
+def test_validly_signed_params_no_tag_would_sign_are_refused_by_name() -> None:
+    signer = signing.Signer(salt="composekit.fragment.hello", algorithm="sha256")
+
+    def refused(payload: bytes) -> tuple[str, str | None]:
+        with pytest.raises(BadSignedParams) as caught:
+            unsign_params("hello", signer.sign(base64.urlsafe_b64encode(payload).rstrip(b"=").decode()))
+        return caught.value.reason, caught.value.param
+
+    assert refused(b'{"request":"x"}') == ("reserved", "request")
+    assert refused(b'{"who":{"a":1}}') == ("invalid", "who")
+    assert refused(b'{"a":1,"who":[[]]}') == ("invalid", "who")
+    assert refused(b'{"who":1e400}') == ("invalid", "who")
+    assert refused(b'{"who":Infinity}') == ("invalid", "who")
+    assert refused(b'{"who":' + b"1" * 4301 + b"}") == ("invalid", "who")
 
 
 @override_settings(COMPOSEKIT_PARAMS_MAX_BYTES=100)

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client, override_settings
 
 from composekit.render import fragment_url
+from tests.signed import UNFIT, signed_url
 from tests.testapp import fragments
 
 pytestmark = pytest.mark.django_db
@@ -178,6 +179,43 @@ def test_params_for_another_fragment(client: Client) -> None:
     response = client.get(f"/_composekit/hello/?p={token}")
     assert response.status_code == 400
     assert problem(response)["reason"] == "tampered"
+
+
+@pytest.mark.parametrize(("name", "payload", "reason", "param", "detail"), UNFIT)
+def test_signed_params_that_do_not_fit_are_a_400_naming_the_param(
+    client: Client, name: str, payload: str, reason: str, param: str, detail: str
+) -> None:
+    response = client.get(signed_url(name, payload))
+    assert response.status_code == 400
+    assert problem(response) == {
+        "type": "about:blank",
+        "title": "Bad Request",
+        "status": 400,
+        "detail": detail,
+        "fragment": name,
+        "reason": reason,
+        "param": param,
+    }
+
+
+def test_signed_params_that_fit_render(client: Client) -> None:
+    # null is a param value like any other, and 2**63 - 1 the largest int.
+    assert client.get(signed_url("hello", '{"who":null}')).content == b"Hello anonymous"
+    assert client.get(signed_url("sku", '{"sku":"a1"}')).content == b"sku a1"
+    big = client.get(signed_url("hello", '{"who":9223372036854775807}'))
+    assert big.content == b"Hello anonymous from 9223372036854775807"
+
+
+def test_a_param_the_fragments_code_cannot_handle_is_its_own_500(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    # sku=null fits Sku.render()'s signature; "sku " + None is a TypeError in the fragment's
+    # own code, which no check can tell from any other bug in it: logged, and a 500.
+    response = client.get(signed_url("sku", '{"sku":null}'))
+    assert response.status_code == 500
+    assert problem(response)["detail"] == "the fragment failed to render"
+    [record] = [r for r in caplog.records if r.name == "composekit"]
+    assert record.getMessage() == "fragment 'sku' raised TypeError"
 
 
 def test_not_authenticated_is_401(client: Client) -> None:

@@ -475,3 +475,11 @@ class StampedItem(Fragment):
 
     def render(self, request: Any, sku: str = "", **params: Any) -> str:
         return f"item {sku} rendered {uuid.uuid4().hex}"
+
+class Sku(Fragment):
+    """Takes one param, ``sku``, and requires it (tests/test_views.py: params that do not fit)."""
+
+    name = "sku"
+
+    def render(self, request: Any, sku: str) -> str:
+        return "sku " + sku  # its own TypeError when sku is not a str: a bug of the fragment's
