@@ -17,9 +17,10 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, Route, expect
 
-from demo.launch import DEMO_DIR, THREADS
+from demo.launch import DEMO_DIR, THREADS, copy_prepared, demo_env
 from tests.demo.conftest import Demo
 from tests.demo.test_demo import LOGINS, fragment_src, log_in, product_path, session_for
+from tests.servers import gunicorn
 
 pytestmark = pytest.mark.browser
 
@@ -282,6 +283,31 @@ def test_make_demo_serves_as_the_tests_do() -> None:
     script = (DEMO_DIR / "run.sh").read_text()
     assert f'THREADS="${{DEMO_THREADS:-{THREADS}}}"' in script
     assert '--threads "$THREADS"' in script
+
+
+def test_make_demos_access_log_keeps_the_query_string(prepared_demo: Path, tmp_path: Path) -> None:
+    """The log line is run.sh's format: the request line, so ``?query`` stays (``%(U)s%(q)s``
+    dropped the ``?``)."""
+    log_format = re.search(r"--access-logformat '([^']+)'", (DEMO_DIR / "run.sh").read_text())
+    assert log_format, "run.sh sets no --access-logformat"
+    copy_prepared(prepared_demo, tmp_path / "demo")
+    with gunicorn(
+        tmp_path,
+        env=demo_env(tmp_path / "demo"),
+        app="demo_site.wsgi",
+        cwd=DEMO_DIR,
+        workers=1,
+        threads=2,
+        access_log=True,
+        extra_args=[f"--access-logformat={log_format.group(1)}"],
+    ) as server:
+        assert requests.get(f"{server.url}/robots.txt?from=log-test&x=1", timeout=10).status_code == 200
+        deadline = time.monotonic() + 5
+        while not (lines := [line for line in server.access_lines() if "log-test" in line]):
+            assert time.monotonic() < deadline, f"gunicorn logged no request: {server.access_lines()}"
+            time.sleep(0.01)
+    assert len(lines) == 1
+    assert re.fullmatch(r"GET /robots\.txt\?from=log-test&x=1 HTTP/1\.1 200 \d+B \d+ms", lines[0]), lines[0]
 
 
 # -- the secret key -------------------------------------------------------------------------------
