@@ -191,7 +191,7 @@ def _urls() -> dict[str, str]:
         "bench-trivial": fragment_url("bench-trivial"),
         "user-menu": fragment_url("user-menu"),
         "cart-summary": fragment_url("cart-summary"),
-        "stock-price": fragment_url("stock-price", {"sku": sku}),
+        "stock-price": fragment_url("stock-price", sku=sku),
     }
 
 

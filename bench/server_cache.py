@@ -89,8 +89,8 @@ def _cases(username: str) -> dict[tuple[str, str], Case]:
     factory = RequestFactory(HTTP_HOST="127.0.0.1")
     params = {"exclude": "none"}
     urls = {
-        "cold": fragment_url("bench-recommended-cold", params),
-        "cached": fragment_url("recommended", params),
+        "cold": fragment_url("bench-recommended-cold", **params),
+        "cached": fragment_url("recommended", **params),
     }
 
     def check(response: Any, status: int, desc: str | None) -> None:

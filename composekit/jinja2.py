@@ -50,10 +50,6 @@ def composekit_script(context: Context, live: bool = False) -> Markup:
     return Markup(script_tag(nonce=nonce, live=live))
 
 
-def _fragment_url(name: str, **params: Any) -> str:
-    return fragment_url(name, params)
-
-
 class ComposekitExtension(Extension):
     """``{% fragment "name" key=value ... %}fallback{% error %}...{% endfragment %}``."""
 
@@ -62,7 +58,7 @@ class ComposekitExtension(Extension):
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.globals["composekit_script"] = composekit_script
-        environment.globals["fragment_url"] = _fragment_url
+        environment.globals["fragment_url"] = fragment_url
 
     def parse(self, parser: Parser) -> list[nodes.Node]:
         lineno = next(parser.stream).lineno

@@ -7,6 +7,7 @@ the SAME fragment view as the HTTP endpoint, through a sub-request (``inline.py`
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -37,10 +38,20 @@ ELEMENTS = ("tr", "tbody", "thead", "tfoot", "td", "th", "li", "option", "optgro
 
 
 class FragmentError(TemplateSyntaxError):
-    """A ``{% fragment %}`` tag that cannot be rendered; the message says why and what to do."""
+    """A ``{% fragment %}`` tag (or a ``fragment_url()`` call, ``where``) that cannot be
+    rendered; the message says why and what to do."""
 
-    def __init__(self, name: object, message: str) -> None:
-        super().__init__(f'{{% fragment "{name}" %}}: {message}')
+    def __init__(self, name: object, message: str, *, where: str | None = None) -> None:
+        if where is None:
+            where = f'{{% fragment "{name}" %}}'
+        super().__init__(f"{where}: {message}")
+
+
+# Said wherever a name is looked up, so the tag and fragment_url() give the same advice.
+UNREGISTERED = (
+    "no fragment is registered under this name; check the spelling, that the "
+    "class has @register, and that its app's fragments.py is in an installed app"
+)
 
 
 def render_fragment(
@@ -69,11 +80,7 @@ def render_fragment(
     """
     cls = registry.get(name) if isinstance(name, str) else None
     if cls is None:
-        raise FragmentError(
-            name,
-            "no fragment is registered under this name; check the spelling, that the "
-            "class has @register, and that its app's fragments.py is in an installed app",
-        )
+        raise FragmentError(name, UNREGISTERED)
     if loading is not None and loading not in LOADING_VALUES:
         raise FragmentError(name, f'loading must be "eager" or "lazy", not {loading!r}')
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0):
@@ -135,13 +142,32 @@ def render_fragment(
     return markup(attrs, fallback, tag=tag, error=error)
 
 
-def fragment_url(name: str, params: Mapping[str, object] | None = None) -> str:
-    """The endpoint URL of fragment ``name`` with these params, signed.
+def fragment_url(name: str, legacy_params: Mapping[str, object] | None = None, /, **params: object) -> str:
+    """The endpoint URL of fragment ``name`` with these params, signed: the arguments the
+    ``{% fragment %}`` tag and the Jinja2 global take, ``fragment_url("stock", sku="AB-12")``.
 
-    Raises ``ValueError`` (``ParamError``) naming a param that cannot be signed: an
-    unsupported type, too long, or a name the fragment cannot receive.
+    Raises ``FragmentError``, as the tag does, when no fragment is registered under ``name``
+    (a URL for it could only ever answer 404), and ``ValueError`` (``ParamError``) naming a
+    param that cannot be signed: an unsupported type, too long, or a name the fragment cannot
+    receive. A mapping as the second positional argument is the old calling convention: it
+    still works, with a ``DeprecationWarning``.
     """
-    return fragment_src(name, _sign(name, params or {}))
+    if legacy_params is not None:
+        if not isinstance(legacy_params, Mapping):
+            raise TypeError(
+                f'fragment_url("{name}", ...) takes params as keywords, fragment_url("{name}", sku="AB-12"), '
+                f"not a positional {type(legacy_params).__name__}"
+            )
+        warnings.warn(
+            f'fragment_url("{name}", {{...}}) with a dict of params is deprecated: pass them as keywords, '
+            f'fragment_url("{name}", key=value), or unpack the dict, fragment_url("{name}", **params)',
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        params = {**legacy_params, **params}
+    if registry.get(name) is None:
+        raise FragmentError(name, UNREGISTERED, where=f'fragment_url("{name}")')
+    return fragment_src(name, _sign(name, params))
 
 
 def _sign(name: str, params: Mapping[str, object]) -> str:

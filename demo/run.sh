@@ -30,4 +30,4 @@ BANNER
 # worker gives a new connection a thread only until its request arrives (at most 5 s), and
 # keeps idle keep-alive connections without one. See demo/README.md ("Serving").
 exec "$VENV_BIN/gunicorn" --no-control-socket --workers "$WORKERS" --threads "$THREADS" --bind "$HOST:$PORT" \
-  --access-logfile - --access-logformat '%(m)s %(U)s%(q)s %(s)s %(B)sB %(M)sms' demo_site.wsgi
+  --access-logfile - --access-logformat '%(r)s %(s)s %(B)sB %(M)sms' demo_site.wsgi

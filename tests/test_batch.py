@@ -24,7 +24,7 @@ BATCH = "/_composekit/_batch/"
 
 def part(name: str, params: dict[str, Any] | None = None, etag: str | None = None) -> str:
     """The batch's f= value for fragment ``name``: what the loader sends."""
-    query = parse_qs(urlsplit(fragment_url(name, params)).query)
+    query = parse_qs(urlsplit(fragment_url(name, **(params or {}))).query)
     return f"{name}:{query['p'][0]}" + (f"!{etag}" if etag else "")
 
 
@@ -42,7 +42,7 @@ def batch(client: Client, *parts: str, **headers: str) -> list[dict[str, Any]]:
 
 
 def single(client: Client, name: str, params: dict[str, Any] | None = None) -> Any:
-    return client.get(fragment_url(name, params))
+    return client.get(fragment_url(name, **(params or {})))
 
 
 def test_each_part_is_what_its_own_request_would_answer(

@@ -24,7 +24,7 @@ def esi_mode() -> Any:
 
 
 def include_src(name: str, **params: Any) -> str:
-    return fragment_url(name, params) + "&esi=1"
+    return fragment_url(name, **params) + "&esi=1"
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,7 @@ def test_without_the_header_a_request_gets_client_mode(rf: RequestFactory) -> No
     html = render('{% fragment "hello" who="esi" %}<i>later</i>{% endfragment %}', page_request(rf))
     assert (
         html
-        == f'<ck-fragment name="hello" src="{fragment_url("hello", {"who": "esi"})}"><i>later</i></ck-fragment>'
+        == f'<ck-fragment name="hello" src="{fragment_url("hello", who="esi")}"><i>later</i></ck-fragment>'
     )
 
 

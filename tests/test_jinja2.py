@@ -31,7 +31,7 @@ def page(rf: RequestFactory) -> Any:
 
 
 def both(request: Any) -> tuple[str, str]:
-    context = {**CONTEXT, "url": fragment_url("hello", {"who": "url"})}
+    context = {**CONTEXT, "url": fragment_url("hello", who="url")}
     django = render_to_string("testapp/golden.html", context, request=request)
     jinja = engines["jinja2"].get_template("golden.html").render(context, request)
     return django, jinja
@@ -86,6 +86,9 @@ def test_render_errors_are_the_django_tags_errors() -> None:
         template.render({})
     template = engines["jinja2"].from_string('{% fragment "hello" as="div" %}{% endfragment %}')
     with pytest.raises(TemplateSyntaxError, match="as='div' is not an element a placeholder can be"):
+        template.render({})
+    template = engines["jinja2"].from_string('{{ fragment_url("nope", who="x") }}')
+    with pytest.raises(TemplateSyntaxError, match=r'^fragment_url\("nope"\): no fragment is registered'):
         template.render({})
 
 

@@ -168,7 +168,7 @@ def client(server: Server, user: str, session: requests.Session, tally: Tally, s
     rng = random.Random(seed)
     while tally.take():
         call = pick(rng, user, tally)
-        url = server.url + fragment_url(call.fragment, call.params)
+        url = server.url + fragment_url(call.fragment, **call.params)
         try:
             response = session.get(url, headers=call.headers, timeout=10)
         except requests.RequestException as exc:

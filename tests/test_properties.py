@@ -105,7 +105,7 @@ def test_altered_signed_urls_are_400_tampered_or_malformed(
     params: dict[str, Any], how: str, seed: int
 ) -> None:
     try:
-        url = fragment_url("hello", params)
+        url = fragment_url("hello", **params)
     except ParamError:
         return
     path, token = url.split("?p=")

@@ -1,4 +1,4 @@
-"""Inline mode: the same view through a sub-request, nesting guards, failures."""
+"""Inline mode: the same view through a sub-request, nesting guards, failures; ``fragment_url()``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import Client, RequestFactory, override_settings
 
 from composekit.inline import fragments_in
-from composekit.render import fragment_url
+from composekit.render import FragmentError, fragment_url, render_fragment
+from composekit.signing import ParamError, sign_params
 from tests.pages import render
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inline")]
@@ -34,7 +35,7 @@ def test_nested_fragments_render_inline(page: Any) -> None:
     assert fragments_in(page) == ["outer"]  # marks the page as per-user
     render('{% fragment "hello" %}{% endfragment %}', page)
     assert fragments_in(page) == ["outer", "hello"]
-    inner = fragment_url("hello", {"who": "outer"})
+    inner = fragment_url("hello", who="outer")
     assert html == (
         f'<ck-fragment name="outer" src="{fragment_url("outer")}" state="loaded"><div>outer '
         f'<ck-fragment name="hello" src="{inner}" state="loaded">Hello anonymous from outer</ck-fragment>'
@@ -91,3 +92,75 @@ def test_public_fragment_after_private_ones_on_an_inline_page_is_not_blamed(
     assert ">News about all</p></ck-fragment>" in html
     assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
     assert [r.getMessage() for r in caplog.records if r.name == "composekit"] == []
+
+
+# -- fragment_url(): the tag's arguments, from Python -----------------------------------
+
+
+def test_fragment_url_takes_params_as_keywords(client: Client) -> None:
+    url = fragment_url("hello", who="python", n=2)
+    assert url == "/_composekit/hello/?p=" + sign_params("hello", {"n": 2, "who": "python"})
+    assert client.get(url).content == b"Hello anonymous from python n=2"
+
+
+def test_fragment_url_name_is_positional_so_name_can_be_a_param() -> None:
+    assert fragment_url("hello", name="x") == "/_composekit/hello/?p=" + sign_params("hello", {"name": "x"})
+
+
+def test_fragment_url_with_a_dict_still_works_and_says_what_to_write() -> None:
+    with pytest.warns(DeprecationWarning) as warned:
+        url = fragment_url("hello", {"who": "python"})
+    assert url == fragment_url("hello", who="python")
+    assert [str(w.message) for w in warned] == [
+        'fragment_url("hello", {...}) with a dict of params is deprecated: pass them as keywords, '
+        'fragment_url("hello", key=value), or unpack the dict, fragment_url("hello", **params)'
+    ]
+    assert warned[0].filename == __file__  # points at the caller, not at composekit
+
+
+def test_fragment_url_refuses_other_positional_arguments() -> None:
+    with pytest.raises(TypeError) as caught:
+        fragment_url("hello", "python")  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        'fragment_url("hello", ...) takes params as keywords, fragment_url("hello", sku="AB-12"), '
+        "not a positional str"
+    )
+
+
+def test_fragment_url_refuses_an_unregistered_name_as_the_tag_does() -> None:
+    with pytest.raises(FragmentError) as caught:
+        fragment_url("nope", who="python")
+    assert str(caught.value) == (
+        'fragment_url("nope"): no fragment is registered under this name; check the spelling, '
+        "that the class has @register, and that its app's fragments.py is in an installed app"
+    )
+    with pytest.raises(FragmentError) as tag:
+        render('{% fragment "nope" %}{% endfragment %}')
+    assert str(tag.value).partition(": ")[2] == str(caught.value).partition(": ")[2]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (
+            {"loading": "lazy"},
+            "param 'loading' is reserved: it is an attribute of the {% fragment %} tag "
+            "(a param can never take this name); rename the param",
+        ),
+        (
+            {"request": 1},
+            "param 'request' is reserved: Hello.get_context() takes an argument of this name "
+            "before the params; rename the param",
+        ),
+    ],
+)
+def test_fragment_url_refuses_reserved_param_names_as_the_tag_does(
+    params: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ParamError) as caught:
+        fragment_url("hello", **params)
+    assert str(caught.value) == message
+    assert caught.value.param == next(iter(params))
+    with pytest.raises(FragmentError) as tag:
+        render_fragment(None, "hello", params)  # what the tags call
+    assert str(tag.value) == f'{{% fragment "hello" %}}: {message}'

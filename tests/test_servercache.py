@@ -61,7 +61,7 @@ def stored_keys() -> set[str]:
 
 
 def test_a_public_fragment_is_kept_under_a_readable_key(client: Client) -> None:
-    first = client.get(fragment_url("stock", {"sku": "AB-12"}))
+    first = client.get(fragment_url("stock", sku="AB-12"))
     assert (first.status_code, first.content) == (200, b"<b>AB-12: 0 in stock</b>")
     v = version("product=AB-12")
     assert stored_keys() == {
@@ -70,7 +70,7 @@ def test_a_public_fragment_is_kept_under_a_readable_key(client: Client) -> None:
     }
     html, fresh_until = caches["default"].get(f"composekit:stock:sku=AB-12,product=AB-12:{v}")
     assert html == "<b>AB-12: 0 in stock</b>"
-    again = client.get(fragment_url("stock", {"sku": "AB-12"}))
+    again = client.get(fragment_url("stock", sku="AB-12"))
     assert again.content == first.content
     assert calls == {"stock.AB-12": 1}
     assert (cache_desc(first), cache_desc(again)) == ("miss", "hit")
@@ -117,7 +117,7 @@ def test_anonymous_visitors_are_told_apart_by_their_session(client: Client) -> N
 def test_expire_renders_what_depends_on_it_and_nothing_else(client: Client, django_user_model: Any) -> None:
     alice = django_user_model.objects.create_user("alice")
     bob = django_user_model.objects.create_user("bob")
-    urls = {"ab": fragment_url("stock", {"sku": "AB-12"}), "cd": fragment_url("stock", {"sku": "CD-34"})}
+    urls = {"ab": fragment_url("stock", sku="AB-12"), "cd": fragment_url("stock", sku="CD-34")}
     alice_client, bob_client = Client(), Client()
     alice_client.force_login(alice)
     bob_client.force_login(bob)
@@ -142,7 +142,7 @@ def test_expire_renders_what_depends_on_it_and_nothing_else(client: Client, djan
 
 
 def test_the_version_is_the_etag_a_revalidation_reads_no_html(client: Client, monkeypatch: Any) -> None:
-    url = fragment_url("stock", {"sku": "AB-12"})
+    url = fragment_url("stock", sku="AB-12")
     first = client.get(url)
     store = caches["default"]
     read: list[str] = []
@@ -169,7 +169,7 @@ def test_without_dependencies_the_etag_is_the_bodys(client: Client) -> None:
 
 
 def test_json_is_served_from_the_same_entry(client: Client) -> None:
-    url = fragment_url("stock", {"sku": "AB-12"})
+    url = fragment_url("stock", sku="AB-12")
     client.get(url)
     as_json = client.get(url, headers={"Accept": "application/json"})
     assert as_json.json() == {"name": "stock", "html": "<b>AB-12: 0 in stock</b>"}
@@ -197,7 +197,7 @@ def test_a_stale_entry_is_served_then_regenerated_after_the_response(
 
 
 def test_without_stale_while_revalidate_an_expired_entry_renders_at_once(client: Client) -> None:
-    url = fragment_url("stock", {"sku": "AB-12"})
+    url = fragment_url("stock", sku="AB-12")
     client.get(url)
     [key] = [k.removeprefix(":1:") for k in stored_keys() if ":stock:" in k]
     caches["default"].set(key, ("<b>old</b>", 0.0), 60)
@@ -207,7 +207,7 @@ def test_without_stale_while_revalidate_an_expired_entry_renders_at_once(client:
 
 def test_stale_entries_regenerate_once_under_concurrency() -> None:
     """50 requests at once for a hot fragment whose entry went stale: exactly one render."""
-    url = fragment_url("hot", {"delay": 0.3})
+    url = fragment_url("hot", delay=0.3)
     store = caches["default"]
     warm = Client().get(url)
     assert warm.content == b"<b>hot render #1</b>"
@@ -314,8 +314,8 @@ def test_redis_holds_readable_keys_through_hiredis(client: Client, redis_url: st
     connection = redis.Redis.from_url(redis_url)
     connection.flushdb()
     with override_settings(CACHES=redis_caches(redis_url)):
-        first = client.get(fragment_url("stock", {"sku": "AB-12"}))
-        again = client.get(fragment_url("stock", {"sku": "AB-12"}))
+        first = client.get(fragment_url("stock", sku="AB-12"))
+        again = client.get(fragment_url("stock", sku="AB-12"))
         v = version("product=AB-12")
         # Django's RedisCache takes redis-py's default parser: hiredis's, when it is installed.
         pool = caches["default"]._cache.get_client().connection_pool  # type: ignore[attr-defined]
@@ -335,11 +335,11 @@ def test_a_redis_outage_degrades_to_rendering(
     with redis_server(tmp_path) as server:
         url = f"redis://127.0.0.1:{server.port}"
         with override_settings(CACHES=redis_caches(url)):
-            assert cache_desc(client.get(fragment_url("stock", {"sku": "AB-12"}))) == "miss"
-            assert cache_desc(client.get(fragment_url("stock", {"sku": "AB-12"}))) == "hit"
+            assert cache_desc(client.get(fragment_url("stock", sku="AB-12"))) == "miss"
+            assert cache_desc(client.get(fragment_url("stock", sku="AB-12"))) == "hit"
     # The server is gone: the cache raises on every call.
     with override_settings(CACHES=redis_caches(url)), caplog.at_level(logging.WARNING, logger="composekit"):
-        down = client.get(fragment_url("stock", {"sku": "AB-12"}))
+        down = client.get(fragment_url("stock", sku="AB-12"))
         picks = client.get(fragment_url("picks"))
     assert (down.status_code, down.content) == (200, b"<b>AB-12: 0 in stock</b>")
     assert (cache_desc(down), picks.status_code, cache_desc(picks)) == ("error", 200, "error")
@@ -382,7 +382,7 @@ def stale_picks(client: Client, django_user_model: Any) -> str:
 
 def test_reading_the_entry_fails(client: Client, monkeypatch: Any, caplog: pytest.LogCaptureFixture) -> None:
     fail_on(monkeypatch, "get", lambda key, *rest: ":stock:" in key)
-    response = client.get(fragment_url("stock", {"sku": "AB-12"}))
+    response = client.get(fragment_url("stock", sku="AB-12"))
     assert (response.content, cache_desc(response)) == (b"<b>AB-12: 0 in stock</b>", "error")
     assert "(Broken: get failed); rendering without it" in caplog.text
 
@@ -390,7 +390,7 @@ def test_reading_the_entry_fails(client: Client, monkeypatch: Any, caplog: pytes
 def test_something_else_under_the_key_is_a_cache_failure(
     client: Client, caplog: pytest.LogCaptureFixture
 ) -> None:
-    url = fragment_url("stock", {"sku": "AB-12"})
+    url = fragment_url("stock", sku="AB-12")
     client.get(url)
     [key] = [k.removeprefix(":1:") for k in stored_keys() if ":stock:" in k]
     caches["default"].set(key, "not an entry", 60)
@@ -401,7 +401,7 @@ def test_something_else_under_the_key_is_a_cache_failure(
 
 def test_storing_the_entry_fails(client: Client, monkeypatch: Any, caplog: pytest.LogCaptureFixture) -> None:
     fail_on(monkeypatch, "set")
-    response = client.get(fragment_url("stock", {"sku": "AB-12"}))
+    response = client.get(fragment_url("stock", sku="AB-12"))
     assert (response.status_code, cache_desc(response)) == (200, "error")
     assert "(Broken: set failed); rendering without it" in caplog.text
 

@@ -72,7 +72,7 @@ def test_a_client_page_lists_placeholders_and_a_fetch_lists_its_fragment(
     assert page.content  # nothing followed in this store: an empty list, rendered
 
     client = Client()
-    src = fragment_url("hello", {"who": "toolbar"})
+    src = fragment_url("hello", who="toolbar")
 
     def fetch(request: HttpRequest) -> Any:
         return client.get(src, headers={"If-None-Match": '"nope"'})
@@ -102,7 +102,7 @@ def test_a_batch_lists_its_parts(toolbar: Any, rf: RequestFactory) -> None:
 
 def test_only_the_current_requests_fragments_are_listed(toolbar: Any, rf: RequestFactory) -> None:
     client = Client()
-    src = fragment_url("hello", {"who": "outside"})
+    src = fragment_url("hello", who="outside")
 
     def regenerated_after(request: HttpRequest) -> Any:
         response = client.get(src)

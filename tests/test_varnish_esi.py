@@ -146,7 +146,7 @@ def test_a_failed_include_leaves_a_client_placeholder(stack: Stack) -> None:
     run = uuid.uuid4().hex
     page = stack.get(stack.url, f"/shells/flaky/?run={run}")
     assert page.status_code == 200
-    src = fragment_url("fails-once", {"run": run})
+    src = fragment_url("fails-once", run=run)
     assert f'<body><ck-fragment name="fails-once" src="{src}"></ck-fragment></body>' in page.text
 
 

@@ -29,7 +29,7 @@ def problem(response: Any) -> dict[str, Any]:
 
 
 def test_rendered(client: Client) -> None:
-    response = client.get(fragment_url("hello", {"who": "tests"}))
+    response = client.get(fragment_url("hello", who="tests"))
     assert response.status_code == 200
     assert response.content == b"Hello anonymous from tests"
     assert response["Content-Type"] == HTML
@@ -45,7 +45,7 @@ def test_rendered_for_logged_in_user(client: Client, django_user_model: type[Use
 
 
 def test_same_body_same_etag_and_304_on_if_none_match(client: Client) -> None:
-    url = fragment_url("hello", {"who": "x"})
+    url = fragment_url("hello", who="x")
     etag = client.get(url)["ETag"]
     assert client.get(url)["ETag"] == etag
     response = client.get(url, headers={"If-None-Match": etag})
@@ -128,7 +128,7 @@ def test_head(client: Client) -> None:
 
 
 def test_json(client: Client) -> None:
-    url = fragment_url("hello", {"who": "j"})
+    url = fragment_url("hello", who="j")
     response = client.get(url, headers={"Accept": "application/json"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -295,7 +295,7 @@ def test_policy_headers(client: Client, name: str, cache_control: str, vary: str
 
 def test_public_fragment_does_not_touch_the_session(client: Client, django_user_model: type[User]) -> None:
     client.force_login(django_user_model.objects.create_user("ada"))
-    response = client.get(fragment_url("news", {"topic": "django"}))
+    response = client.get(fragment_url("news", topic="django"))
     assert response.content == b"<p>News about django</p>"
     assert response["Vary"] == "Accept"
     assert not response.cookies
@@ -348,7 +348,7 @@ def test_error_responses_are_never_cacheable(client: Client) -> None:
 def test_django_and_drf_exceptions_become_problems(
     client: Client, what: str, status: int, detail: str
 ) -> None:
-    response = client.get(fragment_url("raises", {"what": what}))
+    response = client.get(fragment_url("raises", what=what))
     assert response.status_code == status
     assert problem(response)["detail"] == detail
 

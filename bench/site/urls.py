@@ -23,14 +23,14 @@ def ck_page(request: HttpRequest, n: int) -> HttpResponse:
 
 
 def htmx_page(request: HttpRequest, n: int) -> HttpResponse:
-    urls = [fragment_url("bench-item", {"i": i}) for i in range(n)]
+    urls = [fragment_url("bench-item", i=i) for i in range(n)]
     return render(request, "bench_site/htmx.html", {"urls": urls, "n": n})
 
 
 def empty_page(request: HttpRequest) -> HttpResponse:
     """What no loader can beat: a page with no script and nothing to fetch (it names one
     fragment's URL, for timing one round trip)."""
-    return HttpResponse(format_html(EMPTY, fragment_url("bench-item", {"i": 0})))
+    return HttpResponse(format_html(EMPTY, fragment_url("bench-item", i=0)))
 
 
 def htmx_js(request: HttpRequest) -> FileResponse:

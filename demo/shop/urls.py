@@ -15,4 +15,5 @@ urlpatterns = [
     path("cart/plain/", views.cart_plain, name="cart-plain"),
     path("cart/add/", views.cart_add, name="cart-add"),
     path("cart/update/", views.cart_update, name="cart-update"),
+    path("account/", views.account, name="account"),
 ]

@@ -1,8 +1,8 @@
 """Pages. The shells (catalog, product, cart) are the same for every visitor: they never
 read ``request.user``, the session or the CSRF token. Per-user parts are fragments
 (``fragments.py``). The POST views change the cart and are ordinary Django views; the
-plain cart page and the CSRF failure page are per visitor, for browsers without JavaScript
-and for forms that expired."""
+plain cart page, the account page and the CSRF failure page are per visitor, for browsers
+without JavaScript and for forms that expired."""
 
 from __future__ import annotations
 
@@ -248,6 +248,20 @@ def cart_plain(request: HttpRequest) -> HttpResponse:
         context["notice"] = added_message(product, added)
     context["next_url"] = reverse("shop:cart-plain")
     response = render(request, "shop/cart_plain.html", context)
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True)
+    return response
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """Who is logged in, and a way to log out, for browsers without JavaScript: not a shell.
+
+    The header's user menu is a fragment, and its fallback is in the shell, the same for
+    every visitor: it cannot name the shopper, so without a loader it links here. A visitor
+    who is not logged in goes to the login page, and comes back here.
+    """
+    response = render(request, "shop/account.html", {"shopper": request.user})
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)
     return response

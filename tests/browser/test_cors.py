@@ -110,7 +110,7 @@ def test_allowed_origin_loads_with_the_users_session(loader: Loader, fragments: 
         True,
     )
     # 401 without the session cookie; the param only makes the URL this test's own.
-    path = fragment_url("members", {"via": "allowed"})
+    path = fragment_url("members", via="allowed")
     with override_settings(COMPOSEKIT_FRAGMENT_ORIGIN=fragments.url):
         loader.open('<div id="a">{% fragment "members" via="allowed" %}fallback{% endfragment %}</div>')
         fragment = page.locator("#a ck-fragment")
@@ -127,7 +127,7 @@ def test_cross_site_page_gets_no_lax_session_cookie(loader: Loader, fragments: O
     # server sees an anonymous user. Why docs/cors.md puts page and fragments on one site.
     page = loader.page
     page.goto(f"{fragments.url}/login/cors-frank/")
-    path = fragment_url("members", {"via": "cross-site"})
+    path = fragment_url("members", via="cross-site")
     with override_settings(COMPOSEKIT_ALLOWED_ORIGINS=[fragments.url]):
         Loader(page, by_ip(loader.url)).open(placeholder(fragments.url + path))
         expect(page.locator("#a")).to_have_attribute("state", "error")
@@ -139,7 +139,7 @@ def test_cross_site_page_gets_no_lax_session_cookie(loader: Loader, fragments: O
 def test_origin_not_allowed_by_composekit_is_refused_before_any_request(
     loader: Loader, fragments: Origin
 ) -> None:
-    path = fragment_url("hello", {"via": "refused"})
+    path = fragment_url("hello", via="refused")
     page = loader.open(placeholder(fragments.url + path))
     expect(page.locator("#a")).to_have_attribute("state", "error")
     assert loader.events() == [
@@ -158,7 +158,7 @@ def test_page_origin_not_allowed_by_the_server_is_blocked_by_the_browser(
 ) -> None:
     page = loader.page
     page.goto(f"{stranger.url}/login/cors-bob/")
-    path = fragment_url("members", {"via": "stranger"})
+    path = fragment_url("members", via="stranger")
     with override_settings(COMPOSEKIT_ALLOWED_ORIGINS=[stranger.url]):
         loader.open(placeholder(stranger.url + path))
         expect(page.locator("#a")).to_have_attribute("state", "error", timeout=10000)
@@ -217,7 +217,7 @@ def test_public_fragment_varies_on_origin_for_shared_caches(
     live_server: Any, fragments: Origin, origin: str | None
 ) -> None:
     headers = {} if origin is None else {"Origin": live_server.url if origin == "allowed" else origin}
-    url = fragments.server.url + fragment_url("news", {"topic": "cors"})
+    url = fragments.server.url + fragment_url("news", topic="cors")
     response = client().get(url, headers=headers, timeout=10)
     assert (response.status_code, response.text) == (200, "<p>News about cors</p>")
     assert response.headers["Cache-Control"] == "public, max-age=60, s-maxage=300, stale-while-revalidate=30"

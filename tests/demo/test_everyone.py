@@ -17,9 +17,10 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, Route, expect
 
-from demo.launch import DEMO_DIR, THREADS
+from demo.launch import DEMO_DIR, THREADS, copy_prepared, demo_env
 from tests.demo.conftest import Demo
 from tests.demo.test_demo import LOGINS, fragment_src, log_in, product_path, session_for
+from tests.servers import gunicorn
 
 pytestmark = pytest.mark.browser
 
@@ -57,9 +58,9 @@ def test_without_js_the_product_page_is_useful_and_the_buy_box_works(no_js: Page
     expect(no_js.locator(".buy-box .stock")).to_be_visible()
     assert visible_skeletons(no_js) == 0
     expect(no_js.get_by_text("Picks of your own appear here when JavaScript is on.")).to_be_visible()
-    login = no_js.get_by_role("link", name="Log in")
-    expect(login).to_be_visible()
-    expect(login).to_have_attribute("href", "/login/")
+    account = no_js.get_by_role("link", name="Account")
+    expect(account).to_be_visible()
+    expect(account).to_have_attribute("href", "/account/")
 
     # Logged out, the buy box leads to the login page and back.
     no_js.get_by_role("button", name="Add to cart").click()
@@ -89,6 +90,50 @@ def test_without_js_the_product_page_is_useful_and_the_buy_box_works(no_js: Page
     no_js.wait_for_url(f"{demo.url}/cart/plain/")
     response = requests.get(f"{demo.url}/cart/plain/", timeout=10)
     assert response.headers["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def test_without_js_the_account_page_says_who_is_logged_in_and_logs_out(no_js: Page, demo: Demo) -> None:
+    # The shell cannot name the shopper; its fallback links to a page that can.
+    no_js.goto(f"{demo.url}/")
+    no_js.get_by_role("link", name="Account").click()
+    no_js.wait_for_url(f"{demo.url}/login/?next=/account/")  # not logged in yet
+    no_js.get_by_label("Username").fill("alice")
+    no_js.get_by_label("Password").fill(LOGINS["alice"])
+    no_js.get_by_role("button", name="Log in").click()
+    no_js.wait_for_url(f"{demo.url}/account/")
+    expect(no_js.locator(".auth-card p").first).to_have_text("You're logged in as Alice (alice).")
+    expect(no_js.locator(".account-name")).to_be_visible()
+
+    # The header on every page still says "Account", and leads back here.
+    no_js.goto(f"{demo.url}/")
+    expect(no_js.locator(".user-name")).to_have_count(0)
+    no_js.get_by_role("link", name="Account").click()
+    no_js.wait_for_url(f"{demo.url}/account/")
+    no_js.get_by_role("button", name="Log out").click()
+    no_js.wait_for_url(f"{demo.url}/")
+    no_js.goto(f"{demo.url}/account/")
+    no_js.wait_for_url(f"{demo.url}/login/?next=/account/")  # logged out
+
+
+def test_the_account_page_is_per_user_and_logging_out_needs_the_csrf_token(demo: Demo) -> None:
+    alice = session_for(demo.url, "alice")
+    page = alice.get(f"{demo.url}/account/", timeout=10)
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+    assert '<strong class="account-name">Alice</strong> (alice)' in page.text
+    assert alice.post(f"{demo.url}/logout/", allow_redirects=False, timeout=10).status_code == 403
+    assert alice.get(f"{demo.url}/account/", allow_redirects=False, timeout=10).status_code == 200
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    out = alice.post(
+        f"{demo.url}/logout/",
+        data={"csrfmiddlewaretoken": token},
+        headers={"Referer": f"{demo.url}/account/"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert (out.status_code, out.headers["Location"]) == (302, "/")
+    gone = alice.get(f"{demo.url}/account/", allow_redirects=False, timeout=10)
+    assert (gone.status_code, gone.headers["Location"]) == (302, "/login/?next=/account/")
 
 
 def test_the_per_line_cap_is_reported(demo: Demo) -> None:
@@ -238,6 +283,31 @@ def test_make_demo_serves_as_the_tests_do() -> None:
     script = (DEMO_DIR / "run.sh").read_text()
     assert f'THREADS="${{DEMO_THREADS:-{THREADS}}}"' in script
     assert '--threads "$THREADS"' in script
+
+
+def test_make_demos_access_log_keeps_the_query_string(prepared_demo: Path, tmp_path: Path) -> None:
+    """The log line is run.sh's format: the request line, so ``?query`` stays (``%(U)s%(q)s``
+    dropped the ``?``)."""
+    log_format = re.search(r"--access-logformat '([^']+)'", (DEMO_DIR / "run.sh").read_text())
+    assert log_format, "run.sh sets no --access-logformat"
+    copy_prepared(prepared_demo, tmp_path / "demo")
+    with gunicorn(
+        tmp_path,
+        env=demo_env(tmp_path / "demo"),
+        app="demo_site.wsgi",
+        cwd=DEMO_DIR,
+        workers=1,
+        threads=2,
+        access_log=True,
+        extra_args=[f"--access-logformat={log_format.group(1)}"],
+    ) as server:
+        assert requests.get(f"{server.url}/robots.txt?from=log-test&x=1", timeout=10).status_code == 200
+        deadline = time.monotonic() + 5
+        while not (lines := [line for line in server.access_lines() if "log-test" in line]):
+            assert time.monotonic() < deadline, f"gunicorn logged no request: {server.access_lines()}"
+            time.sleep(0.01)
+    assert len(lines) == 1
+    assert re.fullmatch(r"GET /robots\.txt\?from=log-test&x=1 HTTP/1\.1 200 \d+B \d+ms", lines[0]), lines[0]
 
 
 # -- the secret key -------------------------------------------------------------------------------

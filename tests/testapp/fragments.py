@@ -476,6 +476,7 @@ class StampedItem(Fragment):
     def render(self, request: Any, sku: str = "", **params: Any) -> str:
         return f"item {sku} rendered {uuid.uuid4().hex}"
 
+
 class Sku(Fragment):
     """Takes one param, ``sku``, and requires it (tests/test_views.py: params that do not fit)."""
 
