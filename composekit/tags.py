@@ -20,10 +20,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from itertools import groupby
+from typing import TYPE_CHECKING
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http.response import HttpResponseBase
 
 from .conf import conf
+
+if TYPE_CHECKING:
+    from .purgers import PurgeBackend
 
 __all__ = [
     "SITE_TAG",
@@ -133,17 +138,25 @@ def header_specs() -> list[tuple[str, str]]:
     configured purge backends'."""
     names = conf.TAG_HEADERS
     if names is None:
-        from .purge import configured
-
-        return list(dict.fromkeys((backend.header, backend.separator) for backend in configured()))
+        return list(dict.fromkeys((backend.header, backend.separator) for backend in _backends()))
     return [(name, SEPARATORS.get(name.lower(), " ")) for name in names]
 
 
 def purging() -> bool:
     """Whether a purge backend is configured: only then are copies kept until purged."""
+    return bool(_backends())
+
+
+def _backends() -> list[PurgeBackend]:
+    """The configured purge backends; none, and an error logged, if the setting is malformed
+    (check E008 says how at start-up): a request must not fail over it."""
     from .purge import configured
 
-    return bool(configured())
+    try:
+        return configured()
+    except ImproperlyConfigured as error:
+        logger.error("no cache tags or purges: %s", error)
+        return []
 
 
 def _length(tags: list[str]) -> int:

@@ -172,7 +172,7 @@ def _expire_later(dependencies: Callable[[Any], Iterable[Dependency]], instance:
 def _purge_after_commit(labels: list[str]) -> None:
     from . import purge, tags
 
-    if purge.configured():
+    if tags.purging():
         purge.purge_after_commit(tags.purge_tags(labels))
 
 

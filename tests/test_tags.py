@@ -175,3 +175,16 @@ def test_the_template_tag_needs_the_request() -> None:
 
     with pytest.raises(TemplateSyntaxError, match="needs the request"):
         Template('{% load composekit %}{% depends_on "items" %}').render(Context({}))
+
+
+@override_settings(COMPOSEKIT_PURGE_BACKENDS=[{"BACKEND": "composekit.purge.Varnish"}])
+def test_a_malformed_purge_setting_fails_no_request(client: Client, caplog: pytest.LogCaptureFixture) -> None:
+    from composekit import expire
+
+    with caplog.at_level(logging.ERROR, logger="composekit"):
+        response = fragment(client, "priced", sku="a1")
+        assert expire("item", "a1") is True
+    assert response.status_code == 200
+    assert "xkey" not in response
+    assert response["Cache-Control"] == "public, max-age=5, s-maxage=10, stale-while-revalidate=30"
+    assert "no cache tags or purges: COMPOSEKIT_PURGE_BACKENDS entry" in caplog.text

@@ -84,7 +84,7 @@ def warm(stack: Stack, *paths: str) -> None:
 
 
 def test_tags_reach_varnish_and_never_the_browser(stack: Stack) -> None:
-    path = fragment_url("stamped-item", {"sku": "t1"})
+    path = fragment_url("stamped-item", sku="t1")
     direct = client().get(stack.app.url + path, timeout=10)
     assert direct.headers["xkey"] == "composekit item:t1"
     assert direct.headers["Cache-Control"] == "public, max-age=0, s-maxage=86400, stale-while-revalidate=30"
@@ -98,8 +98,8 @@ def test_tags_reach_varnish_and_never_the_browser(stack: Stack) -> None:
 
 
 def test_expire_purges_exactly_what_is_tagged_with_it(stack: Stack) -> None:
-    hit = fragment_url("stamped-item", {"sku": "x1"})
-    spared = fragment_url("stamped-item", {"sku": "x2"})
+    hit = fragment_url("stamped-item", sku="x1")
+    spared = fragment_url("stamped-item", sku="x2")
     shell, other_shell = "/shells/tagged/x1/", "/shells/tagged/x2/"
     warm(stack, hit, spared, shell, other_shell)
     before = {path: len(stack.backend_requests(path)) for path in (hit, spared, shell, other_shell)}
@@ -122,7 +122,7 @@ def test_expire_purges_exactly_what_is_tagged_with_it(stack: Stack) -> None:
 
 
 def test_a_soft_purge_serves_stale_once_then_a_304_without_rendering(stack: Stack) -> None:
-    path = fragment_url("stamped-item", {"sku": "s1"})
+    path = fragment_url("stamped-item", sku="s1")
     warm(stack, path)
     body = stack.get(path).text
     # A purge with nothing changed (composekit_purge by hand): the versions did not move.
@@ -136,7 +136,7 @@ def test_a_soft_purge_serves_stale_once_then_a_304_without_rendering(stack: Stac
 
 
 def test_a_rolled_back_change_purges_nothing(stack: Stack) -> None:
-    kept, purged = fragment_url("stamped-item", {"sku": "r1"}), fragment_url("stamped-item", {"sku": "r2"})
+    kept, purged = fragment_url("stamped-item", sku="r1"), fragment_url("stamped-item", sku="r2")
     warm(stack, kept, purged)
     kept_body, purged_body = stack.get(kept).text, stack.get(purged).text
     stack.expire("item", "r1", rollback=True)
@@ -152,7 +152,7 @@ def test_a_rolled_back_change_purges_nothing(stack: Stack) -> None:
 
 
 def test_a_dead_node_is_retried_and_logged_while_the_live_one_is_purged(stack: Stack) -> None:
-    path = fragment_url("stamped-item", {"sku": "d1"})
+    path = fragment_url("stamped-item", sku="d1")
     warm(stack, path)
     body = stack.get(path).text
     stack.expire("item", "d1")
