@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,3 +114,44 @@ def test_a_product_saved_anywhere_expires_its_price_on_every_host(cluster: tuple
     run([sys.executable, "manage.py", "shell", "-c", code], cwd=DEMO_DIR, env=env)
     # Rendered anew once, by whichever host is asked first; the other reads what it stored.
     assert [cache_desc(requests.get(h.url + price, timeout=10)) for h in running.hosts] == ["miss", "hit"]
+
+
+def shown_price(html: str) -> str:
+    return re.search(r'class="price price-large">([^<]*)<', loaded(html, "stock-price")).group(1)  # type: ignore[union-attr]
+
+
+def test_a_price_saved_shows_on_every_visitors_next_page_within_a_second(
+    cluster: tuple[Cluster, Path],
+) -> None:
+    """The price and the product shell stay in Varnish until the product changes; a price set
+    by a back-office command purges them (through either host's data: one database, one
+    Redis) and every visitor's next page shows it."""
+    running, workdir = cluster
+    base = running.proxy.url
+    path = product_path(base)
+    visitors = [requests.Session() for _ in range(3)] + [shopper(base, "alice"), shopper(base, "bob")]
+    for visitor in visitors:
+        visitor.trust_env = False
+    first = visitors[0].get(base + path, timeout=10)
+    sku = re.search(r"Item ([A-Z]+-\d+)", first.text).group(1)  # type: ignore[union-attr]
+    old = shown_price(first.text)
+    # Kept in Varnish for a day, now that purges are sent; both hits.
+    price_src = fragment_src(first.text, "stock-price")
+    assert requests.get(base + price_src, timeout=10).headers["Cache-Control"] == (
+        "public, max-age=5, s-maxage=86400, stale-while-revalidate=30"
+    )
+    assert requests.get(base + path, timeout=10).headers["X-Cache"] == "HIT"
+    new = "$123.45" if old != "$123.45" else "$123.46"
+    env = demo_env(workdir, DEMO_REDIS_URL=running.redis_url, DEMO_PURGE_VARNISH=base)
+    out = run([sys.executable, "manage.py", "set_price", sku, new.lstrip("$")], cwd=DEMO_DIR, env=env)
+    committed = float(out.rsplit("committed at ", 1)[1])
+    seen: dict[int, float] = {}
+    deadline = time.monotonic() + 10
+    while len(seen) < len(visitors) and time.monotonic() < deadline:
+        for index, visitor in enumerate(visitors):
+            if index not in seen and shown_price(visitor.get(base + path, timeout=10).text) == new:
+                seen[index] = time.time()
+    assert len(seen) == len(visitors), f"{len(seen)} of {len(visitors)} visitors saw {new} within 10 s"
+    slowest = max(seen.values()) - committed
+    print(f"price change to every visitor's page: {slowest * 1000:.0f} ms")
+    assert slowest < 1.0
