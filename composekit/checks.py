@@ -28,6 +28,8 @@ _MARGIN_RE = re.compile(r"^-?\d+(px|%)?( -?\d+(px|%)?){0,3}$")
 _ORIGIN_RE = re.compile(r"^https?://[^/?#\s]+$")
 _COOKIE_NAME_RE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")  # an RFC 6265 token
 _IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_HEADER_NAME_RE = _COOKIE_NAME_RE  # both are RFC 9110 tokens
+_TAG_PREFIX_RE = re.compile(r"^[A-Za-z0-9_.:-]*$")  # nothing a tag header splits on
 COMPOSEKIT_MIDDLEWARE = "composekit.middleware.ComposekitMiddleware"
 
 
@@ -254,6 +256,16 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         ):
             invalid(setting, value, expected)
     errors.extend(_check_purge_backends(conf.raw("PURGE_BACKENDS")))
+    headers = conf.raw("TAG_HEADERS")
+    if headers is not None and not _is_list_of(headers, _HEADER_NAME_RE):
+        invalid("TAG_HEADERS", headers, 'a list of header names such as ["xkey", "Cache-Tag"], or None')
+    prefix = conf.raw("TAG_PREFIX")
+    if not (isinstance(prefix, str) and _TAG_PREFIX_RE.match(prefix)):
+        invalid("TAG_PREFIX", prefix, 'a string of letters, digits, "-", "_", "." or ":" such as "shop-"')
+    for setting, minimum in (("TAGS_MAX_BYTES", 64), ("PURGED_MAX_AGE", 1)):
+        value = conf.raw(setting)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            invalid(setting, value, f"a whole number >= {minimum}")
     return errors
 
 

@@ -113,6 +113,13 @@ def test_e004_missing_template(throwaway: list[str]) -> None:
         ("COMPOSEKIT_PURGE_BACKOFF", "1s"),
         ("COMPOSEKIT_PURGE_TIMEOUT", 0),
         ("COMPOSEKIT_PURGE_TIMEOUT", True),
+        ("COMPOSEKIT_TAG_HEADERS", "xkey"),
+        ("COMPOSEKIT_TAG_HEADERS", ["x key"]),
+        ("COMPOSEKIT_TAG_PREFIX", "my shop "),
+        ("COMPOSEKIT_TAG_PREFIX", None),
+        ("COMPOSEKIT_TAGS_MAX_BYTES", 10),
+        ("COMPOSEKIT_PURGED_MAX_AGE", 0),
+        ("COMPOSEKIT_PURGED_MAX_AGE", "86400"),
     ],
 )
 def test_e005_invalid_settings(setting: str, value: object) -> None:
@@ -146,6 +153,10 @@ def test_e005_invalid_settings(setting: str, value: object) -> None:
         ("COMPOSEKIT_PURGE_RETRIES", 0),
         ("COMPOSEKIT_PURGE_BACKOFF", 0),
         ("COMPOSEKIT_PURGE_TIMEOUT", 0.5),
+        ("COMPOSEKIT_TAG_HEADERS", ["xkey", "Surrogate-Key", "Cache-Tag"]),
+        ("COMPOSEKIT_TAG_PREFIX", "shop-"),
+        ("COMPOSEKIT_TAGS_MAX_BYTES", 8000),
+        ("COMPOSEKIT_PURGED_MAX_AGE", 3600),
         (
             "COMPOSEKIT_PURGE_BACKENDS",
             [
