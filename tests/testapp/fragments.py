@@ -477,6 +477,7 @@ class StampedItem(Fragment):
         return f"item {sku} rendered {uuid.uuid4().hex}"
 
 
+@register
 class Sku(Fragment):
     """Takes one param, ``sku``, and requires it (tests/test_views.py: params that do not fit)."""
 
