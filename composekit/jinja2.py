@@ -17,7 +17,8 @@ Then, in a template::
 
 Thin glue, like the Django tags: arguments are parsed here, the markup comes from
 ``render.render_fragment()`` and ``script.script_tag()``, so both engines give the same bytes.
-The extension also adds the global ``fragment_url(name, **params)``.
+The extension also adds the globals ``fragment_url(name, **params)`` and
+``depends_on(name, *ids)`` (what a shell shows, for its cache tags).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 
 from jinja2 import nodes
 from jinja2.environment import Environment
+from jinja2.exceptions import TemplateRuntimeError
 from jinja2.ext import Extension
 from jinja2.parser import Parser
 from jinja2.runtime import Context
@@ -35,6 +37,7 @@ from markupsafe import Markup
 
 from .render import ATTRIBUTES, fragment_url, render_fragment
 from .script import script_tag
+from .shell import depends_on as shell_depends_on
 
 __all__ = ["ComposekitExtension", "composekit_script"]
 
@@ -50,6 +53,17 @@ def composekit_script(context: Context, live: bool = False) -> Markup:
     return Markup(script_tag(nonce=nonce, live=live))
 
 
+@pass_context
+def depends_on(context: Context, name: str, *ids: str | int) -> str:
+    """``{{ depends_on("product", product.sku) }}``: as ``{% depends_on %}``, the shell being
+    rendered shows this dependency (``composekit.shell.depends_on()``). Renders nothing."""
+    request = context.get("request")
+    if request is None:
+        raise TemplateRuntimeError("depends_on() needs the request in the template's context")
+    shell_depends_on(request, name, *ids)
+    return ""
+
+
 class ComposekitExtension(Extension):
     """``{% fragment "name" key=value ... %}fallback{% error %}...{% endfragment %}``."""
 
@@ -59,6 +73,7 @@ class ComposekitExtension(Extension):
         super().__init__(environment)
         environment.globals["composekit_script"] = composekit_script
         environment.globals["fragment_url"] = fragment_url
+        environment.globals["depends_on"] = depends_on
 
     def parse(self, parser: Parser) -> list[nodes.Node]:
         lineno = next(parser.stream).lineno

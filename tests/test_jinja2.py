@@ -97,3 +97,15 @@ def test_script_without_a_request() -> None:
         '<script src="/static/composekit/composekit.min.js" data-max-depth="5" '
         'data-batch-url="/_composekit/_batch/"></script>'
     )
+
+
+def test_depends_on_is_the_django_tags(page: Any) -> None:
+    django = engines["django"].from_string('{% load composekit %}a{% depends_on "item" 7 %}b')
+    jinja = engines["jinja2"].from_string('a{{ depends_on("item", 7) }}b{{ depends_on("items") }}')
+    assert django.render({}, page) == "ab"
+    assert jinja.render({}, page) == "ab"
+    assert page._composekit_depends_on == ["item=7", "item=7", "items"]
+    from jinja2.exceptions import TemplateRuntimeError
+
+    with pytest.raises(TemplateRuntimeError, match="depends_on\\(\\) needs the request"):
+        engines["jinja2"].from_string('{{ depends_on("items") }}').render({})
