@@ -22,7 +22,7 @@ from .purge import build
 from .servercache import ServerCache
 from .triggers import EVENT_RE
 
-__all__ = ["check_fragments", "check_installation", "check_settings"]
+__all__ = ["check_fragments", "check_installation", "check_settings", "check_shell_guard"]
 
 _MARGIN_RE = re.compile(r"^-?\d+(px|%)?( -?\d+(px|%)?){0,3}$")
 _ORIGIN_RE = re.compile(r"^https?://[^/?#\s]+$")
@@ -293,3 +293,29 @@ def _is_list_of(value: object, pattern: re.Pattern[str]) -> bool:
 
 def _path(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
+
+
+SHELL_GUARD_MIDDLEWARE = "composekit.shell.ShellGuardMiddleware"
+
+
+@register()
+def check_shell_guard(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """W005: cacheable shells are declared, and nothing stops what middleware adds after them."""
+    if SHELL_GUARD_MIDDLEWARE in settings.MIDDLEWARE:
+        return []
+    with suppress(Exception):  # a broken URLconf: Django's own URL checks report it
+        _ = get_resolver().url_patterns  # imports the URLconf: its views declare their shells
+    names = sorted(s.name for s in shell.declared_shells())
+    if not names:
+        return []
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    return [
+        Warning(
+            f"{SHELL_GUARD_MIDDLEWARE} is not in MIDDLEWARE, and cacheable shells are declared "
+            f"({', '.join(names[:3])}{more}): a session cookie or Vary: Cookie that middleware adds "
+            "after a shell's view would leave marked public, for shared caches to keep.",
+            hint=f'Add "{SHELL_GUARD_MIDDLEWARE}" to MIDDLEWARE, above (before) the session, CSRF '
+            "and messages middleware; see docs/shells.md.",
+            id="composekit.W005",
+        )
+    ]

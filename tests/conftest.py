@@ -16,6 +16,9 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# The fixtures composekit gives its users' test suites (docs/testing.md): ck, shell_users.
+pytest_plugins = ["composekit.testing.pytest_plugin"]
+
 # pytest-playwright runs an event loop in the main thread; Django's ORM refuses
 # synchronous calls there unless told it is safe (it is: one thread drives both).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

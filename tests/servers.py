@@ -3,13 +3,14 @@
     with gunicorn(tmp, env=django_env("tests.served.settings", CK_SERVED_DB=db)) as app:
         requests.get(app.url + "/_composekit/...")
     with varnishd(tmp, backend=f"127.0.0.1:{app.port}") as proxy: ...
+    with nginx(tmp, include=conf, port=port) as proxy: ...   # conf listens on port
     with redis_server(tmp) as redis: ...   # redis.port
 
 Each server runs in a folder of its own under the one given (its log, its work files), in
 a process group of its own, and is stopped by its PID (the group's id) when the block ends,
 however it ends. Ports are never guessed: gunicorn and varnishd bind port 0 and the port the
-kernel gave them is read from /proc; redis-server cannot bind port 0, so its port is picked
-and bound while holding a lock file that every user of this module takes.
+kernel gave them is read from /proc; redis-server and nginx cannot bind port 0, so their port is
+picked and bound while holding a lock file that every user of this module takes.
 
 When a block fails (or the server died on its own) the tail of the server's log is printed
 after it stops. Under pytest it is printed after every stop: pytest keeps captured output
@@ -42,6 +43,7 @@ GUNICORN = Path(sys.executable).parent / "gunicorn"
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
 VARNISHSTAT = shutil.which("varnishstat") or "/usr/bin/varnishstat"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 # gunicorn calls this factory in the master (--preload): no wsgi.py needed, the settings
 # module comes from DJANGO_SETTINGS_MODULE.
 DJANGO_APP = "django.core.wsgi:get_wsgi_application()"
@@ -185,6 +187,34 @@ def varnishd(
         *extra_args,
     ]
     with _serving(_start("varnishd", args, folder), _answers_http(ready_path)) as server:
+        yield server
+
+
+@contextmanager
+def nginx(parent: Path, *, include: Path, port: int, ready_path: str = "/") -> Iterator[Server]:
+    """nginx running ``include`` (directives of nginx.conf's ``http`` block) until the block ends.
+
+    ``include`` must listen on ``127.0.0.1:<port>`` (pick it with ``free_port()``). Everything
+    nginx writes (its log, temporary files, the pid file) goes in the server's folder; a
+    cache folder named by ``include`` is the caller's.
+    """
+    folder = _folder(parent, "nginx")
+    # Run as root (a container, CI), nginx would start its workers as nobody, who cannot
+    # read folders made by this process: keep them as the user that runs the tests.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    temp = "".join(
+        f"    {kind}_temp_path {folder / kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (folder / "nginx.conf").write_text(
+        f"{user}daemon off;\nmaster_process on;\nworker_processes 1;\npid {folder / 'nginx.pid'};\n"
+        f"error_log stderr notice;\nevents {{ worker_connections 256; }}\n"
+        f"http {{\n    access_log {folder / 'access.log'};\n{temp}    include {include};\n}}\n"
+    )
+    args = [NGINX, "-e", "stderr", "-p", str(folder), "-c", str(folder / "nginx.conf")]
+    server = _start("nginx", args, folder)
+    server.port = port
+    with _serving(server, _answers_http(ready_path)) as server:
         yield server
 
 

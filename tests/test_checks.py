@@ -14,7 +14,10 @@ from composekit import CachePolicy, Fragment, register, registry
 
 def ids(**settings: Any) -> list[str]:
     with override_settings(**settings):
-        return sorted({m.id for m in checks.run_checks() if m.id and m.id.startswith("composekit.")})
+        messages = checks.run_checks()
+        return sorted(
+            {m.id for m in messages if m.id and m.id.startswith("composekit.") and not m.is_silenced()}
+        )
 
 
 @pytest.fixture
@@ -371,3 +374,50 @@ def test_w004_long_shared_lifetime_with_nothing_to_purge_it(throwaway: list[str]
         assert ids(COMPOSEKIT_PURGE_BACKENDS=purging) == []
     finally:
         shell._DECLARED.pop(f"{long_lived_shell.__module__}.{long_lived_shell.__qualname__}")
+
+
+GUARD = "composekit.shell.ShellGuardMiddleware"
+
+
+def test_w005_shells_declared_without_the_guard_middleware() -> None:
+    from django.conf import settings
+
+    from composekit import shell
+
+    # The test project's URLconf declares shells (tests/shells/) and leaves the guard out.
+    assert shell.declared_shells()
+    assert ids(SILENCED_SYSTEM_CHECKS=[]) == ["composekit.W005"]
+    with override_settings(SILENCED_SYSTEM_CHECKS=[]):
+        [message] = [m for m in checks.run_checks() if m.id == "composekit.W005"]
+    names = sorted(s.name for s in shell.declared_shells())
+    assert message.msg == (
+        f"{GUARD} is not in MIDDLEWARE, and cacheable shells are declared ({', '.join(names[:3])} and "
+        f"{len(names) - 3} more): a session cookie or Vary: Cookie that middleware adds after a "
+        "shell's view would leave marked public, for shared caches to keep."
+    )
+    assert message.hint == (
+        f'Add "{GUARD}" to MIDDLEWARE, above (before) the session, CSRF and messages middleware; '
+        "see docs/shells.md."
+    )
+    # With the guard in place, nothing to say.
+    guarded = [GUARD, *settings.MIDDLEWARE]
+    assert ids(SILENCED_SYSTEM_CHECKS=[], MIDDLEWARE=guarded) == []
+
+
+def test_w005_names_every_shell_when_there_are_few(monkeypatch: pytest.MonkeyPatch) -> None:
+    from composekit import shell
+
+    @shell.cacheable_shell(max_age=60)
+    def lonely_shell(request: Any) -> Any:
+        raise AssertionError("never called")
+
+    name = f"{lonely_shell.__module__}.{lonely_shell.__qualname__}"
+    monkeypatch.setattr(shell, "_DECLARED", {name: shell._DECLARED.pop(name)})
+    with override_settings(SILENCED_SYSTEM_CHECKS=[]):
+        [message] = [m for m in checks.run_checks() if m.id == "composekit.W005"]
+    assert message.msg.startswith(
+        f"{GUARD} is not in MIDDLEWARE, and cacheable shells are declared ({name}):"
+    )
+    # No shell declared: no warning, whatever the middleware.
+    monkeypatch.setattr(shell, "_DECLARED", {})
+    assert ids(SILENCED_SYSTEM_CHECKS=[]) == []

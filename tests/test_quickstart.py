@@ -64,8 +64,9 @@ def add_to_settings(settings: Path, block: str) -> None:
         last = [i for i in items if f'"{i}"' in after]
         additions.append(f"{name} = [*{first!r}, *[x for x in {name} if x not in {first!r}], *{last!r}]")
     for line in block.splitlines():
-        if re.match(r"^\w+ = (?!\[$)", line):
+        if re.match(r"^\w+ = (?![\[{]$)", line):
             additions.append(line)
+    additions += re.findall(r"^\w+ = \{\n.*?^\}$", block, re.S | re.M)  # a dict, whole
     settings.write_text(text + "\n" + "\n".join(additions) + "\n")
 
 
@@ -147,7 +148,12 @@ def debug_off(url: str, page: Page) -> None:
     assert '<ck-fragment name="user-menu" src="/_composekit/user-menu/?p=' in html
     assert "state=" not in html  # a placeholder: the loader fills it
     script = re.search(r'<script src="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-    assert requests.get(url + script, timeout=30).status_code == 200  # whitenoise serves it
+    # The manifest storage's name, with a hash of the content, which whitenoise serves as such.
+    assert re.fullmatch(r"/static/composekit/composekit\.min\.[0-9a-f]{12}\.js", script), script
+    loader = requests.get(url + script, timeout=30, headers={"Accept-Encoding": "gzip"})
+    assert loader.status_code == 200
+    assert loader.headers["Cache-Control"] == "max-age=315360000, public, immutable"
+    assert loader.headers["Content-Encoding"] == "gzip"
     page.goto(url + "/")
     fragment = page.locator('ck-fragment[name="user-menu"]')
     expect(fragment).to_have_attribute("state", "loaded")

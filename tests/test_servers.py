@@ -9,7 +9,16 @@ import pytest
 import requests
 from django.core.cache.backends.redis import RedisCache
 
-from tests.servers import django_env, gunicorn, listening_ports, manage, varnish_counters, varnishd
+from tests.servers import (
+    django_env,
+    free_port,
+    gunicorn,
+    listening_ports,
+    manage,
+    nginx,
+    varnish_counters,
+    varnishd,
+)
 
 SETTINGS = "tests.served.settings"
 
@@ -64,3 +73,26 @@ def test_a_server_that_fails_to_start_says_why(tmp_path: Path) -> None:
     ):
         pass
     assert "VCL compilation failed" in str(failure.value)
+
+
+def test_nginx_listens_where_it_is_told_and_stops_with_its_workers(tmp_path: Path) -> None:
+    port = free_port()
+    conf = tmp_path / "site.conf"
+    conf.write_text(f'server {{ listen 127.0.0.1:{port}; location / {{ return 200 "nginx here"; }} }}\n')
+    with nginx(tmp_path, include=conf, port=port) as proxy:
+        assert listening_ports(proxy.pid) == {port}
+        assert requests.get(proxy.url + "/", timeout=10).text == "nginx here"
+        assert len(proxy.worker_pids()) >= 1  # a worker, and the cache processes if any
+        pids = [proxy.pid, *proxy.worker_pids()]
+    for pid in pids:
+        assert not Path(f"/proc/{pid}").exists(), f"process {pid} outlived nginx"
+    # Everything it wrote is in its folder: the log, the pid file, its temporary folders.
+    [folder] = tmp_path.glob("nginx-*")
+    assert "start worker process" in (folder / "server.log").read_text()
+    (tmp_path / "broken.conf").write_text("this_is_not_nginx on;\n")
+    with (
+        pytest.raises(RuntimeError, match="nginx exited with") as failure,
+        nginx(tmp_path, include=tmp_path / "broken.conf", port=free_port()),
+    ):
+        pass
+    assert "unknown directive" in str(failure.value)

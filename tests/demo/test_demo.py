@@ -224,23 +224,18 @@ def test_fragment_policies(demo: Demo) -> None:
     alice = session_for(demo.url, "alice")
     page = alice.get(demo.url + product_path(demo.url), timeout=10).text
 
+    # Each fragment's Cache-Control and Vary are checked by the demo's own tests, with
+    # composekit.testing (demo/shop/tests/, run by test_shop_suite.py); here, what only the
+    # real server shows: a logged-in shopper's session cookie stays off the public fragment,
+    # and a revalidation is a 304.
     live = alice.get(demo.url + fragment_src(page, "stock-price"), timeout=10)
     assert live.headers["Cache-Control"] == "public, max-age=5, s-maxage=10, stale-while-revalidate=30"
-    assert live.headers["Vary"] == "Accept"
     assert "Set-Cookie" not in live.headers
 
     summary_url = demo.url + fragment_src(page, "cart-summary")
     summary = alice.get(summary_url, timeout=10)
-    assert summary.headers["Cache-Control"] == "private, max-age=300"
-    assert summary.headers["Vary"] == "Accept, Cookie"
-    assert summary.headers["CK-Scopes"] == "cart"
     again = alice.get(summary_url, headers={"If-None-Match": summary.headers["ETag"]}, timeout=10)
     assert again.status_code == 304
-
-    picks = alice.get(demo.url + fragment_src(page, "recommended"), timeout=10)
-    assert picks.headers["Cache-Control"] == "private, max-age=300"
-    menu = alice.get(demo.url + fragment_src(page, "user-menu"), timeout=10)
-    assert (menu.headers["Cache-Control"], menu.headers["CK-Scopes"]) == ("private, max-age=300", "")
 
 
 # -- client mode and inline mode show the same page ------------------------------------------------

@@ -146,6 +146,10 @@ def _fragment(request: HttpRequest, kind: str, count: int) -> HttpResponseBase:
         response = HttpResponse(f"<span>{text}</span>")
         response["CK-Trigger"] = query.get("event", "")
         return response
+    if kind == "hx":  # an htmx answer (not a fragment) naming an event in HX-Trigger
+        response = HttpResponse(f"<span>{text} {count}</span>")
+        response["HX-Trigger"] = query.get("event", "")
+        return response
     if kind == "empty":  # a 200 with nothing in it: a valid, empty fragment
         return HttpResponse("")
     if kind == "big":  # about 1 MB of HTML

@@ -1,8 +1,5 @@
-"""Test helpers for projects that use composekit.
-
-``assert_cacheable_shell`` proves, in your own test suite, that a page is a shell: the same
-bytes for everyone and headers a shared cache may store.
-"""
+"""``assert_cacheable_shell``: proves, in your own test suite, that a page is a shell: the
+same bytes for everyone and headers a shared cache may store."""
 
 from __future__ import annotations
 
@@ -15,7 +12,7 @@ from django.http.response import HttpResponseBase
 from django.test import Client, override_settings
 from django.utils.cache import has_vary_header
 
-from .shell import REASON_HEADER, shareable
+from ..shell import REASON_HEADER, shareable
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
