@@ -45,7 +45,7 @@ from tests import vcl
 from tests.browsers import chromium_launch_args
 from tests.servers import ROOT, Server, free_port, redis_server, varnish_counters, varnishd
 
-from . import request_cpu
+from . import purging, request_cpu
 from .demo_data import TIMEOUT, catalog_paths, counted_demo, log_in_all, new_session, placeholders
 from .stats import interleaved, summarize
 
@@ -355,8 +355,12 @@ def run(
     idle_s: float,
     workers: int,
     threads: int,
+    changes: int = 5,
+    visitors: int = 5,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
+    """``changes`` and ``visitors``: the price changes after the rounds, each watched by as
+    many visitors (defaults, for results saved before they were sizes)."""
     from playwright.async_api import async_playwright
 
     names = [f"bench-{i:02}" for i in range(shoppers)]
@@ -386,6 +390,13 @@ def run(
                         measure(variant)
                 windows = interleaved(list(VARIANTS), rounds, measure)
                 version = browser.version
+                # After the measured rounds: nothing it costs falls in a window.
+                log(f"  {changes} price changes, each watched by {visitors} visitors through Varnish")
+                # The first category's first product in stock: among the most viewed.
+                popular = next(path for path in catalog.products if path in catalog.in_stock)
+                change = purging.price_changes(
+                    stacks[COMPOSED], popular, changes=changes, visitors=visitors, log=log
+                )
             finally:
                 loop.run_until_complete(browser.close())
                 loop.run_until_complete(playwright.stop())
@@ -408,6 +419,11 @@ def run(
         "busy_ratios": _ratios(windows, shoppers, pages, _busy_per_view),
         "idle_s": idle_s,
         "mismatches": _mismatches(windows),
+        "composed_purged": True,  # DEMO_PURGE_VARNISH: kept in Varnish until purged
+        "django_requests": purging.django_requests(
+            windows[COMPOSED], served[COMPOSED], shoppers * pages * rounds
+        ),
+        "price_change": {**change, "requests": purging.requests_during(served[COMPOSED], change["window"])},
     }
 
 
