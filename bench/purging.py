@@ -42,7 +42,7 @@ from shop.models import Product
 product = Product.objects.get(sku={sku!r})
 product.price = Decimal({price!r})
 product.save()
-print(time.time(), flush=True)
+print("saved", time.time(), flush=True)
 """
 _PRICE = re.compile(r'<div class="buy-price">\s*<p class="price[^"]*">([^<]*)</p>')
 
@@ -155,11 +155,12 @@ def _change(
         text=True,
     )
     assert change.stdout is not None
-    line = change.stdout.readline()
-    if not line.strip():
+    # The shell may print first (Django 5.2 says what it imported).
+    line = next((line for line in change.stdout if line.startswith("saved ")), "")
+    if not line:
         _, err = change.communicate(timeout=TIMEOUT)
         raise RuntimeError(f"saving {sku} printed no time:\n{err[-4000:]}")
-    saved_at = float(line)
+    saved_at = float(line.split()[1])
     wanted = _money(price)
 
     def watch(who: int) -> dict[str, float | None]:
