@@ -395,7 +395,7 @@ def run(
                 # The first category's first product in stock: among the most viewed.
                 popular = next(path for path in catalog.products if path in catalog.in_stock)
                 change = purging.price_changes(
-                    stacks[COMPOSED], popular, changes=changes, visitors=visitors, log=log
+                    stacks[COMPOSED], popular, catalog.listings, changes=changes, visitors=visitors, log=log
                 )
             finally:
                 loop.run_until_complete(browser.close())

@@ -8,9 +8,9 @@ when Varnish does not hold it: the first time, or after a purge.
   the target is that no shell and no price request reaches Django at all.
 - ``price_changes()``: after the rounds, a product's price is saved through the demo's own
   code (``manage.py shell`` with the app's environment: ``expire_on_change`` purges after the
-  commit, in the background, flushed at exit) while several visitors poll its page and its
-  price fragment through Varnish until each has seen the new price on both. Per change: the
-  time from the save's commit to the last visitor seeing it.
+  commit, in the background, flushed at exit) while several visitors poll its page, its price
+  fragment and a listing (catalog or category page) showing its card through Varnish until each has seen the new
+  price on all three. Per change: the time from the save's commit to the last visitor seeing it.
 """
 
 from __future__ import annotations
@@ -88,8 +88,11 @@ def django_requests(
     }
 
 
-def _price(html: str) -> str | None:
-    found = _PRICE.search(html)
+def _price(html: str, sku: str) -> str | None:
+    """The price the buy box (product page, price fragment) shows, else ``sku``'s card."""
+    found = _PRICE.search(html) or re.search(
+        rf'<li class="card" data-sku="{re.escape(sku)}".*?<p class="price">([^<]*)</p>', html, re.S
+    )
     return found.group(1).strip() if found else None
 
 
@@ -100,29 +103,41 @@ def _money(value: Decimal) -> str:
 def price_changes(
     stack: Composed,
     product: str,
+    listings: Sequence[str],
     *,
     changes: int,
     visitors: int,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Change the price of the product at ``product`` (a path) ``changes`` times; after each,
-    ``visitors`` anonymous clients poll its page and price fragment through ``stack.url``."""
+    ``visitors`` anonymous clients poll through ``stack.url`` its page, its price fragment and
+    the first of ``listings`` that shows its card."""
     with new_session() as session:
         page = session.get(stack.url + product, timeout=TIMEOUT).text
-    sku = re.search(r"Item ([A-Z]+-\d+)", page)
-    src = next((a.get("src") for a in placeholders(page) if a.get("name") == "stock-price"), None)
-    shown = _price(page)
-    if not (sku and src and shown):
-        raise AssertionError(f"{product}: no SKU, price fragment or price on the page")
-    urls = {"page": stack.url + product, "fragment": stack.url + src}
+        item = re.search(r"Item ([A-Z]+-\d+)", page)
+        src = next((a.get("src") for a in placeholders(page) if a.get("name") == "stock-price"), None)
+        if not (item and src):
+            raise AssertionError(f"{product}: no SKU or price fragment on the page")
+        sku = item.group(1)
+        listing = next(
+            (
+                path
+                for path in listings
+                if f'data-sku="{sku}"' in session.get(stack.url + path, timeout=TIMEOUT).text
+            ),
+            None,
+        )
+    shown = _price(page, sku)
+    if not (shown and listing):
+        raise AssertionError(f"{product}: no price on the page, or no listing shows {sku}")
+    urls = {"product page": product, "price fragment": str(src), "listing": listing}
     price = Decimal(shown.lstrip("$").replace(",", ""))
     clients = [new_session() for _ in range(visitors)]
-    samples: list[dict[str, float | None]] = []
+    samples: list[dict[str, Any]] = []
     started = time.time()
     try:
         for number in range(1, changes + 1):
-            new = price + number
-            samples.append(_change(stack, sku.group(1), new, urls, clients))
+            samples.append(_change(stack, sku, price + number, urls, clients))
             seen = samples[-1]["last_s"]
             log(
                 f"  price change {number}: "
@@ -133,6 +148,7 @@ def price_changes(
             client.close()
     return {
         "product": product,
+        "urls": urls,
         "visitors": visitors,
         "poll_s": POLL_S,
         "deadline_s": DEADLINE_S,
@@ -143,8 +159,9 @@ def price_changes(
 
 def _change(
     stack: Composed, sku: str, price: Decimal, urls: dict[str, str], clients: Sequence[Any]
-) -> dict[str, float | None]:
-    """One price change; when each visitor first saw it on each URL, in seconds after the save."""
+) -> dict[str, Any]:
+    """One price change: when the first visitor saw it anywhere, when the last had seen it on
+    each URL, and on them all; in seconds after the save, None if someone never did."""
     script = _CHANGE.format(sku=sku, price=str(price))
     change = subprocess.Popen(
         [sys.executable, "manage.py", "shell", "-c", script],
@@ -166,9 +183,11 @@ def _change(
     def watch(who: int) -> dict[str, float | None]:
         seen: dict[str, float | None] = dict.fromkeys(urls)
         while None in seen.values() and time.time() < saved_at + DEADLINE_S:
-            for name, url in urls.items():
-                if seen[name] is None and _price(clients[who].get(url, timeout=TIMEOUT).text) == wanted:
-                    seen[name] = time.time() - saved_at
+            for name, path in urls.items():
+                if seen[name] is None:
+                    html = clients[who].get(stack.url + path, timeout=TIMEOUT).text
+                    if _price(html, sku) == wanted:
+                        seen[name] = time.time() - saved_at
             time.sleep(POLL_S)
         return seen
 
@@ -182,8 +201,7 @@ def _change(
 
     return {
         "first_s": min((t for s in seen for t in s.values() if t is not None), default=None),
-        "page_s": last([s["page"] for s in seen]),
-        "fragment_s": last([s["fragment"] for s in seen]),
+        "each_s": {name: last([s[name] for s in seen]) for name in urls},
         "last_s": last([t for s in seen for t in s.values()]),
     }
 

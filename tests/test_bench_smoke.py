@@ -102,7 +102,14 @@ def test_browsing_counts_what_reaches_django_and_times_a_price_change(results: d
     assert len(change["changes"]) == sizes["changes"] and change["visitors"] == sizes["visitors"]
     for seen in change["changes"]:  # every visitor saw every change (purges reach Varnish)
         assert seen["last_s"] is not None
-        assert 0 < seen["first_s"] <= min(seen["page_s"], seen["fragment_s"]) <= seen["last_s"]
+        assert set(seen["each_s"]) == {"product page", "price fragment", "listing"}
+        assert (
+            0
+            < seen["first_s"]
+            <= min(seen["each_s"].values())
+            <= max(seen["each_s"].values())
+            == seen["last_s"]
+        )
     # The purged copies were fetched again from Django.
     assert change["requests"].get("shell", 0) >= 1 and change["requests"].get("stock-price", 0) >= 1
     assert "### Kept until purged" in results["markdown"]
