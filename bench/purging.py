@@ -8,9 +8,10 @@ when Varnish does not hold it: the first time, or after a purge.
   the target is that no shell and no price request reaches Django at all.
 - ``price_changes()``: after the rounds, a product's price is saved through the demo's own
   code (``manage.py shell`` with the app's environment: ``expire_on_change`` purges after the
-  commit, in the background, flushed at exit) while several visitors poll its page, its price
-  fragment and a listing (catalog or category page) showing its card through Varnish until each has seen the new
-  price on all three. Per change: the time from the save's commit to the last visitor seeing it.
+  commit, in the background, flushed at exit) while several visitors poll, through Varnish,
+  its page, its price fragment and a listing (catalog or category page) showing its card,
+  until each has seen the new price on all three. Per change: the time from the save's
+  commit to the last visitor seeing it.
 """
 
 from __future__ import annotations
