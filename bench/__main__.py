@@ -46,6 +46,8 @@ SIZES: dict[str, dict[str, tuple[Any, Any]]] = {
         "warmup": (1, 0),
         "concurrency": (4, 2),  # shoppers browsing at once
         "idle_s": (10.0, 0.5),  # the stack left idle before each round, its CPU measured
+        "changes": (5, 2),  # after the rounds: a price saved, composed's visitors poll for it
+        "visitors": (5, 5),  # ... this many, through Varnish
     },
     "endpoint": {"iterations": (500, 20), "rounds": (7, 2)},
     "server_cache": {"iterations": (300, 10), "rounds": (7, 2)},

@@ -5,7 +5,9 @@ database with a Redis of its own (Django's cache: cached_db sessions, shells, ``
 parts), under gunicorn with the same workers and threads:
 
 - ``composed``: the demo as shipped, behind varnishd running docs/varnish/composekit.vcl
-  (only its backend rewritten); the browsers talk to Varnish.
+  (only its backend rewritten); the browsers talk to Varnish. The app purges that Varnish by
+  tag when a product changes (``DEMO_PURGE_VARNISH``), so Varnish keeps the shells and the
+  public price fragment until then (``keep_until_purged``: a day at most).
 - ``monolithic`` and ``monolithic-cache``: plain Django; the browsers talk to gunicorn (a page
   made for one user gains nothing from a proxy, which would only add its own CPU).
 
@@ -41,10 +43,10 @@ from typing import Any
 from demo.launch import copy_prepared, demo_env
 from tests import vcl
 from tests.browsers import chromium_launch_args
-from tests.servers import ROOT, Server, redis_server, varnish_counters, varnishd
+from tests.servers import ROOT, Server, free_port, redis_server, varnish_counters, varnishd
 
-from . import request_cpu
-from .demo_data import TIMEOUT, catalog_paths, counted_demo, log_in_all, new_session
+from . import purging, request_cpu
+from .demo_data import TIMEOUT, catalog_paths, counted_demo, log_in_all, new_session, placeholders
 from .stats import interleaved, summarize
 
 COMPOSED = "composed"
@@ -52,6 +54,7 @@ VARIANTS = (COMPOSED, "monolithic", "monolithic-cache")
 PHASES = ("first", "rest")  # page 1 of every shopper; then pages 2 and on
 LISTING_SHARE = 0.4  # of a plan's pages, catalog and category pages; the rest products
 SEED = 15
+PUBLIC_FRAGMENTS = ("stock-price",)  # the demo's fragments every visitor shares
 TIMEOUT_MS = 30_000
 
 # Every placeholder loaded (lazy ones scrolled into view first), or failed.
@@ -99,6 +102,7 @@ class Stack:
     redis: Server
     proxy: Server | None
     requests: Path  # bench.request_cpu's folder
+    env: dict[str, str]  # the app's environment: a management command runs with it too
 
     def servers(self) -> dict[str, Server]:
         found = {"gunicorn": self.app, "redis-server": self.redis}
@@ -125,6 +129,10 @@ def serving(prepared: Path, tmp: Path, *, workers: int, threads: int) -> Iterato
             redis = running.enter_context(redis_server(folder))
             requests = folder / "requests"
             requests.mkdir()
+            # Composed as users run it behind Varnish: the app purges it by tag when a product
+            # changes, so Varnish keeps shells and the price until then (a day at most). Varnish
+            # listens where the app was told before either starts.
+            purged = f"127.0.0.1:{free_port()}" if variant == COMPOSED else None
             env = demo_env(
                 folder,
                 DJANGO_SETTINGS_MODULE="bench.variants.settings",
@@ -132,12 +140,14 @@ def serving(prepared: Path, tmp: Path, *, workers: int, threads: int) -> Iterato
                 BENCH_REDIS_URL=f"redis://127.0.0.1:{redis.port}/0",
                 BENCH_REQUEST_CPU=str(requests),
                 PYTHONPATH=str(ROOT),
+                **({"DEMO_PURGE_VARNISH": f"http://{purged}"} if purged else {}),
             )
             app = running.enter_context(counted_demo(folder, env, workers=workers, threads=threads))
             proxy = None
-            if variant == COMPOSED:
-                proxy = running.enter_context(varnishd(folder, vcl=vcl.reference(folder / "vcl", app.port)))
-            stacks[variant] = Stack(variant, (proxy or app).url, app, redis, proxy, requests)
+            if purged:
+                config = vcl.reference(folder / "vcl", app.port)
+                proxy = running.enter_context(varnishd(folder, vcl=config, address=purged))
+            stacks[variant] = Stack(variant, (proxy or app).url, app, redis, proxy, requests, env)
         yield stacks
 
 
@@ -245,17 +255,26 @@ async def _tab(browser: Any, url: str, cookies: list[dict[str, str]]) -> tuple[A
 
 
 def warm_shared_caches(stack: Stack, plans: list[list[str]]) -> None:
-    """Ask once for every page of the plans, anonymously, before the shoppers come.
+    """Ask once for every page of the plans, and the public fragments on them, anonymously,
+    before the shoppers come.
 
     A shop has more visitors than the benchmark's shoppers: they keep what every visitor
-    shares in the shared caches (Varnish's shells, the ``{% cache %}`` parts), which would
-    otherwise expire (300 s) between two rounds of a slow run. Asked of every variant alike.
+    shares in the shared caches (Varnish's shells and price fragments, the ``{% cache %}``
+    parts), which would otherwise expire (300 s) between two rounds of a slow run, or be
+    missing from the first round of a run without warm-up. Asked of every variant alike (the
+    monolithic pages hold no fragment placeholders).
     """
     with new_session() as session:
         for path in sorted({path for plan in plans for path in plan}):
             response = session.get(stack.url + path, timeout=TIMEOUT)
             if response.status_code != 200:
                 raise AssertionError(f"{stack.variant} {path} answered {response.status_code}")
+            for attrs in placeholders(response.text):
+                if attrs.get("name") in PUBLIC_FRAGMENTS and attrs.get("src"):
+                    url = stack.url + str(attrs["src"])
+                    fragment = session.get(url, headers={"Accept": "text/html"}, timeout=TIMEOUT)
+                    if fragment.status_code != 200:
+                        raise AssertionError(f"{stack.variant} {url} answered {fragment.status_code}")
 
 
 async def _settle(stack: Stack, *, quiet_ms: float = 10.0, step: float = 0.5, limit: float = 20.0) -> None:
@@ -336,8 +355,12 @@ def run(
     idle_s: float,
     workers: int,
     threads: int,
+    changes: int = 5,
+    visitors: int = 5,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
+    """``changes`` and ``visitors``: the price changes after the rounds, each watched by as
+    many visitors (defaults, for results saved before they were sizes)."""
     from playwright.async_api import async_playwright
 
     names = [f"bench-{i:02}" for i in range(shoppers)]
@@ -367,6 +390,13 @@ def run(
                         measure(variant)
                 windows = interleaved(list(VARIANTS), rounds, measure)
                 version = browser.version
+                # After the measured rounds: nothing it costs falls in a window.
+                log(f"  {changes} price changes, each watched by {visitors} visitors through Varnish")
+                # The first category's first product in stock: among the most viewed.
+                popular = next(path for path in catalog.products if path in catalog.in_stock)
+                change = purging.price_changes(
+                    stacks[COMPOSED], popular, catalog.listings, changes=changes, visitors=visitors, log=log
+                )
             finally:
                 loop.run_until_complete(browser.close())
                 loop.run_until_complete(playwright.stop())
@@ -389,6 +419,11 @@ def run(
         "busy_ratios": _ratios(windows, shoppers, pages, _busy_per_view),
         "idle_s": idle_s,
         "mismatches": _mismatches(windows),
+        "composed_purged": True,  # DEMO_PURGE_VARNISH: kept in Varnish until purged
+        "django_requests": purging.django_requests(
+            windows[COMPOSED], served[COMPOSED], shoppers * pages * rounds
+        ),
+        "price_change": {**change, "requests": purging.requests_during(served[COMPOSED], change["window"])},
     }
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from tests.browsers import CHROMIUM_ARGS
 
-from . import report_cache
+from . import report_cache, report_purging
 from .browser import MILESTONES
 from .stats import fmt, met, table
 
@@ -167,7 +167,7 @@ def _browsing_summary(b: dict[str, Any]) -> list[list[str]]:
                 "—" if target is None else met(ratio["median"] >= target),
             ]
         )
-    return rows
+    return rows + report_purging.summary_rows(b)
 
 
 def _trivial_ms(results: dict[str, Any]) -> float | None:
@@ -198,6 +198,7 @@ def _browsing(b: dict[str, Any], trivial_ms: float | None) -> list[str]:
         "catalog's and categories' product grids, the product details and related products, each "
         "keyed by what it shows. What an expert would do without composekit.",
         "",
+        *report_purging.variants_caches(b),
         f"{b['shoppers']} shoppers browse in Chromium {b['browser_version']} (Playwright, headless, "
         f"`{' '.join(CHROMIUM_ARGS)}`), one browser context each, {b['concurrency']} at a time. Each "
         "round, for each variant in turn (a rotating order), every shopper gets a new context that "
@@ -300,7 +301,7 @@ def _browsing(b: dict[str, Any], trivial_ms: float | None) -> list[str]:
                     f"{c.get('MAIN.s_pass', 0):.2f} passes (`varnishstat`).",
                 ]
             lines += [""]
-    return lines
+    return lines + report_purging.section(b)
 
 
 def _idle(b: dict[str, Any]) -> list[str]:

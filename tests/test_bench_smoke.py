@@ -80,6 +80,55 @@ def test_browsing_measures_every_variant_on_equal_content(results: dict[str, Any
         )
 
 
+def test_browsing_counts_what_reaches_django_and_times_a_price_change(results: dict[str, Any]) -> None:
+    browsing, sizes = results["browsing"], results["sizes"]["browsing"]
+    assert browsing["composed_purged"]
+    requests = browsing["django_requests"]
+    views = sizes["shoppers"] * sizes["pages"] * sizes["rounds"]
+    assert requests["views"] == views
+    assert set(requests["counts"]) == {
+        "shell",
+        "stock-price",
+        "batch",
+        "picks (recommended)",
+        "add to cart (POST)",
+        "other",
+    }
+    assert sum(requests["counts"].values()) == sum(requests["kinds"].values())
+    # Each shopper adds to its cart once per round.
+    assert requests["counts"]["add to cart (POST)"] == sizes["shoppers"] * sizes["rounds"]
+    assert requests["per_view"]["batch"] == requests["counts"]["batch"] / views
+    change = browsing["price_change"]
+    assert len(change["changes"]) == sizes["changes"] and change["visitors"] == sizes["visitors"]
+    for seen in change["changes"]:  # every visitor saw every change (purges reach Varnish)
+        assert seen["last_s"] is not None
+        assert set(seen["each_s"]) == {"product page", "price fragment", "listing"}
+        assert (
+            0
+            < seen["first_s"]
+            <= min(seen["each_s"].values())
+            <= max(seen["each_s"].values())
+            == seen["last_s"]
+        )
+    # The purged copies were fetched again from Django.
+    assert change["requests"].get("shell", 0) >= 1 and change["requests"].get("stock-price", 0) >= 1
+    assert "### Kept until purged" in results["markdown"]
+
+
+def test_the_report_renders_results_saved_before_the_purge_measures(results: dict[str, Any]) -> None:
+    from bench.report import render
+
+    saved = {key: value for key, value in results.items() if key != "markdown"}
+    saved["browsing"] = {
+        key: value
+        for key, value in saved["browsing"].items()
+        if key not in ("composed_purged", "django_requests", "price_change")
+    }
+    markdown = render(saved)
+    assert "## 1. Server CPU of real browsing" in markdown
+    assert "Kept until purged" not in markdown and "DEMO_PURGE_VARNISH" not in markdown
+
+
 def test_endpoint_times_every_case_under_gunicorn(results: dict[str, Any]) -> None:
     endpoint = results["endpoint"]
     cases = endpoint["cases"]
