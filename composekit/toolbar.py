@@ -21,6 +21,7 @@ from html import unescape
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from debug_toolbar import settings as dt_settings
 from debug_toolbar.panels import Panel
 from debug_toolbar.store import get_store
 from django.http import HttpRequest
@@ -75,7 +76,14 @@ class FragmentsPanel(Panel):
     @property
     def content(self) -> str:
         stats = self.get_stats()
-        return render_to_string(self.template, {**stats, "followed": self._followed(stats)})
+        return render_to_string(
+            self.template,
+            {
+                **stats,
+                "followed": self._followed(stats),
+                "update_on_fetch": bool(dt_settings.get_config()["UPDATE_ON_FETCH"]),
+            },
+        )
 
     def _followed(self, stats: dict[str, Any]) -> list[dict[str, Any]]:
         """What later requests rendered of this page's client-mode placeholders."""
@@ -105,13 +113,17 @@ def _placeholders(html: str) -> Iterator[dict[str, Any]]:
         state = attrs.get(prefix + "state")
         name = attrs.get(prefix + "name", "")
         token = parse_qs(urlsplit(src).query).get("p", [""])[0]
+        mode = {"loaded": "inline", "error": "inline, failed"}.get(state or "", "client")
         yield {
             "name": name,
             "element": tag,
-            "mode": {"loaded": "inline", "error": "inline, failed"}.get(state or "", "client"),
+            "mode": mode,
             "public": prefix + "public" in attrs,
-            # What the loader does: public fragments and batch="off" ones go alone.
-            "batch": prefix + "public" not in attrs and attrs.get(prefix + "batch") != "off",
+            # What the loader does: public fragments and batch="off" ones go alone; one the
+            # server rendered into the page is not fetched at all (None: the panel shows "-").
+            "batch": None
+            if mode != "client"
+            else prefix + "public" not in attrs and attrs.get(prefix + "batch") != "off",
             "src": src,
             "key": f"{name}:{token}",
         }

@@ -87,6 +87,38 @@ def test_a_client_page_lists_placeholders_and_a_fetch_lists_its_fragment(
     assert entry["key"] in {p["key"] for p in placed}  # the same fragment and params
 
 
+def test_batched_says_what_the_loader_will_do_and_nothing_for_inline(
+    toolbar: Any, rf: RequestFactory, settings: Any
+) -> None:
+    view = lambda r: render(r, "testapp/toolbar_page.html")  # noqa: E731
+    settings.COMPOSEKIT_MODE = "client"
+    client = {
+        p["name"]: p["batch"]
+        for p in panel_around(toolbar, page_request(rf), view).get_stats()["placeholders"]
+    }
+    assert client["hello"] is True and client["news"] is False  # news is public: alone
+    settings.COMPOSEKIT_MODE = "inline"
+    panel = panel_around(toolbar, page_request(rf), view)
+    inline = {p["name"]: p["batch"] for p in panel.get_stats()["placeholders"]}
+    assert set(inline) == set(client) and set(inline.values()) == {None}  # rendered, never fetched
+    # The "On this page" row: fragment, mode, element, public, batched, URL.
+    start = "<td>hello</td><td>inline</td><td>&lt;ck-fragment&gt;</td><td>no</td><td>-</td><td><code>"
+    assert sum(row.startswith(start) for row in panel.content.split("<tr>")) == 1
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_the_hint_about_update_on_fetch_matches_the_setting(
+    toolbar: Any, rf: RequestFactory, settings: Any, on: bool
+) -> None:
+    settings.COMPOSEKIT_MODE = "client"
+    settings.DEBUG_TOOLBAR_CONFIG = {"UPDATE_ON_FETCH": on}
+    content = panel_around(
+        toolbar, page_request(rf), lambda r: render(r, "testapp/toolbar_page.html")
+    ).content
+    assert ("Turn on <code>DEBUG_TOOLBAR_CONFIG" in content) is not on
+    assert ("<code>UPDATE_ON_FETCH</code> is on" in content) is on
+
+
 def test_a_batch_lists_its_parts(toolbar: Any, rf: RequestFactory) -> None:
     client = Client()
     panel = panel_around(
