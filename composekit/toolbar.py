@@ -10,6 +10,9 @@ policy, ETag, whether it was a 304, its queries and time, from the ``fragment_re
 signal. A client-mode page's panel also lists the fragment requests that followed it (the
 toolbar keeps every fetch the loader made as a request of its own), matched by fragment
 name and params.
+
+The toolbar replaces a response's ``Server-Timing`` with its own panels' timings; this panel
+hands composekit's entries to it, so the header carries both (keep the panel enabled).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ class FragmentsPanel(Panel):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._ran: list[dict[str, Any]] = []
+        self._server_timing: str | None = None
 
     def process_request(self, request: HttpRequest) -> HttpResponseBase:
         token = _current.set(self)
@@ -59,6 +63,21 @@ class FragmentsPanel(Panel):
 
     def record(self, entry: dict[str, Any]) -> None:
         self._ran.append(entry)
+
+    def generate_server_timing(self, request: HttpRequest, response: HttpResponseBase) -> None:
+        # The toolbar's middleware sets Server-Timing to what its panels report, replacing
+        # the header the response had: composekit's (a fragment's render, db and cache, a
+        # batch's time). Reported as this panel's, it is joined with theirs instead.
+        self._server_timing = response.get("Server-Timing")
+        super().generate_server_timing(request, response)
+
+    def get_headers(self, request: HttpRequest) -> dict[str, str]:
+        headers: dict[str, str] = super().get_headers(request)
+        if self._server_timing:
+            headers["Server-Timing"] = ", ".join(
+                filter(None, [self._server_timing, headers.get("Server-Timing")])
+            )
+        return headers
 
     def generate_stats(self, request: HttpRequest, response: HttpResponseBase) -> None:
         placeholders: list[dict[str, Any]] = []

@@ -6,6 +6,7 @@ outside coverage); this runs the same panel class in the test process.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -165,3 +166,46 @@ def test_json_and_streams_hold_no_placeholders(toolbar: Any, rf: RequestFactory)
         toolbar, page_request(rf), lambda r: HttpResponse("{}", content_type="application/json")
     )
     assert panel.get_stats()["placeholders"] == []
+
+
+# -- Server-Timing through the toolbar's middleware -------------------------------------------
+
+urlpatterns: list[Any] = []  # this module as ROOT_URLCONF: the tests' URLs and the toolbar's
+
+
+@pytest.fixture
+def toolbar_middleware(settings: Any) -> None:
+    settings.DEBUG = True
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "debug_toolbar"]  # before its imports
+    from debug_toolbar.settings import PANELS_DEFAULTS
+    from debug_toolbar.toolbar import debug_toolbar_urls
+
+    from tests.urls import urlpatterns as test_urlpatterns
+
+    urlpatterns[:] = [*test_urlpatterns, *debug_toolbar_urls()]  # none unless DEBUG
+    settings.ROOT_URLCONF = __name__
+    settings.MIDDLEWARE = ["debug_toolbar.middleware.DebugToolbarMiddleware", *settings.MIDDLEWARE]
+    settings.DEBUG_TOOLBAR_PANELS = [*PANELS_DEFAULTS, "composekit.toolbar.FragmentsPanel"]
+    settings.DEBUG_TOOLBAR_CONFIG = {"SHOW_TOOLBAR_CALLBACK": lambda request: True}
+
+
+# composekit's entries, after the toolbar's panels' (the Fragments panel comes last).
+COMPOSEKIT_TIMING = re.compile(r', render;dur=\d+\.\d, db;dur=\d+\.\d;desc="2 queries"$')
+
+
+@pytest.mark.usefixtures("toolbar_middleware")
+def test_composekit_server_timing_survives_the_toolbar(client: Client) -> None:
+    timing = client.get(fragment_url("counted"))["Server-Timing"]
+    assert COMPOSEKIT_TIMING.search(timing), timing
+    assert "TimerPanel_total;dur=" in timing and "SQLPanel_sql_time;dur=" in timing  # the toolbar's
+    batch = client.get(f"{BATCH}?f={part('hello')}")["Server-Timing"]
+    assert re.search(r', batch;dur=\d+\.\d;desc="1 parts"$', batch) and "TimerPanel_total;dur=" in batch
+
+
+@pytest.mark.usefixtures("toolbar_middleware")
+def test_without_the_panel_the_toolbar_replaces_it(client: Client, settings: Any) -> None:
+    from debug_toolbar.settings import PANELS_DEFAULTS
+
+    settings.DEBUG_TOOLBAR_PANELS = PANELS_DEFAULTS  # what the panel is there to fix
+    timing = client.get(fragment_url("counted"))["Server-Timing"]
+    assert "TimerPanel_total;dur=" in timing and "render;dur=" not in timing
