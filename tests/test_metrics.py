@@ -14,9 +14,11 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from prometheus_client import REGISTRY, CollectorRegistry
 
+import composekit
 from composekit import metrics, otel, prometheus
-from composekit.purge import Outcome, purge_now
+from composekit.purge import Outcome, Varnish, purge_now
 from composekit.render import fragment_url
+from composekit.signals import tags_purged
 from composekit.versions import expire
 from tests.recorder import RecordingServer, recording_server
 from tests.testapp.fragments import Hello
@@ -142,6 +144,9 @@ def test_opentelemetry(client: Client) -> None:
         url = fragment_url("hello")
         etag = client.get(url)["ETag"]
         client.get(url, headers={"If-None-Match": etag})
+        client.get("/_composekit/_batch/", {"f": [f"hello:{token(url)}"]})
+        client.get(fragment_url("stock", sku="o-1"))
+        tags_purged.send(Varnish, target="t", tags=["a"], ok=False, attempt=1, duration=0.01, error="x")
     finally:
         metrics.connect([])
     data = reader.get_metrics_data()
@@ -153,9 +158,35 @@ def test_opentelemetry(client: Client) -> None:
         (p.attributes["fragment"], p.attributes["mode"], p.attributes["status"]): p.value
         for p in found["composekit.fragment.responses"].data.data_points
     }
-    assert responses == {("hello", "client", 200): 1, ("hello", "client", 304): 1}
-    [render] = found["composekit.fragment.render.duration"].data.data_points
-    assert (dict(render.attributes), render.count) == ({"fragment": "hello", "mode": "client"}, 1)
+    assert responses == {
+        ("hello", "client", 200): 1,
+        ("hello", "client", 304): 1,
+        ("hello", "batch", 200): 1,
+        ("stock", "client", 200): 1,
+    }
+    renders = {
+        tuple(p.attributes.values()): p.count
+        for p in found["composekit.fragment.render.duration"].data.data_points
+    }
+    assert renders == {("hello", "client"): 1, ("hello", "batch"): 1, ("stock", "client"): 1}
+    [cache] = found["composekit.fragment.server_cache"].data.data_points
+    assert (dict(cache.attributes), cache.value) == ({"fragment": "stock", "result": "miss"}, 1)
+    [parts] = found["composekit.batch.parts"].data.data_points
+    assert (parts.count, parts.sum) == (1, 1)
+    [purges] = found["composekit.purge.requests"].data.data_points
+    assert (dict(purges.attributes), purges.value) == ({"backend": "Varnish", "result": "failed"}, 1)
+    [purge_time] = found["composekit.purge.duration"].data.data_points
+    assert purge_time.count == 1
+
+
+def test_the_view_collects_every_process_in_multiprocess_mode(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    # This process writes no files (its prometheus-client was imported without the variable):
+    # the view reads the folder only, and finds nothing in it.
+    response = prometheus.view(RequestFactory().get("/metrics"))
+    assert response.status_code == 200 and response.content == b""
 
 
 def test_the_setting_builds_an_opentelemetry_recorder() -> None:
@@ -178,3 +209,19 @@ def test_checks(monkeypatch: pytest.MonkeyPatch) -> None:
         [message] = [m for m in checks.run_checks() if m.id.startswith("composekit.")]
     assert message.id == "composekit.E009"
     assert message.hint == "pip install 'composekit[prometheus]'; see docs/observability.md."
+
+
+def test_a_backend_that_cannot_be_built_is_left_out_and_logged(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(ValueError, match="'statsd' is not one of prometheus, opentelemetry"):
+        metrics.recorder_for("statsd")
+    monkeypatch.setitem(sys.modules, "opentelemetry", None)
+    monkeypatch.delitem(sys.modules, "composekit.otel")  # imported afresh, and failing
+    monkeypatch.delattr(composekit, "otel")
+    with override_settings(COMPOSEKIT_METRICS=["opentelemetry", "statsd"]):
+        assert metrics._recorders == ()
+    assert [r.getMessage().split(":")[:2] for r in caplog.records if r.name == "composekit"] == [
+        ["COMPOSEKIT_METRICS", " 'opentelemetry' left out"],
+        ["COMPOSEKIT_METRICS", " 'statsd' left out"],
+    ]
