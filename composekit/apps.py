@@ -14,6 +14,8 @@ class ComposekitConfig(AppConfig):
         from . import (
             checks,  # noqa: F401 - registers the system checks
             identity,  # noqa: F401 - connects to login and logout
+            metrics,
         )
 
+        metrics.setup()
         autodiscover_modules("fragments")

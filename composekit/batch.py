@@ -37,6 +37,7 @@ from .policy import SCOPES_HEADER
 from .problem import CONTENT_TYPE as PROBLEM
 from .problem import problem_response
 from .robots import robots_tag
+from .signals import batch_answered
 from .triggers import TRIGGER_HEADER
 
 __all__ = ["batch_view"]
@@ -68,10 +69,10 @@ def batch_view(request: HttpRequest) -> HttpResponseBase:
     response.content = json.dumps(parts, separators=(",", ":"))
     response["Cache-Control"] = "no-store"
     patch_vary_headers(response, ["Cookie"])
+    duration = time.perf_counter() - start
     if conf.SERVER_TIMING:
-        response["Server-Timing"] = (
-            f'batch;dur={(time.perf_counter() - start) * 1000:.1f};desc="{len(parts)} parts"'
-        )
+        response["Server-Timing"] = f'batch;dur={duration * 1000:.1f};desc="{len(parts)} parts"'
+    batch_answered.send(sender=None, parts=len(parts), duration=duration, request=request)
     return response
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from contextlib import suppress
+from importlib import import_module
 from typing import Any
 
 from django.apps import apps
@@ -17,6 +18,7 @@ from django.urls import NoReverseMatch, get_resolver, reverse
 from . import registry, shell, tags
 from .conf import MODES, conf
 from .fragment import declares
+from .metrics import BACKENDS
 from .policy import CachePolicy
 from .purge import build
 from .servercache import ServerCache
@@ -266,6 +268,34 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         value = conf.raw(setting)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             invalid(setting, value, f"a whole number >= {minimum}")
+    metrics = conf.raw("METRICS")
+    names = [metrics] if isinstance(metrics, str) else metrics
+    if not (isinstance(names, (list, tuple)) and all(name in BACKENDS for name in names)):
+        invalid("METRICS", metrics, 'a list of metrics backends: "prometheus", "opentelemetry", or empty')
+    else:
+        errors.extend(_check_metrics_packages(names))
+    return errors
+
+
+# What each metrics backend imports, and the extra that installs it.
+_METRICS_PACKAGES = {"prometheus": "prometheus_client", "opentelemetry": "opentelemetry.metrics"}
+
+
+def _check_metrics_packages(names: list[str] | tuple[str, ...]) -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
+    for name in names:
+        module = _METRICS_PACKAGES[name]
+        try:
+            import_module(module)
+        except ImportError:
+            errors.append(
+                Error(
+                    f'COMPOSEKIT_METRICS names "{name}", but {module.partition(".")[0]} cannot be '
+                    "imported: no metrics are recorded for it.",
+                    hint=f"pip install 'composekit[{name}]'; see docs/observability.md.",
+                    id="composekit.E009",
+                )
+            )
     return errors
 
 

@@ -62,6 +62,8 @@ DEFAULTS: dict[str, Any] = {
     "PURGE_RETRIES": 5,
     "PURGE_BACKOFF": 0.5,
     "PURGE_TIMEOUT": 5,
+    # Metrics backends fed by the signals (metrics.py): "prometheus", "opentelemetry".
+    "METRICS": (),
 }
 
 
@@ -244,6 +246,12 @@ class Settings:
     def PURGE_TIMEOUT(self) -> float:
         """Seconds one purge request may take."""
         return float(self.raw("PURGE_TIMEOUT"))
+
+    @property
+    def METRICS(self) -> list[str]:
+        """The metrics backends to feed: a name or a list of names from ``metrics.BACKENDS``."""
+        value = self.raw("METRICS")
+        return [value] if isinstance(value, str) else list(value)
 
 
 conf = Settings()

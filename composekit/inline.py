@@ -60,8 +60,16 @@ class _Record:
     def take(self, response: HttpResponseBase) -> None:
         for name, morsel in response.cookies.items():
             self.cookies[name] = morsel
-        for name in _DELIM.split(response.get("Vary", "")):
-            if name and name.lower() not in _NOT_FOR_THE_PAGE:
+        self.add_vary(_DELIM.split(response.get("Vary", "")))
+
+    def add_vary(self, names: list[str]) -> None:
+        # Each name once, whatever its case: patch_vary_headers() skips the names the page
+        # already sends, not repeats among the new ones, so three private fragments inlined
+        # into a page that sent no Vary would make it "Cookie, Cookie, Cookie".
+        seen = {name.lower() for name in self.vary} | _NOT_FOR_THE_PAGE
+        for name in names:
+            if name and name.lower() not in seen:
+                seen.add(name.lower())
                 self.vary.append(name)
 
 
@@ -85,7 +93,7 @@ def render_inline(request: HttpRequest, name: str, token: str, src: str) -> str:
         nested = _record(sub)
         if nested is not None:  # what the fragment's own inline fragments left for it
             record.cookies.update(nested.cookies)
-            record.vary += nested.vary
+            record.add_vary(nested.vary)
     finally:
         record.rendering = None
         for kind in per_user_state(request):

@@ -2,12 +2,13 @@
 
 ``problem_for()`` maps what a fragment view raised (DRF's exceptions, Django's ``Http404``
 and ``PermissionDenied``) to its status and detail; ``server_error()`` is the 500 for
-anything else, with details only under ``DEBUG``.
+anything else, with details (type, message, traceback) only under ``DEBUG``.
 """
 
 from __future__ import annotations
 
 import json
+import traceback
 from http import HTTPStatus
 from typing import Any
 
@@ -75,12 +76,14 @@ def problem_for(exc: Exception, fragment: str) -> HttpResponse:
 
 
 def server_error(exc: Exception, fragment: str) -> HttpResponse:
-    """The 500 for an exception a fragment raised: its type and message only under ``DEBUG``."""
+    """The 500 for an exception a fragment raised: its type, message and traceback only under
+    ``DEBUG`` (the loader prints them to the console there; a traceback names files and code)."""
     detail = "the fragment failed to render"
     extra: dict[str, Any] = {"fragment": fragment}
     if settings.DEBUG:
         detail = f"{type(exc).__name__}: {exc}"
         extra["exception"] = type(exc).__qualname__
+        extra["traceback"] = "".join(traceback.format_exception(exc))
     return problem_response(500, detail, **extra)
 
 

@@ -11,7 +11,9 @@ from django.utils.safestring import SafeString
 from .conf import DEFAULTS, conf
 from .html import html_attrs
 
-__all__ = ["live_script_tag", "script_tag"]
+__all__ = ["DEBUG_SCRIPT", "live_script_tag", "script_tag"]
+
+DEBUG_SCRIPT = "composekit/composekit-debug.min.js"
 
 
 def script_tag(nonce: str | None = None, *, live: bool = False) -> SafeString:
@@ -19,7 +21,8 @@ def script_tag(nonce: str | None = None, *, live: bool = False) -> SafeString:
     as soon as the parser meets them, not after the whole page has arrived.
 
     With ``live``, composekit-live's script follows it (events, polls, forms through the
-    loader; docs/loader.md).
+    loader; docs/loader.md). Under ``DEBUG``, composekit-debug's does too: it logs each
+    fragment that fails to the console, with its problem document.
     """
     attrs = {
         "src": static(conf.SCRIPT),
@@ -35,6 +38,10 @@ def script_tag(nonce: str | None = None, *, live: bool = False) -> SafeString:
         "nonce": nonce,
     }
     tag = format_html("<script{}></script>", html_attrs(attrs))
+    if settings.DEBUG:
+        # Development only: failed fragments logged to the console (js/src/debug/iife.js).
+        debug = {"src": static(DEBUG_SCRIPT), "nonce": nonce}
+        tag = format_html("{}<script{}></script>", tag, html_attrs(debug))
     return format_html("{}{}", tag, live_script_tag(nonce)) if live else tag
 
 

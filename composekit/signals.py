@@ -16,13 +16,18 @@ attempt of each chunk at each target, from the thread that sent it: ``sender`` t
 class (``Varnish``, ``Fastly``, ...), ``target`` (str, the node or API endpoint),
 ``tags`` (list of str), ``ok`` (bool), ``attempt`` (int, 1 for the first),
 ``duration`` (seconds, float) and ``error`` (str, what failed; None when ``ok``).
+
+``batch_answered`` is sent after every batch request that ran its parts (``batch.py``), after
+their own ``fragment_rendered``: ``sender`` None, ``parts`` (int, how many fragments it
+asked for), ``duration`` (seconds, float) and ``request``. Metrics count batch sizes from it.
 """
 
 from __future__ import annotations
 
 from django.dispatch import Signal
 
-__all__ = ["fragment_rendered", "tags_purged"]
+__all__ = ["batch_answered", "fragment_rendered", "tags_purged"]
 
 fragment_rendered = Signal()
 tags_purged = Signal()
+batch_answered = Signal()

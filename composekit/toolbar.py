@@ -10,6 +10,9 @@ policy, ETag, whether it was a 304, its queries and time, from the ``fragment_re
 signal. A client-mode page's panel also lists the fragment requests that followed it (the
 toolbar keeps every fetch the loader made as a request of its own), matched by fragment
 name and params.
+
+The toolbar replaces a response's ``Server-Timing`` with its own panels' timings; this panel
+hands composekit's entries to it, so the header carries both (keep the panel enabled).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from html import unescape
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from debug_toolbar import settings as dt_settings
 from debug_toolbar.panels import Panel
 from debug_toolbar.store import get_store
 from django.http import HttpRequest
@@ -47,6 +51,7 @@ class FragmentsPanel(Panel):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._ran: list[dict[str, Any]] = []
+        self._server_timing: str | None = None
 
     def process_request(self, request: HttpRequest) -> HttpResponseBase:
         token = _current.set(self)
@@ -58,6 +63,21 @@ class FragmentsPanel(Panel):
 
     def record(self, entry: dict[str, Any]) -> None:
         self._ran.append(entry)
+
+    def generate_server_timing(self, request: HttpRequest, response: HttpResponseBase) -> None:
+        # The toolbar's middleware sets Server-Timing to what its panels report, replacing
+        # the header the response had: composekit's (a fragment's render, db and cache, a
+        # batch's time). Reported as this panel's, it is joined with theirs instead.
+        self._server_timing = response.get("Server-Timing")
+        super().generate_server_timing(request, response)
+
+    def get_headers(self, request: HttpRequest) -> dict[str, str]:
+        headers: dict[str, str] = super().get_headers(request)
+        if self._server_timing:
+            headers["Server-Timing"] = ", ".join(
+                filter(None, [self._server_timing, headers.get("Server-Timing")])
+            )
+        return headers
 
     def generate_stats(self, request: HttpRequest, response: HttpResponseBase) -> None:
         placeholders: list[dict[str, Any]] = []
@@ -75,7 +95,14 @@ class FragmentsPanel(Panel):
     @property
     def content(self) -> str:
         stats = self.get_stats()
-        return render_to_string(self.template, {**stats, "followed": self._followed(stats)})
+        return render_to_string(
+            self.template,
+            {
+                **stats,
+                "followed": self._followed(stats),
+                "update_on_fetch": bool(dt_settings.get_config()["UPDATE_ON_FETCH"]),
+            },
+        )
 
     def _followed(self, stats: dict[str, Any]) -> list[dict[str, Any]]:
         """What later requests rendered of this page's client-mode placeholders."""
@@ -105,13 +132,17 @@ def _placeholders(html: str) -> Iterator[dict[str, Any]]:
         state = attrs.get(prefix + "state")
         name = attrs.get(prefix + "name", "")
         token = parse_qs(urlsplit(src).query).get("p", [""])[0]
+        mode = {"loaded": "inline", "error": "inline, failed"}.get(state or "", "client")
         yield {
             "name": name,
             "element": tag,
-            "mode": {"loaded": "inline", "error": "inline, failed"}.get(state or "", "client"),
+            "mode": mode,
             "public": prefix + "public" in attrs,
-            # What the loader does: public fragments and batch="off" ones go alone.
-            "batch": prefix + "public" not in attrs and attrs.get(prefix + "batch") != "off",
+            # What the loader does: public fragments and batch="off" ones go alone; one the
+            # server rendered into the page is not fetched at all (None: the panel shows "-").
+            "batch": None
+            if mode != "client"
+            else prefix + "public" not in attrs and attrs.get(prefix + "batch") != "off",
             "src": src,
             "key": f"{name}:{token}",
         }

@@ -37,6 +37,9 @@ const outputs = {
   'composekit-live.js': { entryPoints: ['js/src/live/iife.js'], format: 'iife', banner },
   'composekit-live.min.js': { entryPoints: ['js/src/live/iife.js'], format: 'iife', minify: true },
   'composekit-live.esm.js': { entryPoints: ['js/src/live/index.js'], format: 'esm', banner },
+  // composekit-debug: console diagnostics, added by {% composekit_script %} under DEBUG only.
+  'composekit-debug.js': { entryPoints: ['js/src/debug/iife.js'], format: 'iife', banner },
+  'composekit-debug.min.js': { entryPoints: ['js/src/debug/iife.js'], format: 'iife', minify: true },
 };
 
 // name -> text of each declaration file, generated from js/src by js/tsconfig.json.
@@ -56,6 +59,7 @@ function declarations() {
   // The drop-in scripts export nothing; globals.d.ts types window.composekit.
   delete files['iife.d.ts'];
   delete files['live/iife.d.ts'];
+  delete files['debug/iife.d.ts'];
   // The global names (window.composekit, the tag, the events) come with the package's entry.
   files['index.d.ts'] = '/// <reference path="./globals.d.ts" />\n' + files['index.d.ts'];
   files['globals.d.ts'] = readFileSync(join(src, 'globals.d.ts'), 'utf8');

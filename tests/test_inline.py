@@ -64,6 +64,29 @@ def test_cookies_of_nested_fragments_reach_the_page(client: Client) -> None:
     assert response["Vary"] == "Cookie, Accept-Language"
 
 
+def test_each_vary_name_reaches_the_page_once(client: Client) -> None:
+    # outer (public) holds hello (private): both vary on nothing the page did not know of,
+    # but hello's Cookie arrives through outer too.
+    assert client.get("/inline-page/outer/")["Vary"] == "Cookie"
+
+
+def test_many_private_fragments_make_one_cookie_in_vary(rf: RequestFactory) -> None:
+    request = page_request(rf)
+    html = render(
+        '{% fragment "hello" %}{% endfragment %}{% fragment "counted" %}{% endfragment %}'
+        '{% fragment "sets-cookie" %}{% endfragment %}{% fragment "no-store" %}{% endfragment %}',
+        request,
+    )
+    assert html.count('state="loaded"') == 4
+    response = HttpResponse()  # the page itself sent no Vary
+    apply_to_response(request, response)
+    assert response["Vary"] == "Cookie, Accept-Language"
+    response = HttpResponse()
+    response["Vary"] = "cookie"  # a page that did: no name twice, whatever its case
+    apply_to_response(request, response)
+    assert response["Vary"] == "cookie, Accept-Language"
+
+
 def test_a_refused_fragment_still_says_what_the_page_varies_on(client: Client) -> None:
     response = client.get("/inline-page/staff/")
     assert b">fallback</ck-fragment>" in response.content

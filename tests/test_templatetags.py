@@ -29,6 +29,16 @@ def test_script_tag() -> None:
     )
 
 
+@override_settings(DEBUG=True)
+def test_under_debug_the_debug_script_follows_the_loader() -> None:
+    assert render("{% composekit_script live %}", csp_nonce="n0nce") == (
+        '<script src="/static/composekit/composekit.min.js" data-max-depth="5" '
+        'data-batch-url="/_composekit/_batch/" nonce="n0nce"></script>'
+        '<script src="/static/composekit/composekit-debug.min.js" nonce="n0nce"></script>'
+        '<script src="/static/composekit/composekit-live.min.js" nonce="n0nce"></script>'
+    )
+
+
 @override_settings(
     COMPOSEKIT_BATCH=False, COMPOSEKIT_GENERATION_COOKIE="gen", COMPOSEKIT_IDENTITY_COOKIE=None
 )

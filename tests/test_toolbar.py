@@ -102,6 +102,12 @@ def test_a_fragment_request_shows_its_own_fragment_and_its_304(client_app: Serve
     assert row[6] == "0"  # get_etag() answered without the query the body needs
 
 
+def test_server_timing_carries_composekits_entries_and_the_toolbars(client_app: Server) -> None:
+    timing = requests.get(client_app.url + fragment_url("counted"), timeout=10).headers["Server-Timing"]
+    entries = [entry.split(";")[0] for entry in timing.split(", ")]
+    assert {"render", "db", "TimerPanel_total", "SQLPanel_sql_time"} <= set(entries), timing
+
+
 def test_client_page_lists_placeholders_and_the_requests_that_followed(
     client_app: Server, page: Page
 ) -> None:

@@ -6,6 +6,7 @@ outside coverage); this runs the same panel class in the test process.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -87,6 +88,38 @@ def test_a_client_page_lists_placeholders_and_a_fetch_lists_its_fragment(
     assert entry["key"] in {p["key"] for p in placed}  # the same fragment and params
 
 
+def test_batched_says_what_the_loader_will_do_and_nothing_for_inline(
+    toolbar: Any, rf: RequestFactory, settings: Any
+) -> None:
+    view = lambda r: render(r, "testapp/toolbar_page.html")  # noqa: E731
+    settings.COMPOSEKIT_MODE = "client"
+    client = {
+        p["name"]: p["batch"]
+        for p in panel_around(toolbar, page_request(rf), view).get_stats()["placeholders"]
+    }
+    assert client["hello"] is True and client["news"] is False  # news is public: alone
+    settings.COMPOSEKIT_MODE = "inline"
+    panel = panel_around(toolbar, page_request(rf), view)
+    inline = {p["name"]: p["batch"] for p in panel.get_stats()["placeholders"]}
+    assert set(inline) == set(client) and set(inline.values()) == {None}  # rendered, never fetched
+    # The "On this page" row: fragment, mode, element, public, batched, URL.
+    start = "<td>hello</td><td>inline</td><td>&lt;ck-fragment&gt;</td><td>no</td><td>-</td><td><code>"
+    assert sum(row.startswith(start) for row in panel.content.split("<tr>")) == 1
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_the_hint_about_update_on_fetch_matches_the_setting(
+    toolbar: Any, rf: RequestFactory, settings: Any, on: bool
+) -> None:
+    settings.COMPOSEKIT_MODE = "client"
+    settings.DEBUG_TOOLBAR_CONFIG = {"UPDATE_ON_FETCH": on}
+    content = panel_around(
+        toolbar, page_request(rf), lambda r: render(r, "testapp/toolbar_page.html")
+    ).content
+    assert ("Turn on <code>DEBUG_TOOLBAR_CONFIG" in content) is not on
+    assert ("<code>UPDATE_ON_FETCH</code> is on" in content) is on
+
+
 def test_a_batch_lists_its_parts(toolbar: Any, rf: RequestFactory) -> None:
     client = Client()
     panel = panel_around(
@@ -133,3 +166,46 @@ def test_json_and_streams_hold_no_placeholders(toolbar: Any, rf: RequestFactory)
         toolbar, page_request(rf), lambda r: HttpResponse("{}", content_type="application/json")
     )
     assert panel.get_stats()["placeholders"] == []
+
+
+# -- Server-Timing through the toolbar's middleware -------------------------------------------
+
+urlpatterns: list[Any] = []  # this module as ROOT_URLCONF: the tests' URLs and the toolbar's
+
+
+@pytest.fixture
+def toolbar_middleware(settings: Any) -> None:
+    settings.DEBUG = True
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "debug_toolbar"]  # before its imports
+    from debug_toolbar.settings import PANELS_DEFAULTS
+    from debug_toolbar.toolbar import debug_toolbar_urls
+
+    from tests.urls import urlpatterns as test_urlpatterns
+
+    urlpatterns[:] = [*test_urlpatterns, *debug_toolbar_urls()]  # none unless DEBUG
+    settings.ROOT_URLCONF = __name__
+    settings.MIDDLEWARE = ["debug_toolbar.middleware.DebugToolbarMiddleware", *settings.MIDDLEWARE]
+    settings.DEBUG_TOOLBAR_PANELS = [*PANELS_DEFAULTS, "composekit.toolbar.FragmentsPanel"]
+    settings.DEBUG_TOOLBAR_CONFIG = {"SHOW_TOOLBAR_CALLBACK": lambda request: True}
+
+
+# composekit's entries, after the toolbar's panels' (the Fragments panel comes last).
+COMPOSEKIT_TIMING = re.compile(r', render;dur=\d+\.\d, db;dur=\d+\.\d;desc="2 queries"$')
+
+
+@pytest.mark.usefixtures("toolbar_middleware")
+def test_composekit_server_timing_survives_the_toolbar(client: Client) -> None:
+    timing = client.get(fragment_url("counted"))["Server-Timing"]
+    assert COMPOSEKIT_TIMING.search(timing), timing
+    assert "TimerPanel_total;dur=" in timing and "SQLPanel_sql_time;dur=" in timing  # the toolbar's
+    batch = client.get(f"{BATCH}?f={part('hello')}")["Server-Timing"]
+    assert re.search(r', batch;dur=\d+\.\d;desc="1 parts"$', batch) and "TimerPanel_total;dur=" in batch
+
+
+@pytest.mark.usefixtures("toolbar_middleware")
+def test_without_the_panel_the_toolbar_replaces_it(client: Client, settings: Any) -> None:
+    from debug_toolbar.settings import PANELS_DEFAULTS
+
+    settings.DEBUG_TOOLBAR_PANELS = PANELS_DEFAULTS  # what the panel is there to fix
+    timing = client.get(fragment_url("counted"))["Server-Timing"]
+    assert "TimerPanel_total;dur=" in timing and "render;dur=" not in timing

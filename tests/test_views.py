@@ -262,7 +262,7 @@ def test_raised_is_500_without_details(client: Client, caplog: pytest.LogCapture
         "status": 500,
         "detail": "the fragment failed to render",
         "fragment": "boom",
-    }
+    }  # no exception, no traceback
     [record] = [r for r in caplog.records if r.name == "composekit"]
     assert record.name == "composekit"
     assert record.getMessage() == "fragment 'boom' raised RuntimeError"
@@ -275,6 +275,10 @@ def test_raised_is_500_with_details_under_debug(client: Client) -> None:
     body = problem(response)
     assert body["detail"] == "RuntimeError: the fragment blew up"
     assert body["exception"] == "RuntimeError"
+    lines = body["traceback"].splitlines()
+    assert lines[0] == "Traceback (most recent call last):"
+    assert lines[-1] == "RuntimeError: the fragment blew up"
+    assert 'raise RuntimeError("the fragment blew up")' in body["traceback"]  # the fragment's line
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,8 @@ The environment names what differs between runs:
 - ``CK_SERVED_REDIS``: ``redis://...``: Django's cache (so the server fragment cache) on that
   Redis, and sessions in ``cached_db``: what several app hosts share. Unset, local memory.
 - ``CK_SERVED_HOST``: a name for this app host, sent in ``X-Served-By`` on every response.
+- ``CK_SERVED_METRICS``: ``COMPOSEKIT_METRICS`` (``prometheus``), with the metrics at ``/metrics``;
+  run it with ``PROMETHEUS_MULTIPROC_DIR`` under several workers (tests/test_metrics_gunicorn.py).
 - ``CK_SERVED_PURGE``: Varnish URLs (comma-separated) to purge by tag (soft unless
   ``CK_SERVED_PURGE_HARD``), retried twice, quickly: tests/test_varnish_purge.py.
 
@@ -60,6 +62,8 @@ if REDIS_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+COMPOSEKIT_METRICS = os.environ.get("CK_SERVED_METRICS", "").split()
 
 PURGE_URLS = [url for url in os.environ.get("CK_SERVED_PURGE", "").split(",") if url]
 if PURGE_URLS:

@@ -60,6 +60,11 @@ urlpatterns = [
     *test_urlpatterns,
 ]
 
+if settings.COMPOSEKIT_METRICS:
+    from composekit.prometheus import view as metrics_view
+
+    urlpatterns.append(path("metrics", metrics_view))
+
 if settings.DEBUG:  # with the debug toolbar: its URLs, and static files for its script
     from debug_toolbar.toolbar import debug_toolbar_urls
 
