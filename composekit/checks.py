@@ -145,11 +145,8 @@ LONG_LIFETIME = 3600
 
 def _unpurged_lifetimes() -> list[CheckMessage]:
     """W004: shared caches told to keep something long, with nothing configured to purge it."""
-    try:
-        if tags.purging():
-            return []
-    except ImproperlyConfigured:
-        return []  # E008 says what is wrong with COMPOSEKIT_PURGE_BACKENDS
+    if tags.purging():  # a malformed setting counts as none: E008 says what is wrong
+        return []
     with suppress(Exception):  # a broken URLconf: Django's own URL checks report it
         _ = get_resolver().url_patterns  # imports the URLconf: its views declare their shells
     declared: list[tuple[str, object, CachePolicy]] = [

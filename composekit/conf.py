@@ -228,11 +228,6 @@ class Settings:
         return int(self.raw("PURGED_MAX_AGE"))
 
     @property
-    def PURGE_BACKENDS(self) -> list[dict[str, Any]]:
-        """``{"BACKEND": "composekit.purge.Varnish", "OPTIONS": {...}}`` entries; see purge.py."""
-        return list(self.raw("PURGE_BACKENDS"))
-
-    @property
     def PURGE_RETRIES(self) -> int:
         """Attempts after the first before a purge request is given up."""
         return int(self.raw("PURGE_RETRIES"))

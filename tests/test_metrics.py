@@ -225,3 +225,16 @@ def test_a_backend_that_cannot_be_built_is_left_out_and_logged(
         ["COMPOSEKIT_METRICS", " 'opentelemetry' left out"],
         ["COMPOSEKIT_METRICS", " 'statsd' left out"],
     ]
+
+
+def test_a_regeneration_counts_as_a_server_cache_result_only(registry: CollectorRegistry) -> None:
+    from composekit.signals import fragment_rendered
+
+    fragment_rendered.send(
+        sender=Hello, name="hello", duration=0.01, queries=0, db_time=0.0, status=200, inline=False,
+        batch=False, cache="regenerated", request=None, response=None,
+    )  # fmt: skip
+    assert (
+        count(registry, "composekit_fragment_server_cache_total", fragment="hello", result="regenerated") == 1
+    )
+    assert count(registry, fragment="hello", mode="client", status="200") == 0

@@ -345,6 +345,7 @@ def test_base_class_is_abstract() -> None:
     [
         (Varnish, {"urls": "http://v/"}, "urls must be a list of http(s) URLs of Varnish nodes"),
         (Varnish, {"urls": []}, "urls must be a list"),
+        (Varnish, {"urls": [6081]}, "urls must be a list of http(s) URLs of Varnish nodes"),
         (Fastly, {"service_id": "", "token": "t"}, "service_id must be the Fastly service id"),
         (Fastly, {"service_id": "s", "token": "t", "api": "ftp://x"}, "api must be an http(s) URL"),
         (Cloudflare, {"zone_id": "z", "token": None}, "token must be the Cloudflare API token"),

@@ -188,3 +188,42 @@ def test_a_malformed_purge_setting_fails_no_request(client: Client, caplog: pyte
     assert "xkey" not in response
     assert response["Cache-Control"] == "public, max-age=5, s-maxage=10, stale-while-revalidate=30"
     assert "no cache tags or purges: COMPOSEKIT_PURGE_BACKENDS entry" in caplog.text
+
+
+@override_settings(COMPOSEKIT_TAG_HEADERS=["xkey"])
+def test_stripping_a_tagged_response_leaves_no_tags() -> None:
+    response = HttpResponse()
+    assert tags.write(response, ["items"], "a view") is True
+    assert (response["xkey"], tags.labels_of(response)) == ("composekit items", ("items",))
+    tags.strip(response)
+    assert "xkey" not in response
+    assert tags.labels_of(response) is None
+
+
+def test_a_callable_depends_on_with_a_bad_dependency_names_the_shell() -> None:
+    from composekit.shell import Shell, shell_cache_control, shell_policy
+
+    shell = Shell("shop.views.catalog", shell_policy(60), lambda request: [("product", 1.5)])
+    with pytest.raises(ValueError, match=r"^shell shop.views.catalog: depends_on: dependency 'product': ids"):
+        shell.labels(Client().get("/shells/page/").wsgi_request, (), {})
+    assert shell_cache_control(60, 300) == "public, max-age=60, s-maxage=300"
+
+
+@pytest.mark.django_db
+def test_expire_purges_its_tag_and_its_name_after_commit(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.db import transaction
+
+    from composekit import expire, purge
+
+    sent: list[list[str]] = []
+    monkeypatch.setattr(purge, "purge", lambda queued: sent.append(list(queued)))
+    with override_settings(COMPOSEKIT_PURGE_BACKENDS=[VARNISH]):
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            expire("item", "a 1")
+            assert sent == []  # not before the commit
+        with transaction.atomic():
+            expire("item", "rolled-back")
+            transaction.set_rollback(True)
+    assert sent == [["item:a%201", "item"]]

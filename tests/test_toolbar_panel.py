@@ -209,3 +209,11 @@ def test_without_the_panel_the_toolbar_replaces_it(client: Client, settings: Any
     settings.DEBUG_TOOLBAR_PANELS = PANELS_DEFAULTS  # what the panel is there to fix
     timing = client.get(fragment_url("counted"))["Server-Timing"]
     assert "TimerPanel_total;dur=" in timing and "render;dur=" not in timing
+
+
+@pytest.mark.usefixtures("toolbar_middleware")
+def test_with_server_timing_off_the_toolbar_keeps_its_own(client: Client, settings: Any) -> None:
+    settings.COMPOSEKIT_SERVER_TIMING = False
+    timing = client.get(fragment_url("counted"))["Server-Timing"]
+    assert "TimerPanel_total;dur=" in timing and "render;dur=" not in timing
+    assert not timing.startswith(", ")
