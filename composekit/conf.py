@@ -228,6 +228,12 @@ class Settings:
         return int(self.raw("PURGED_MAX_AGE"))
 
     @property
+    def PURGE_BACKENDS(self) -> Any:
+        """``{"BACKEND": "composekit.purge.Varnish", "OPTIONS": {...}}`` entries, as written (a
+        malformed value reaches ``purge.configured()``, which says what is wrong); see purge.py."""
+        return self.raw("PURGE_BACKENDS")
+
+    @property
     def PURGE_RETRIES(self) -> int:
         """Attempts after the first before a purge request is given up."""
         return int(self.raw("PURGE_RETRIES"))

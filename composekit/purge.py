@@ -88,7 +88,7 @@ def configured() -> list[PurgeBackend]:
     global _backends
     with _lock:
         if _backends is None:
-            specs = conf.raw("PURGE_BACKENDS")  # as written: conf.PURGE_BACKENDS would list() a string
+            specs = conf.PURGE_BACKENDS
             if not isinstance(specs, (list, tuple)):
                 raise ImproperlyConfigured("COMPOSEKIT_PURGE_BACKENDS must be a list of dicts.")
             _backends = [build(spec) for spec in specs]
