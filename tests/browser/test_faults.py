@@ -87,3 +87,23 @@ def test_a_raising_fragment_keeps_its_fallback_and_the_others_load(loader: Loade
     assert page.inner_html("#boom ck-fragment") == "<b>boom fallback</b>"
     [error] = [e for e in loader.events() if e[1] == "error"]
     assert error[2:] == [500, 1, "HTTP 500"]  # a 500 is not retried
+
+
+@pytest.mark.parametrize("neighbours", [False, True], ids=["alone", "in-a-batch"])
+def test_a_database_error_shows_that_fragments_error_content_and_nothing_else_fails(
+    loader: Loader, neighbours: bool
+) -> None:
+    down = '<div id="down">{% fragment "db-down" %}<i>loading</i>{% error %}<b>no data</b>{% endfragment %}</div>'
+    others = (
+        '<div id="hello">{% fragment "hello" who="n" %}...{% endfragment %}</div>'
+        '<div id="picks">{% fragment "picks" %}...{% endfragment %}</div>'
+    )
+    page = loader.open(down + (others if neighbours else ""))
+    expect(page.locator("#down ck-fragment")).to_have_attribute("state", "error")
+    assert page.inner_text("#down ck-fragment") == "no data"
+    if neighbours:
+        expect(page.locator("#hello ck-fragment")).to_have_text("Hello anonymous from n")
+        expect(page.locator("#picks ck-fragment")).to_have_attribute("state", "loaded")
+        assert page.inner_text("#picks").startswith("picks for anonymous: 0 in cart")
+    errors = [e[2:] for e in loader.events() if e[1] == "error"]
+    assert errors == [[500, 1, "HTTP 500"]]
