@@ -115,6 +115,17 @@ class DatabaseDown(Fragment):
 
 
 @register
+class Sleepy(Fragment):
+    """A backend that hangs: answers after ``ms`` milliseconds (5 s at most)."""
+
+    name = "sleepy"
+
+    def render(self, request: Any, ms: int = 0, **params: Any) -> str:
+        time.sleep(min(ms, 5000) / 1000)
+        return f"<b>awake after {ms} ms</b>"
+
+
+@register
 class Members(Fragment):
     name = "members"
     template_name = "testapp/hello.html"
