@@ -35,6 +35,10 @@ from tests.servers import Server, django_env, gunicorn, manage, redis_server, va
 
 pytestmark = pytest.mark.proxy
 
+# The served site's fragments, for fragment_url() here: its URLs import them. (Registered only
+# once something imported them, the first test failed when this file ran on its own.)
+import_module("tests.urls")
+
 SETTINGS = "tests.served.settings"
 LOADS_PER_USER = 25
 LOAD_SECONDS = 20.0
@@ -258,7 +262,6 @@ def test_stopping_redis_under_load_answers_no_error_and_keeps_every_session(tmp_
         port = running.redis.port
         load = Load(deadline=time.monotonic() + OUTAGE_AFTER + OUTAGE_SECONDS + AFTER_OUTAGE)
         phase = ["before"]
-        import_module("tests.urls")  # what the served site registers: its URLs import the fragments
         whoami, picks = fragment_url("shell-whoami"), fragment_url("picks")
 
         def browse(user: str) -> None:
