@@ -128,6 +128,15 @@ def test_a_change_whose_cache_write_failed_is_not_undone_when_the_cache_returns(
     assert caches["sessions"].get(KEY_PREFIX + key)[1] == {"cart": 2}, "stored again"
 
 
+def test_a_logout_deletes_the_cache_entry() -> None:
+    key = saved(_auth_user_id="1")
+    store = SessionStore(key)
+    store.load()
+    store.flush()
+    assert caches["sessions"].get(KEY_PREFIX + key) is None
+    assert load(key) == {}
+
+
 def test_a_logout_whose_cache_delete_failed_does_not_log_in_again_when_the_cache_returns() -> None:
     key = saved(_auth_user_id="1")
     assert load(key) == {"_auth_user_id": "1"}
