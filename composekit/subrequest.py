@@ -19,7 +19,8 @@ response passes through ``process_response``. See docs/architecture.md.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
@@ -27,6 +28,7 @@ from asgiref.sync import async_to_sync, iscoroutinefunction
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.core.handlers.wsgi import WSGIRequest
+from django.db import connections, transaction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import get_script_prefix, resolve
@@ -121,15 +123,39 @@ def build(
 
 
 def run(sub: HttpRequest) -> HttpResponseBase:
-    """Resolve ``sub``, apply the middleware's ``process_view()``, then call the view."""
+    """Resolve ``sub``, apply the middleware's ``process_view()``, then call the view, in a
+    savepoint of each transaction the page holds open (see ``_isolated()``)."""
     match = resolve(sub.path_info)
     sub.resolver_match = match
     for process_view in _view_middleware(tuple(settings.MIDDLEWARE)):
         refused = process_view(sub, match.func, match.args, match.kwargs)
         if refused is not None:
             return refused
-    response: HttpResponseBase = match.func(sub, *match.args, **match.kwargs)
+    with _isolated() as open_transactions:
+        response: HttpResponseBase = match.func(sub, *match.args, **match.kwargs)
+        if response.status_code >= 500:
+            for alias in open_transactions:
+                transaction.set_rollback(True, using=alias)
     return response
+
+
+@contextmanager
+def _isolated() -> Iterator[list[str]]:
+    """A savepoint in each database transaction open around the sub-request (the page's
+    ``ATOMIC_REQUESTS``, or its own ``atomic()``); yields their aliases.
+
+    A fragment whose query failed left its transaction unusable: Django marks it for
+    rollback (a failed ``save()``), PostgreSQL aborts it (any failed query). Without a
+    savepoint every query after it, the page's and the other fragments', would fail too. A
+    fragment that raised (inline) or answered 5xx (a batch part) rolls back to its savepoint
+    instead; what the others do goes on. Outside a transaction (autocommit, Django's default)
+    nothing is added.
+    """
+    aliases = [db.alias for db in connections.all(initialized_only=True) if db.in_atomic_block]
+    with ExitStack() as stack:
+        for alias in aliases:
+            stack.enter_context(transaction.atomic(using=alias))
+        yield aliases
 
 
 def carry_back(sub: HttpRequest, page: HttpRequest) -> None:

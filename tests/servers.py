@@ -231,21 +231,25 @@ def _varnish_work(folder: Path) -> Path:
 
 
 @contextmanager
-def redis_server(parent: Path) -> Iterator[Server]:
-    """Debian's redis-server with no persistence: ``redis://127.0.0.1:<port>``."""
+def redis_server(parent: Path, *, port: int = 0) -> Iterator[Server]:
+    """Debian's redis-server with no persistence: ``redis://127.0.0.1:<port>``.
+
+    ``port``: listen on that one (a redis-server started again where its clients look for the
+    one that was stopped); 0, a free one.
+    """
     folder = _folder(parent, "redis")
     with _port_lock():
         for attempt in range(3):  # a process outside this module may take the port first
-            port = _unused_port()
-            args = [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(folder)]
+            chosen = port or _unused_port()
+            args = [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(chosen), "--dir", str(folder)]
             server = _start("redis-server", [*args, "--save", "", "--daemonize", "no"], folder)
-            server.port = port
+            server.port = chosen
             try:
                 _wait(server, _answers_ping)
                 break
             except BaseException:
                 server.stop()
-                if attempt == 2 or "Address already in use" not in server.log_tail():
+                if port or attempt == 2 or "Address already in use" not in server.log_tail():
                     raise
     with _serving(server):
         yield server

@@ -93,6 +93,25 @@ def test_one_failing_part_fails_alone(
     assert "fragment 'boom' raised RuntimeError" in caplog.text
 
 
+def test_a_database_error_in_one_part_fails_that_part_alone(
+    client: Client, django_user_model: type[User], caplog: pytest.LogCaptureFixture
+) -> None:
+    # The test runs in a transaction, as a request does under ATOMIC_REQUESTS: the failing
+    # part's query marks it for rollback, which must not stop the parts after it.
+    assert connection.in_atomic_block
+    client.force_login(django_user_model.objects.create_user("bo"))
+    before, down, after, stock = batch(
+        client, part("hello"), part("db-down"), part("picks"), part("stock", {"sku": "b"})
+    )
+    assert down["status"] == 500
+    assert down["problem"]["fragment"] == "db-down"
+    assert [before["status"], after["status"], stock["status"]] == [200, 200, 200], (after, stock)
+    assert after["html"].startswith("<p>picks for bo: 0 in cart")
+    assert stock["html"] == "<b>b: 1 in stock</b>"
+    assert "fragment 'db-down' raised OperationalError" in caplog.text
+    assert not connection.needs_rollback  # the test's transaction goes on
+
+
 @pytest.mark.parametrize(
     ("spec", "status", "detail"),
     [
@@ -154,7 +173,20 @@ def test_the_session_and_the_user_are_loaded_once(client: Client, django_user_mo
         answers = batch(client, *specs)
     assert [a["html"] for a in answers] == [f"Hello cy from {n}" for n in range(5)]
     assert len(one) == 2  # the session, then the user
-    assert len(five) == 2  # the same two, for all five parts
+    queries = [query["sql"] for query in five.captured_queries]
+    assert len([sql for sql in queries if "SAVEPOINT" not in sql]) == 2  # the same two, for all five parts
+    # The test runs in a transaction (as a request does under ATOMIC_REQUESTS): each part has
+    # a savepoint of its own, so that a part whose query fails fails alone.
+    assert len([sql for sql in queries if sql.startswith("SAVEPOINT")]) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_parts_cost_no_savepoint(client: Client) -> None:
+    assert not connection.in_atomic_block
+    with CaptureQueriesContext(connection) as queries:
+        answers = batch(client, part("hello"), part("db-down"), part("stock", {"sku": "b"}))
+    assert [a["status"] for a in answers] == [200, 500, 200]
+    assert [q["sql"] for q in queries.captured_queries if "SAVEPOINT" in q["sql"]] == []
 
 
 def test_a_form_in_a_part_gets_its_csrf_cookie() -> None:

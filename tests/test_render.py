@@ -164,3 +164,21 @@ def test_fragment_url_refuses_reserved_param_names_as_the_tag_does(
     with pytest.raises(FragmentError) as tag:
         render_fragment(None, "hello", params)  # what the tags call
     assert str(tag.value) == f'{{% fragment "hello" %}}: {message}'
+
+
+def test_a_database_error_shows_that_fragments_fallback_and_the_page_goes_on(
+    page: Any, django_user_model: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # In a transaction, as under ATOMIC_REQUESTS: the failed query marks it for rollback.
+    django_user_model.objects.create_user("bo")
+    html = render(
+        '{% fragment "db-down" %}<b>later</b>{% endfragment %}{% fragment "stock" sku="b" %}{% endfragment %}',
+        page,
+    )
+    assert html == (
+        f'<ck-fragment name="db-down" src="{fragment_url("db-down")}" state="error"><b>later</b></ck-fragment>'
+        f'<ck-fragment name="stock" src="{fragment_url("stock", sku="b")}" public="" state="loaded">'
+        "<b>b: 1 in stock</b></ck-fragment>"
+    )
+    assert "fragment 'db-down' failed to render inline; its fallback was shown" in caplog.text
+    assert django_user_model.objects.count() == 1  # the page's own queries still run

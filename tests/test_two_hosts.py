@@ -1,10 +1,11 @@
 """Two app hosts behind one Varnish (docs/varnish/two-hosts.vcl), sharing one database and one Redis.
 
 Host A and host B are gunicorns serving tests/served in ESI mode, with Django's cache (so
-the server fragment cache) and the sessions (``cached_db``) on one redis-server, and one
+the server fragment cache) and the sessions (``composekit.sessions``) on one redis-server, and one
 SQLite file. Varnish spreads fetches round robin and probes ``/health/``. Shown here: an
 invalidation made through A is what B serves next; the cross-user leak test finds nothing,
-ESI on and off; and killing A under load loses no page view and no acknowledged cart write.
+ESI on and off; killing A under load loses no page view and no acknowledged cart write; and
+stopping Redis under load answers no error and ends no session (``composekit.sessions``).
 Everything listens on 127.0.0.1, lives in a temporary folder and is stopped by PID.
 """
 
@@ -21,9 +22,11 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 
 from composekit.render import fragment_url
@@ -31,6 +34,10 @@ from tests import leaks, vcl
 from tests.servers import Server, django_env, gunicorn, manage, redis_server, varnishd
 
 pytestmark = pytest.mark.proxy
+
+# The served site's fragments, for fragment_url() here: its URLs import them. (Registered only
+# once something imported them, the first test failed when this file ran on its own.)
+import_module("tests.urls")
 
 SETTINGS = "tests.served.settings"
 LOADS_PER_USER = 25
@@ -47,6 +54,7 @@ class Cluster:
     plain: Server  # the same Varnish configuration without the announcement: ESI off
     db: str
     sessions: dict[str, str]
+    redis: Server
 
     def client(self, user: str) -> requests.Session:
         session = requests.Session()
@@ -89,7 +97,7 @@ def cluster(tmp: Path, users: list[str]) -> Iterator[Cluster]:
                 session.trust_env = False
                 assert session.get(f"{hosts[0].url}/login/{user}/", timeout=10).text == f"logged in as {user}"
                 sessions[user] = session.cookies["sessionid"]
-        yield Cluster(hosts[0], hosts[1], proxies[0], proxies[1], db, sessions)
+        yield Cluster(hosts[0], hosts[1], proxies[0], proxies[1], db, sessions, redis)
 
 
 @pytest.fixture(scope="module")
@@ -239,3 +247,96 @@ def test_killing_a_host_under_load_loses_no_page_view_and_no_acknowledged_write(
     # Host A took writes before it died, host B after: the load really crossed the kill.
     assert counts["writes acknowledged by a"] > 0 and counts["writes acknowledged by b"] > 0, figures
     assert counts["writes after the kill"] > 0, figures
+
+
+# -- Redis stopped under load ------------------------------------------------------------------
+
+OUTAGE_AFTER = 3.0  # seconds of load before redis-server is stopped
+OUTAGE_SECONDS = 6.0
+AFTER_OUTAGE = 4.0  # seconds of load once it answers again
+
+
+def test_stopping_redis_under_load_answers_no_error_and_keeps_every_session(tmp_path: Path) -> None:
+    users = [f"shopper-{i}" for i in range(4)]
+    with cluster(tmp_path, users) as running:
+        port = running.redis.port
+        load = Load(deadline=time.monotonic() + OUTAGE_AFTER + OUTAGE_SECONDS + AFTER_OUTAGE)
+        phase = ["before"]
+        whoami, picks = fragment_url("shell-whoami"), fragment_url("picks")
+
+        def browse(user: str) -> None:
+            with running.client(user) as client:
+                for number in itertools.count():
+                    if not load.go():
+                        return
+                    host = (running.a, running.b)[number % 2]
+                    url, expected = [
+                        (host.url + whoami, f'<b class="who">user={user}</b>'),
+                        (host.url + picks, f"<p>picks for {user}: "),
+                        (running.esi.url + "/shells/account/", f'<b class="who">user={user}</b>'),
+                    ][number % 3]
+                    at = phase[0]
+                    try:
+                        response = client.get(url, timeout=15)
+                    except requests.RequestException as error:
+                        load.count(f"{at}: failed", f"{user} {url}: {error}")
+                        continue
+                    if response.status_code >= 500:
+                        load.count(
+                            f"{at}: 5xx", f"{user} {url}: {response.status_code} {response.text[:200]}"
+                        )
+                    elif response.status_code == 200 and expected in response.text:
+                        load.count(f"{at}: served")
+                    else:
+                        load.count(
+                            f"{at}: wrong", f"{user} {url}: {response.status_code} {response.text[:200]}"
+                        )
+
+        threads = [threading.Thread(target=browse, args=(user,)) for user in users]
+        for thread in threads:
+            thread.start()
+        time.sleep(OUTAGE_AFTER)
+        running.redis.stop()  # by its PID: refused connections from now on
+        phase[0] = "during"
+        # A login while Redis is down: its session exists in the database only.
+        with requests.Session() as late:
+            late.trust_env = False
+            logged_in = late.get(f"{running.b.url}/login/late/", timeout=15)
+            late_cookie = late.cookies.get("sessionid")
+        time.sleep(OUTAGE_SECONDS)
+        with redis_server(tmp_path, port=port) as restarted:
+            phase[0] = "after"
+            for thread in threads:
+                thread.join()
+            # The same cookies, on either host: still the same users, now read through Redis.
+            still = {}
+            for user, cookie in [*running.sessions.items(), ("late", late_cookie or "")]:
+                for host in (running.a, running.b):
+                    with requests.Session() as client:
+                        client.trust_env = False
+                        client.cookies.set("sessionid", cookie)
+                        still[(user, host.port)] = client.get(host.url + whoami, timeout=15).text
+            entries = len(
+                [
+                    key
+                    for key in redis_keys(restarted.port)
+                    if key.startswith(":1:composekit:sessions:") and not key.endswith("epoch")
+                ]
+            )
+    counts = load.counts
+    figures = (
+        f"{OUTAGE_AFTER:g} s, Redis stopped for {OUTAGE_SECONDS:g} s, then {AFTER_OUTAGE:g} s: "
+        f"{dict(sorted(counts.items()))}, {entries} sessions in Redis afterwards"
+    )
+    print(figures)
+    assert (logged_in.status_code, logged_in.text) == (200, "logged in as late")
+    assert {key: text for key, text in still.items() if text != f'<b class="who">user={key[0]}</b>'} == {}
+    assert [key for key in counts if not key.endswith(": served")] == [], (figures, load.problems)
+    assert counts["before: served"] > 0 and counts["during: served"] > 0 and counts["after: served"] > 0, (
+        figures
+    )
+    assert entries == len(users) + 1, figures  # every session read through the cache again
+
+
+def redis_keys(port: int) -> list[str]:
+    return [key.decode() for key in redis.Redis(port=port).keys("*")]

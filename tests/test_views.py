@@ -269,6 +269,15 @@ def test_raised_is_500_without_details(client: Client, caplog: pytest.LogCapture
     assert record.fragment == "boom"  # type: ignore[attr-defined]
 
 
+def test_a_database_error_is_a_500_problem(client: Client, caplog: pytest.LogCaptureFixture) -> None:
+    response = client.get(fragment_url("db-down"))
+    assert response.status_code == 500
+    assert response["Cache-Control"] == "no-store"
+    assert problem(response)["fragment"] == "db-down"
+    [record] = [r for r in caplog.records if r.name == "composekit"]
+    assert record.getMessage() == "fragment 'db-down' raised OperationalError"
+
+
 @override_settings(DEBUG=True)
 def test_raised_is_500_with_details_under_debug(client: Client) -> None:
     response = client.get(fragment_url("boom"))

@@ -7,8 +7,9 @@ needs to change comes from the environment:
 - ``COMPOSEKIT_MODE``: ``client``, ``inline`` or ``esi`` (behind Varnish: ``make
   demo-varnish``); unset means composekit's default (inline when ``DEBUG``, else client).
 - ``DEMO_REDIS_URL``: ``redis://...``: Django's cache (the shell cache and composekit's server
-  fragment cache) on that Redis, and sessions in ``cached_db``, so several app hosts share
-  them. Unset, each process keeps its own memory cache: one host, nothing to run.
+  fragment cache) on that Redis, and sessions in ``composekit.sessions`` (``cached_db``
+  that reads the database while Redis is down), so several app hosts share them. Unset,
+  each process keeps its own memory cache: one host, nothing to run.
 - ``DEMO_DB``: the SQLite file (default ``demo/db.sqlite3``).
 - ``DEMO_STATIC_ROOT``: where ``collectstatic`` writes (default ``demo/staticfiles``).
 - ``DEMO_SHELL_CACHE``: seconds Django's cache keeps a shell at most (default 86400; 0 turns
@@ -140,7 +141,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The process's memory: the demo runs one gunicorn process (with threads), so every request
 # shares it: cached shells, server-cached fragments, and sessions, read from it first
-# (cached_db: written to the database too), which takes a query off every logged-in request.
+# (composekit.sessions, a cached_db: written to the database too, read from it while the
+# cache is down), which takes a query off every logged-in request.
 # DEMO_REDIS_URL shares one cache between processes and hosts (make demo-varnish does).
 # The templates' {% cache %} tags (the parts every visitor shares: the category bar,
 # product grids and details) keep nothing: the demo caches its shells whole (shells.py,
@@ -150,7 +152,7 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "template_fragments": TEMPLATE_FRAGMENTS_CACHE,
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "composekit.sessions"
 REDIS_URL = os.environ.get("DEMO_REDIS_URL")
 if REDIS_URL:
     CACHES = {

@@ -4,10 +4,11 @@
 // The server runs each part through its own fragment view, with its own status, ETag and
 // cache policy, and answers a JSON array of the parts. A part the batch did not answer (the
 // batch failed or timed out, or the part got a 502/503/504) is fetched on its own, with the
-// usual retries: batching never turns one failure into many. A fragment too slow to wait for
+// usual retries, within what is left of its deadline: batching never turns one failure into
+// many, nor makes a load take longer than its timeout. A fragment too slow to wait for
 // (`batch="off"`, from its class) goes alone.
 import { config } from './config.js';
-import { fetched, request } from './fetch.js';
+import { failure, fetched, request } from './fetch.js';
 import { credentialsFor } from './http.js';
 import { parsed } from './swap.js';
 
@@ -27,6 +28,7 @@ const WAIT_WHILE_PARSING = 50;
  * @property {Requester} el
  * @property {AbortSignal} signal aborted when nobody waits for this part any more
  * @property {string | null} etag of the HTML kept for it: a 304 may answer
+ * @property {number} deadline when its load must have ended (load.js), a request of its own included
  * @property {(value: Fetched) => void} resolve
  * @property {(reason: unknown) => void} reject
  * @property {boolean} settled
@@ -72,11 +74,12 @@ export const batchKey = (src) => {
  * @param {Requester} el
  * @param {AbortSignal} signal
  * @param {string | null} etag
+ * @param {number} deadline
  * @returns {Promise<Fetched>}
  */
-export const batched = (key, src, el, signal, etag) =>
+export const batched = (key, src, el, signal, etag, deadline) =>
   new Promise((resolve, reject) => {
-    queue.push({ key, src, el, signal, etag, resolve, reject, settled: false });
+    queue.push({ key, src, el, signal, etag, deadline, resolve, reject, settled: false });
     if (queue.length > 1) return; // a send is coming
     if (document.readyState === 'loading') {
       Promise.race([parsed(), new Promise((r) => setTimeout(r, WAIT_WHILE_PARSING))]).then(send);
@@ -88,7 +91,7 @@ export const batched = (key, src, el, signal, etag) =>
 /** @param {Part} part */
 const alone = (part) => {
   part.settled = true;
-  request(part.src, part.el, part.signal, true, part.etag).then(part.resolve, part.reject);
+  request(part.src, part.el, part.signal, true, part.deadline, part.etag).then(part.resolve, part.reject);
 };
 
 /**
@@ -97,12 +100,12 @@ const alone = (part) => {
  */
 const settle = (parts, { i, status, html = '', cache = null, etag = null, scopes = null, trigger = null }) => {
   const part = parts[i];
-  if (!part || part.settled || status === 502 || status === 503 || status === 504) return;
+  if (!part || part.settled || (status > 501 && status < 505)) return; // 502, 503, 504: alone, below
   part.settled = true;
   if (status === 200 || (status === 304 && part.etag)) {
     part.resolve(fetched(status, html, cache, etag, scopes && scopes.join(' '), trigger));
   } else {
-    part.reject(Object.assign(Error('HTTP ' + status), { status, attempt: 1 }));
+    part.reject(failure(Error('HTTP ' + status), status, 1));
   }
 };
 
@@ -116,9 +119,19 @@ const send = async () => {
   const stopIfUnwanted = () => {
     if (parts.every((part) => part.settled || part.signal.aborted)) controller.abort();
   };
-  for (const part of parts) part.signal.addEventListener('abort', stopIfUnwanted);
-  const timeout = Math.max(...parts.map((part) => Number(part.el.getAttribute('timeout')) || config.timeout));
-  const timer = setTimeout(() => controller.abort(Error('timeout')), timeout);
+  for (const part of parts) {
+    part.signal.addEventListener('abort', stopIfUnwanted);
+    // Each part fails at its own deadline if the batch has not answered it by then, with no
+    // request of its own after it; the batch goes on while a part still waits for it. (For a
+    // part settled meanwhile the timer does nothing.)
+    setTimeout(() => {
+      if (!part.settled) {
+        part.settled = true;
+        part.reject(failure(Error('timeout'), 0, 1));
+      }
+      stopIfUnwanted();
+    }, part.deadline - Date.now());
+  }
   try {
     const credentials = credentialsFor(url.href);
     if (!credentials) throw Error('batch endpoint refused');
@@ -136,8 +149,6 @@ const send = async () => {
     for (const answer of answers) settle(parts, answer);
   } catch {
     // What the batch did not answer goes on its own, below.
-  } finally {
-    clearTimeout(timer);
   }
   for (const part of parts) if (!part.settled && !part.signal.aborted) alone(part);
 };

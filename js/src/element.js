@@ -5,6 +5,7 @@
 import { config } from './config.js';
 import { shared } from './dedupe.js';
 import { showError } from './error.js';
+import { failure } from './fetch.js';
 import { checkIdentity } from './identity.js';
 import { parsed, swap } from './swap.js';
 import { trigger } from './triggers.js';
@@ -244,7 +245,7 @@ export class Placeholder {
     this.#fire('loadstart'); // once per load: retries do not repeat it
     try {
       const nesting = this.#nestingProblem();
-      if (nesting) throw Object.assign(Error(nesting), { status: 0, attempt: 0 });
+      if (nesting) throw failure(Error(nesting), 0, 0);
       const answer = await shared(this, this.getAttribute('src'), controller.signal, fresh);
       await parsed();
       if (controller.signal.aborted) return;

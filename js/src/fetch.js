@@ -1,4 +1,4 @@
-// One fragment request: a timeout per attempt, retries with backoff, response checks.
+// One fragment request: retries with backoff, response checks, all within one deadline.
 import { config } from './config.js';
 import { credentialsFor, delay, problem } from './http.js';
 
@@ -43,7 +43,7 @@ export const fetched = (status, html, cacheControl, etag, scopes, triggers = nul
 };
 
 /**
- * The element a request is made for: its `timeout` attribute and its network call.
+ * The element a request is made for: its network call.
  * @typedef {object} Requester
  * @property {(name: string) => string | null} getAttribute
  * @property {(url: string, init: RequestInit) => Promise<Response>} fetchFragment
@@ -59,62 +59,71 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * @param {number} status
  * @param {number} attempt
  */
-const failure = (error, status, attempt) => Object.assign(error instanceof Error ? error : Error(String(error)), { status, attempt });
+export const failure = (error, status, attempt) => Object.assign(error instanceof Error ? error : Error(String(error)), { status, attempt });
 
 /**
- * Fetches url for el, retrying network errors, timeouts and 502/503/504 (config.retries times).
- * Each call goes through el.fetchFragment(url, init), a GET; el's `timeout` attribute overrides
- * config.timeout per attempt. fresh (a reload) revalidates with the server even when the
- * browser's cache holds a response still fresh by its max-age: a reload follows a change.
+ * Fetches url for el, retrying network errors and 502/503/504 (config.retries times), until
+ * deadline (ms since the epoch, see load.js): the attempt still running then is aborted, and a
+ * retry whose backoff would end past it is not made; either way the load fails with what it has.
+ * Each call goes through el.fetchFragment(url, init), a GET. fresh (a reload) revalidates with
+ * the server even when the browser's cache holds a response still fresh by its max-age: a
+ * reload follows a change.
  * With etag (of the HTML the caller keeps), asks If-None-Match: a 304 resolves with
  * notModified. Rejects with an Error carrying `status` and `attempt` (see failure()). Aborting
  * signal stops the call in flight and any retry not yet started; nobody waits for the result then.
  * @param {string | null} url
  * @param {Requester} el
  * @param {AbortSignal} signal
- * @param {boolean} [fresh]
+ * @param {boolean} fresh
+ * @param {number} deadline
  * @param {string | null} [etag]
  * @returns {Promise<Fetched>}
  */
-export const request = async (url, el, signal, fresh = false, etag = null) => {
-  const timeout = Number(el.getAttribute('timeout')) || config.timeout;
+export const request = async (url, el, signal, fresh, deadline, etag) => {
   const credentials = credentialsFor(url);
   if (!url || !credentials) throw failure(Error('src refused'), 0, 0);
-  for (let attempt = 1; ; attempt++) {
-    const attemptController = new AbortController();
-    const timer = setTimeout(() => attemptController.abort(Error('timeout')), timeout);
-    signal.onabort = () => attemptController.abort(); // signal is this request's alone (dedupe.js)
-    /** @type {Response | undefined} */
-    let response;
-    let status = 0; // of a response refused by problem(); 0 after a network error or a timeout
-    let error;
-    try {
-      response = await el.fetchFragment(url, {
-        credentials,
-        headers: etag ? { Accept: 'text/html', 'If-None-Match': etag } : { Accept: 'text/html' },
-        signal: attemptController.signal,
-        ...(fresh && { cache: 'no-cache' }),
-      });
-      const why = etag && response.status === 304 ? '' : problem(response);
-      if (!why) {
-        const { headers } = response;
-        const html = await response.text();
-        const [cacheControl, etagOf, scopes, triggers] = ['Cache-Control', 'ETag', 'CK-Scopes', 'CK-Trigger'].map((h) =>
-          headers.get(h),
-        );
-        return fetched(response.status, html, cacheControl, etagOf, scopes, triggers);
+  // One controller for every attempt: the deadline aborts whichever is in flight.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(Error('timeout')), deadline - Date.now());
+  signal.onabort = () => controller.abort(); // signal is this request's alone (dedupe.js)
+  try {
+    for (let attempt = 1; ; attempt++) {
+      /** @type {Response | undefined} */
+      let response;
+      let status = 0; // of a response refused by problem(); 0 after a network error or a timeout
+      let error;
+      try {
+        response = await el.fetchFragment(url, {
+          credentials,
+          headers: { Accept: 'text/html', ...(etag && { 'If-None-Match': etag }) },
+          signal: controller.signal,
+          ...(fresh && { cache: 'no-cache' }),
+        });
+        const why = etag && response.status === 304 ? '' : problem(response);
+        if (!why) {
+          const { headers } = response;
+          const html = await response.text();
+          const [cacheControl, etagOf, scopes, triggers] = ['Cache-Control', 'ETag', 'CK-Scopes', 'CK-Trigger'].map((h) =>
+            headers.get(h),
+          );
+          return fetched(response.status, html, cacheControl, etagOf, scopes, triggers);
+        }
+        status = response.status;
+        error = Error(why);
+      } catch (caught) {
+        error = caught; // network error, timeout, or the body failed to arrive
       }
-      status = response.status;
-      error = Error(why);
-    } catch (caught) {
-      error = caught; // network error, timeout, or the body failed to arrive
-    } finally {
-      clearTimeout(timer);
+      // Retry only what may pass on its own: network errors, 502, 503, 504, and only if the
+      // retry can start before the deadline (a timed-out attempt has none left).
+      const retryable = !status || (status > 501 && status < 505);
+      const wait = delay(response?.headers.get('Retry-After'), attempt);
+      if (!retryable || attempt > config.retries || signal.aborted || Date.now() + wait >= deadline) {
+        throw failure(error, status, attempt);
+      }
+      await sleep(wait);
+      if (signal.aborted) throw failure(Error('aborted'), 0, attempt);
     }
-    // Retry only what may pass on its own: network errors, timeouts, 502, 503, 504.
-    const retryable = status === 0 || status === 502 || status === 503 || status === 504;
-    if (!retryable || attempt > config.retries || signal.aborted) throw failure(error, status, attempt);
-    await sleep(delay(response?.headers.get('Retry-After'), attempt));
-    if (signal.aborted) throw failure(Error('aborted'), 0, attempt);
+  } finally {
+    clearTimeout(timer);
   }
 };

@@ -1,7 +1,8 @@
 // Where a fragment's HTML comes from: kept from an earlier page view of this tab (store.js),
 // a batch shared with other fragments (batch.js), or a request of its own (fetch.js).
 import { batched, batchKey } from './batch.js';
-import { request } from './fetch.js';
+import { config } from './config.js';
+import { fetched, request } from './fetch.js';
 import { keep, kept, snapshot } from './store.js';
 
 /** @typedef {import('./fetch.js').Fetched} Fetched */
@@ -12,7 +13,8 @@ import { keep, kept, snapshot } from './store.js';
  * unless fresh (a reload) asks the server; kept HTML gone stale is revalidated (a 304 reuses
  * it). Private answers are kept for later page views. Public fragments (the `public`
  * attribute, from the template tag) are never batched, shared caches keep their own URLs;
- * nor are fragments marked `batch="off"`.
+ * nor are fragments marked `batch="off"`. One deadline (el's `timeout`, else config.timeout) bounds the whole
+ * load: the batch, its fallback to a request of its own, every retry.
  * @param {string | null} src
  * @param {Requester & { hasAttribute(name: string): boolean }} el
  * @param {AbortSignal} signal
@@ -22,13 +24,17 @@ import { keep, kept, snapshot } from './store.js';
 export const obtain = async (src, el, signal, fresh) => {
   const entry = src ? kept(src) : null;
   if (entry && !fresh && entry.expires > Date.now()) {
-    return { html: entry.html, isPublic: false, notModified: true, etag: entry.etag, maxAge: 0, scopes: null, triggers: [] };
+    return fetched(304, entry.html, null, entry.etag, null); // as a 304 would: still current
   }
   const under = snapshot();
   const etag = entry ? entry.etag : null;
   const alone = el.hasAttribute('public') || el.getAttribute('batch') === 'off';
   const key = alone ? '' : batchKey(src);
-  const result = key && src ? await batched(key, src, el, signal, etag) : await request(src, el, signal, fresh, etag);
+  // When the load must have ended, however it goes: every attempt and backoff, a batch and
+  // its fallback to a request of its own share it.
+  const deadline = Date.now() + (Number(el.getAttribute('timeout')) || config.timeout);
+  const result =
+    key && src ? await batched(key, src, el, signal, etag, deadline) : await request(src, el, signal, fresh, deadline, etag);
   if (result.notModified && entry) result.html = entry.html;
   if (result.notModified) result.triggers = []; // they were fired when the HTML first came
   if (src && !result.isPublic) keep(src, result, under);

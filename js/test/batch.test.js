@@ -28,8 +28,9 @@ function element(answer) {
   };
 }
 
-const part = (el, name, etag = null, signal = new AbortController().signal) =>
-  batched(`${name}:T${name}`, `/_composekit/${name}/?p=T${name}`, el, signal, etag);
+// A deadline far enough for every answer here, near enough not to keep the test running long.
+const part = (el, name, etag = null, signal = new AbortController().signal, deadline = Date.now() + 1000) =>
+  batched(`${name}:T${name}`, `/_composekit/${name}/?p=T${name}`, el, signal, etag, deadline);
 
 test('batchKey: fragment URLs under the batch prefix on its origin', () => {
   assert.equal(batchKey('/_composekit/cart-summary/?p=abc:sig'), 'cart-summary:abc:sig');
@@ -108,8 +109,9 @@ test('parts nobody waits for are left out; the batch stops when none is left', a
   part(el, 'left', null, gone.signal);
   const one = new AbortController();
   const two = new AbortController();
-  part(el, 'a', null, one.signal);
-  part(el, 'b', null, two.signal);
+  // Nobody waits for them: they fail at their deadline, and nobody hears it.
+  part(el, 'a', null, one.signal).catch(() => {});
+  part(el, 'b', null, two.signal).catch(() => {});
   await new Promise((r) => setTimeout(r, 5));
   assert.equal(el.calls.length, 1);
   assert.ok(!el.calls[0].url.includes('left'));
@@ -117,4 +119,40 @@ test('parts nobody waits for are left out; the batch stops when none is left', a
   assert.equal(el.calls[0].init.signal.aborted, false, 'b still waits');
   two.abort();
   assert.equal(el.calls[0].init.signal.aborted, true);
+});
+
+const hang = (init) => new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
+
+test('a batch that hangs fails each part at its own deadline, with no request of its own', async () => {
+  const el = element((url, init) => hang(init));
+  const t0 = Date.now();
+  const failedAt = (promise) => promise.then(
+    () => assert.fail('answered'),
+    (error) => [error.message, error.status, error.attempt, Date.now() - t0],
+  );
+  const [soon, later] = await Promise.all([
+    failedAt(part(el, 'soon', null, undefined, Date.now() + 60)),
+    failedAt(part(el, 'later', null, undefined, Date.now() + 200)),
+  ]);
+  assert.deepEqual([soon.slice(0, 3), later.slice(0, 3)], [['timeout', 0, 1], ['timeout', 0, 1]]);
+  assert.ok(soon[3] >= 55 && soon[3] < 180, `soon failed after ${soon[3]} ms`);
+  assert.ok(later[3] >= 195 && later[3] < 400, `later failed after ${later[3]} ms`);
+  assert.equal(el.calls.length, 1, 'the batch alone');
+  assert.ok(el.calls[0].init.signal.aborted, 'aborted once no part waited for it');
+});
+
+test('a part the batch failed goes alone with what is left of its deadline', async () => {
+  const el = element((url, init) =>
+    url.includes('_batch') ? new Promise((r) => setTimeout(() => r(new Response('boom', { status: 500 })), 100)) : hang(init),
+  );
+  const t0 = Date.now();
+  const deadline = Date.now() + 300;
+  const results = await Promise.allSettled([part(el, 'a', null, undefined, deadline), part(el, 'b', null, undefined, deadline)]);
+  const took = Date.now() - t0;
+  assert.deepEqual(results.map((r) => r.reason.message), ['timeout', 'timeout']);
+  assert.ok(took >= 295 && took < 550, `failed after ${took} ms, not 100 + 300`);
+  assert.deepEqual(
+    el.calls.map((c) => c.url.replace(/\?.*/, '')),
+    ['https://shop.test/_composekit/_batch/', '/_composekit/a/', '/_composekit/b/'],
+  );
 });

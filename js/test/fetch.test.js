@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { config } from '../src/config.js';
-import { request as fullRequest } from '../src/fetch.js';
+import { request as deadlineRequest } from '../src/fetch.js';
+
+// request() as load.js makes it: the deadline config.timeout from now unless given.
+const fullRequest = (url, el, signal, fresh = false, etag = null, deadline = Date.now() + config.timeout) =>
+  deadlineRequest(url, el, signal, fresh, deadline, etag);
 
 // The response text alone; isPublic has its own test.
 const request = async (...args) => (await fullRequest(...args)).html;
@@ -129,18 +133,57 @@ test('a response that is not text/html is an error, not retried', async () => {
 const hang = (init) =>
   new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
 
-test('each attempt times out after the element timeout attribute', async () => {
-  config.retries = 1;
-  const el = element([hang], { timeout: '30' });
-  await assert.rejects(request('/f/', el, new AbortController().signal), { message: 'timeout', status: 0, attempt: 2 });
-  assert.equal(el.calls.length, 2);
-  assert.ok(el.calls.every((c) => c.init.signal.aborted));
+// A fake fetch that never answers, as a hung backend: it ends only when aborted.
+const since = (t0) => Date.now() - t0;
+
+test('a fetch that never answers fails at the deadline, however many retries are allowed', async () => {
+  config.retries = 5;
+  const el = element([hang]);
+  const t0 = Date.now();
+  await assert.rejects(fullRequest('/f/', el, new AbortController().signal, false, null, Date.now() + 60), {
+    message: 'timeout',
+    status: 0,
+    attempt: 1,
+  });
+  assert.ok(since(t0) >= 55 && since(t0) < 300, `failed after ${since(t0)} ms`);
+  assert.equal(el.calls.length, 1, 'no retry: the deadline has passed');
+  assert.ok(el.calls[0].init.signal.aborted);
 });
 
-test('config.timeout applies without the attribute', async () => {
-  config.retries = 0;
-  config.timeout = 20;
-  await assert.rejects(request('/f/', element([hang]), new AbortController().signal), { message: 'timeout' });
+test('attempts share the deadline: a retry gets what is left of it', async () => {
+  // A network error at once, a retry after 150 ms of backoff that hangs: aborted at the deadline.
+  const el = element([new TypeError('Failed to fetch'), hang]);
+  const t0 = Date.now();
+  await assert.rejects(fullRequest('/f/', el, new AbortController().signal, false, null, Date.now() + 400), {
+    message: 'timeout',
+    status: 0,
+    attempt: 2,
+  });
+  assert.ok(since(t0) >= 395 && since(t0) < 650, `failed after ${since(t0)} ms`);
+  assert.equal(el.calls.length, 2);
+});
+
+test('a retry whose backoff would end past the deadline is not made', async () => {
+  const el = element([html('busy', { status: 503, headers: { 'Retry-After': '1' } }), html('ok')]);
+  const t0 = Date.now();
+  await assert.rejects(fullRequest('/f/', el, new AbortController().signal, false, null, Date.now() + 500), {
+    message: 'HTTP 503',
+    status: 503,
+    attempt: 1,
+  });
+  assert.ok(since(t0) < 250, `failed after ${since(t0)} ms, not at the deadline`);
+  assert.equal(el.calls.length, 1);
+});
+
+test('a request whose deadline has passed fails at once', async () => {
+  const el = element([hang]);
+  const t0 = Date.now();
+  await assert.rejects(fullRequest('/f/', el, new AbortController().signal, false, null, Date.now() - 1), {
+    message: 'timeout',
+    status: 0,
+    attempt: 1,
+  });
+  assert.ok(since(t0) < 100, `failed after ${since(t0)} ms`);
 });
 
 test('aborting stops the call in flight and any retry', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { beforeEach, test } from 'node:test';
+import { afterEach, beforeEach, test } from 'node:test';
 import { config } from '../src/config.js';
 import { obtain } from '../src/load.js';
 
@@ -30,6 +30,8 @@ function element(answer, attrs = {}) {
 const signal = () => new AbortController().signal;
 
 beforeEach(() => stored.clear());
+const saved = { ...config };
+afterEach(() => Object.assign(config, saved));
 
 test('a kept fragment still fresh is used without a request; a reload asks', async () => {
   const el = element(() => html('<b>2</b>', { 'Cache-Control': 'private, max-age=300', ETag: '"c2"', 'CK-Scopes': 'cart' }));
@@ -96,4 +98,34 @@ test('private fragments starting together go in one batch and are kept', async (
   assert.equal(el.calls.length, 1);
   assert.ok(el.calls[0].url.startsWith('https://shop.test/_composekit/_batch/?f=a%3A1%3As&f=b%3A2%3As'));
   assert.equal([...stored.keys()].filter((k) => k.startsWith('composekit:fragment:')).length, 2);
+});
+
+// A backend that hangs: the fake fetch never answers, it ends only when aborted.
+const hang = (url, init) => new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
+
+test('the timeout attribute, else config.timeout, is the deadline of the whole load', async () => {
+  config.retries = 2;
+  for (const [attrs, timeout, expected] of [[{ timeout: '80', batch: 'off' }, 5000, 80], [{ batch: 'off' }, 60, 60]]) {
+    config.timeout = timeout;
+    const el = element(hang, attrs);
+    const t0 = Date.now();
+    await assert.rejects(obtain('/_composekit/slow/?p=1:s', el, signal(), false), { message: 'timeout', attempt: 1 });
+    const took = Date.now() - t0;
+    assert.ok(took >= expected - 5 && took < expected + 250, `failed after ${took} ms, deadline ${expected} ms`);
+    assert.equal(el.calls.length, 1);
+  }
+});
+
+test('a batch that hangs fails its parts at the deadline, with no single requests after it', async () => {
+  config.timeout = 80;
+  const el = element(hang);
+  const t0 = Date.now();
+  const results = await Promise.allSettled([
+    obtain('/_composekit/a/?p=1:s', el, signal(), false),
+    obtain('/_composekit/b/?p=2:s', el, signal(), false),
+  ]);
+  const took = Date.now() - t0;
+  assert.deepEqual(results.map((r) => [r.status, r.reason.message]), [['rejected', 'timeout'], ['rejected', 'timeout']]);
+  assert.ok(took >= 75 && took < 330, `failed after ${took} ms`);
+  assert.equal(el.calls.length, 1, 'the batch alone: its fallback shares the deadline');
 });

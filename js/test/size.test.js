@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 
 // Bytes by the gzip command, per drop-in file: what the readable source costs (docs/loader.md).
 const BUDGETS = {
-  'composekit.min.js': 4950, // 4,933: identity, kept fragments, batching, triggers, refresh(), error content, the attribute form
+  'composekit.min.js': 4950, // 4,928: identity, kept fragments, batching, triggers, refresh(), error content, the attribute form, one deadline per load
   'composekit-live.min.js': 1900, // 1,887: refresh-on, refresh-every, forms, other tabs
   'composekit-debug.min.js': 750, // 699: failed fragments on the console (DEBUG pages only)
 };

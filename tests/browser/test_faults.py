@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.signals import request_started
 from django.test import override_settings
 from playwright.sync_api import expect
 
@@ -87,3 +88,73 @@ def test_a_raising_fragment_keeps_its_fallback_and_the_others_load(loader: Loade
     assert page.inner_html("#boom ck-fragment") == "<b>boom fallback</b>"
     [error] = [e for e in loader.events() if e[1] == "error"]
     assert error[2:] == [500, 1, "HTTP 500"]  # a 500 is not retried
+
+
+@pytest.mark.parametrize("neighbours", [False, True], ids=["alone", "in-a-batch"])
+def test_a_database_error_shows_that_fragments_error_content_and_nothing_else_fails(
+    loader: Loader, neighbours: bool
+) -> None:
+    down = '<div id="down">{% fragment "db-down" %}<i>loading</i>{% error %}<b>no data</b>{% endfragment %}</div>'
+    others = (
+        '<div id="hello">{% fragment "hello" who="n" %}...{% endfragment %}</div>'
+        '<div id="picks">{% fragment "picks" %}...{% endfragment %}</div>'
+    )
+    page = loader.open(down + (others if neighbours else ""))
+    expect(page.locator("#down ck-fragment")).to_have_attribute("state", "error")
+    assert page.inner_text("#down ck-fragment") == "no data"
+    if neighbours:
+        expect(page.locator("#hello ck-fragment")).to_have_text("Hello anonymous from n")
+        expect(page.locator("#picks ck-fragment")).to_have_attribute("state", "loaded")
+        assert page.inner_text("#picks").startswith("picks for anonymous: 0 in cart")
+    errors = [e[2:] for e in loader.events() if e[1] == "error"]
+    assert errors == [[500, 1, "HTTP 500"]]
+
+
+# When each load starts and fails, by the id of the element around it (performance.now(), ms).
+TIMES = """<script nonce="{{ csp_nonce }}">
+window.ckTimes = {};
+for (const type of ["loadstart", "error", "load"]) {
+  document.addEventListener("ck:" + type, (e) => {
+    (ckTimes[e.target.parentElement.id] ||= {})[type] = performance.now();
+  });
+}
+</script>"""
+DEADLINE_MS = 2000
+MARGIN_MS = 1000  # a busy machine's scheduling; the backend sleeps longer than both
+SLEEP_MS = 4000
+
+
+@pytest.mark.parametrize("batched", [False, True], ids=["single", "batch"])
+def test_a_backend_that_hangs_shows_the_error_content_within_the_deadline(
+    loader: Loader, batched: bool
+) -> None:
+    started: list[str] = []
+
+    def count(sender: Any, environ: dict[str, Any], **kwargs: Any) -> None:
+        if environ["PATH_INFO"].startswith("/_composekit/"):
+            started.append(environ["PATH_INFO"])
+
+    ids = ["a", "b"] if batched else ["a"]
+    tags = "".join(
+        f'<p id="{i}">{{% fragment "sleepy" ms={SLEEP_MS} n="{i}" %}}<i>loading</i>'
+        "{% error %}<b>gave up</b>{% endfragment %}</p>"
+        for i in ids
+    )
+    request_started.connect(count)
+    try:
+        # The deadline from the global config ({% composekit_script %}'s data-timeout).
+        with override_settings(COMPOSEKIT_TIMEOUT=DEADLINE_MS):
+            page = loader.open(TIMES + tags)
+        for i in ids:
+            expect(page.locator(f"#{i} ck-fragment")).to_have_attribute(
+                "state", "error", timeout=DEADLINE_MS + MARGIN_MS + 2000
+            )
+            assert page.inner_text(f"#{i} ck-fragment") == "gave up"
+        times = page.evaluate("ckTimes")
+    finally:
+        request_started.disconnect(count)
+    took = {i: times[i]["error"] - times[i]["loadstart"] for i in ids}
+    assert all(DEADLINE_MS - 50 <= ms <= DEADLINE_MS + MARGIN_MS for ms in took.values()), took
+    assert sorted(e[2:] for e in loader.events() if e[1] == "error") == [[0, 1, "timeout"]] * len(ids)
+    # The batch's fallback shared the deadline: nothing was asked for after the batch.
+    assert started == (["/_composekit/_batch/"] if batched else ["/_composekit/sleepy/"]), started

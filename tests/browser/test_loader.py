@@ -75,8 +75,9 @@ def test_timeout_is_an_error_and_keeps_the_fallback(loader: Loader) -> None:
     )
     expect(page.locator("#a")).to_have_attribute("state", "error", timeout=15000)
     assert page.inner_html("#a") == "<b>fallback</b>"
-    # Timeouts are retried like network errors: three attempts of 300 ms each.
-    assert loader.events()[-2:] == [["a", "error", 0, 3, "timeout"], ["a", "loadend", None, None, None]]
+    # The timeout is the whole load's deadline: the attempt that hung used it all, no retry.
+    assert loader.events()[-2:] == [["a", "error", 0, 1, "timeout"], ["a", "loadend", None, None, None]]
+    assert loader.hits("/loader/f/slow/?ms=3000") == 1
 
 
 @override_settings(COMPOSEKIT_RETRIES=0, COMPOSEKIT_TIMEOUT=300)

@@ -9,7 +9,8 @@ The environment names what differs between runs:
   the user's cookies through django-cors-headers (docs/cors.md). Unset, no CORS at all.
 - ``CK_SERVED_MODE``: ``COMPOSEKIT_MODE`` (``client`` unless told; ``esi`` behind Varnish).
 - ``CK_SERVED_REDIS``: ``redis://...``: Django's cache (so the server fragment cache) on that
-  Redis, and sessions in ``cached_db``: what several app hosts share. Unset, local memory.
+  Redis, and sessions in ``composekit.sessions`` (``cached_db`` that survives a Redis outage):
+  what several app hosts share. Unset, local memory.
 - ``CK_SERVED_HOST``: a name for this app host, sent in ``X-Served-By`` on every response.
 - ``CK_SERVED_METRICS``: ``COMPOSEKIT_METRICS`` (``prometheus``), with the metrics at ``/metrics``;
   run it with ``PROMETHEUS_MULTIPROC_DIR`` under several workers (tests/test_metrics_gunicorn.py).
@@ -61,7 +62,7 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "composekit.sessions"
 
 COMPOSEKIT_METRICS = os.environ.get("CK_SERVED_METRICS", "").split()
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
 from django.http import Http404
 from django.utils.html import format_html
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
@@ -98,6 +99,30 @@ class Boom(Fragment):
 
     def render(self, request: Any, **params: Any) -> str:
         raise RuntimeError("the fragment blew up")
+
+
+@register
+class DatabaseDown(Fragment):
+    """Its query fails as a database that went away makes queries fail (``OperationalError``),
+    and, as a failing ``save()`` does, marks the transaction it runs in for rollback."""
+
+    name = "db-down"
+
+    def render(self, request: Any, **params: Any) -> str:
+        with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM composekit_no_such_table")
+        return "never"  # pragma: no cover - the query always fails
+
+
+@register
+class Sleepy(Fragment):
+    """A backend that hangs: answers after ``ms`` milliseconds (5 s at most)."""
+
+    name = "sleepy"
+
+    def render(self, request: Any, ms: int = 0, **params: Any) -> str:
+        time.sleep(min(ms, 5000) / 1000)
+        return f"<b>awake after {ms} ms</b>"
 
 
 @register

@@ -53,44 +53,48 @@ var fetched = (status, html, cacheControl, etag, scopes, triggers = null) => {
 };
 var sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 var failure = (error, status, attempt) => Object.assign(error instanceof Error ? error : Error(String(error)), { status, attempt });
-var request = async (url, el, signal, fresh = false, etag = null) => {
-  const timeout = Number(el.getAttribute("timeout")) || config.timeout;
+var request = async (url, el, signal, fresh, deadline, etag) => {
   const credentials = credentialsFor(url);
   if (!url || !credentials) throw failure(Error("src refused"), 0, 0);
-  for (let attempt = 1; ; attempt++) {
-    const attemptController = new AbortController();
-    const timer = setTimeout(() => attemptController.abort(Error("timeout")), timeout);
-    signal.onabort = () => attemptController.abort();
-    let response;
-    let status = 0;
-    let error;
-    try {
-      response = await el.fetchFragment(url, {
-        credentials,
-        headers: etag ? { Accept: "text/html", "If-None-Match": etag } : { Accept: "text/html" },
-        signal: attemptController.signal,
-        ...fresh && { cache: "no-cache" }
-      });
-      const why = etag && response.status === 304 ? "" : problem(response);
-      if (!why) {
-        const { headers } = response;
-        const html = await response.text();
-        const [cacheControl, etagOf, scopes, triggers] = ["Cache-Control", "ETag", "CK-Scopes", "CK-Trigger"].map(
-          (h) => headers.get(h)
-        );
-        return fetched(response.status, html, cacheControl, etagOf, scopes, triggers);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(Error("timeout")), deadline - Date.now());
+  signal.onabort = () => controller.abort();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      let response;
+      let status = 0;
+      let error;
+      try {
+        response = await el.fetchFragment(url, {
+          credentials,
+          headers: { Accept: "text/html", ...etag && { "If-None-Match": etag } },
+          signal: controller.signal,
+          ...fresh && { cache: "no-cache" }
+        });
+        const why = etag && response.status === 304 ? "" : problem(response);
+        if (!why) {
+          const { headers } = response;
+          const html = await response.text();
+          const [cacheControl, etagOf, scopes, triggers] = ["Cache-Control", "ETag", "CK-Scopes", "CK-Trigger"].map(
+            (h) => headers.get(h)
+          );
+          return fetched(response.status, html, cacheControl, etagOf, scopes, triggers);
+        }
+        status = response.status;
+        error = Error(why);
+      } catch (caught) {
+        error = caught;
       }
-      status = response.status;
-      error = Error(why);
-    } catch (caught) {
-      error = caught;
-    } finally {
-      clearTimeout(timer);
+      const retryable = !status || status > 501 && status < 505;
+      const wait = delay(response?.headers.get("Retry-After"), attempt);
+      if (!retryable || attempt > config.retries || signal.aborted || Date.now() + wait >= deadline) {
+        throw failure(error, status, attempt);
+      }
+      await sleep(wait);
+      if (signal.aborted) throw failure(Error("aborted"), 0, attempt);
     }
-    const retryable = status === 0 || status === 502 || status === 503 || status === 504;
-    if (!retryable || attempt > config.retries || signal.aborted) throw failure(error, status, attempt);
-    await sleep(delay(response?.headers.get("Retry-After"), attempt));
-    if (signal.aborted) throw failure(Error("aborted"), 0, attempt);
+  } finally {
+    clearTimeout(timer);
   }
 };
 
@@ -145,8 +149,8 @@ var batchKey = (src) => {
   if (url.origin !== batch.origin || !/^[a-z0-9][a-z0-9-]*\/$/.test(name) || !token || !onlyParams) return "";
   return name.slice(0, -1) + ":" + token;
 };
-var batched = (key, src, el, signal, etag) => new Promise((resolve, reject) => {
-  queue.push({ key, src, el, signal, etag, resolve, reject, settled: false });
+var batched = (key, src, el, signal, etag, deadline) => new Promise((resolve, reject) => {
+  queue.push({ key, src, el, signal, etag, deadline, resolve, reject, settled: false });
   if (queue.length > 1) return;
   if (document.readyState === "loading") {
     Promise.race([parsed(), new Promise((r) => setTimeout(r, WAIT_WHILE_PARSING))]).then(send);
@@ -156,16 +160,16 @@ var batched = (key, src, el, signal, etag) => new Promise((resolve, reject) => {
 });
 var alone = (part) => {
   part.settled = true;
-  request(part.src, part.el, part.signal, true, part.etag).then(part.resolve, part.reject);
+  request(part.src, part.el, part.signal, true, part.deadline, part.etag).then(part.resolve, part.reject);
 };
 var settle = (parts, { i, status, html = "", cache = null, etag = null, scopes = null, trigger: trigger2 = null }) => {
   const part = parts[i];
-  if (!part || part.settled || status === 502 || status === 503 || status === 504) return;
+  if (!part || part.settled || status > 501 && status < 505) return;
   part.settled = true;
   if (status === 200 || status === 304 && part.etag) {
     part.resolve(fetched(status, html, cache, etag, scopes && scopes.join(" "), trigger2));
   } else {
-    part.reject(Object.assign(Error("HTTP " + status), { status, attempt: 1 }));
+    part.reject(failure(Error("HTTP " + status), status, 1));
   }
 };
 var send = async () => {
@@ -178,9 +182,16 @@ var send = async () => {
   const stopIfUnwanted = () => {
     if (parts.every((part) => part.settled || part.signal.aborted)) controller.abort();
   };
-  for (const part of parts) part.signal.addEventListener("abort", stopIfUnwanted);
-  const timeout = Math.max(...parts.map((part) => Number(part.el.getAttribute("timeout")) || config.timeout));
-  const timer = setTimeout(() => controller.abort(Error("timeout")), timeout);
+  for (const part of parts) {
+    part.signal.addEventListener("abort", stopIfUnwanted);
+    setTimeout(() => {
+      if (!part.settled) {
+        part.settled = true;
+        part.reject(failure(Error("timeout"), 0, 1));
+      }
+      stopIfUnwanted();
+    }, part.deadline - Date.now());
+  }
   try {
     const credentials = credentialsFor(url.href);
     if (!credentials) throw Error("batch endpoint refused");
@@ -200,8 +211,6 @@ var send = async () => {
     );
     for (const answer of answers) settle(parts, answer);
   } catch {
-  } finally {
-    clearTimeout(timer);
   }
   for (const part of parts) if (!part.settled && !part.signal.aborted) alone(part);
 };
@@ -275,13 +284,14 @@ var forgetKept = () => {
 var obtain = async (src, el, signal, fresh) => {
   const entry = src ? kept(src) : null;
   if (entry && !fresh && entry.expires > Date.now()) {
-    return { html: entry.html, isPublic: false, notModified: true, etag: entry.etag, maxAge: 0, scopes: null, triggers: [] };
+    return fetched(304, entry.html, null, entry.etag, null);
   }
   const under = snapshot();
   const etag = entry ? entry.etag : null;
   const alone2 = el.hasAttribute("public") || el.getAttribute("batch") === "off";
   const key = alone2 ? "" : batchKey(src);
-  const result = key && src ? await batched(key, src, el, signal, etag) : await request(src, el, signal, fresh, etag);
+  const deadline = Date.now() + (Number(el.getAttribute("timeout")) || config.timeout);
+  const result = key && src ? await batched(key, src, el, signal, etag, deadline) : await request(src, el, signal, fresh, deadline, etag);
   if (result.notModified && entry) result.html = entry.html;
   if (result.notModified) result.triggers = [];
   if (src && !result.isPublic) keep(src, result, under);
@@ -585,7 +595,7 @@ var Placeholder = class {
     this.#fire("loadstart");
     try {
       const nesting = this.#nestingProblem();
-      if (nesting) throw Object.assign(Error(nesting), { status: 0, attempt: 0 });
+      if (nesting) throw failure(Error(nesting), 0, 0);
       const answer = await shared(this, this.getAttribute("src"), controller.signal, fresh);
       await parsed();
       if (controller.signal.aborted) return;

@@ -1,5 +1,5 @@
 export function batchKey(src: string | null): string;
-export function batched(key: string, src: string, el: Requester, signal: AbortSignal, etag: string | null): Promise<Fetched>;
+export function batched(key: string, src: string, el: Requester, signal: AbortSignal, etag: string | null, deadline: number): Promise<Fetched>;
 export type Fetched = import("./fetch.js").Fetched;
 export type Requester = import("./fetch.js").Requester;
 /**
@@ -20,6 +20,10 @@ export type Part = {
      * of the HTML kept for it: a 304 may answer
      */
     etag: string | null;
+    /**
+     * when its load must have ended (load.js), a request of its own included
+     */
+    deadline: number;
     resolve: (value: Fetched) => void;
     reject: (reason: unknown) => void;
     settled: boolean;

@@ -4,8 +4,8 @@
  */
 /**
  * @typedef {object} ComposekitConfig
- * @property {number} timeout Per-attempt timeout in ms; an element's `timeout` attribute overrides it. Default 10000.
- * @property {number} retries Extra attempts after a network error, a timeout or a 502/503/504. Default 2.
+ * @property {number} timeout Deadline of a fragment load in ms, shared by its retries and a batch's fallback; an element's `timeout` attribute overrides it. Default 10000.
+ * @property {number} retries Extra attempts after a network error or a 502/503/504, within the deadline. Default 2.
  * @property {string} lazyMargin IntersectionObserver rootMargin for `loading="lazy"`. Default "200px".
  * @property {string[]} allowedOrigins Origins (scheme://host[:port], no path) a src may use besides the page's own. Default [].
  * @property {number} maxDepth A fragment with this many `<ck-fragment>` ancestors is refused. Default 5.
@@ -27,11 +27,11 @@ export type TrustedHTML = {
 } & object;
 export type ComposekitConfig = {
     /**
-     * Per-attempt timeout in ms; an element's `timeout` attribute overrides it. Default 10000.
+     * Deadline of a fragment load in ms, shared by its retries and a batch's fallback; an element's `timeout` attribute overrides it. Default 10000.
      */
     timeout: number;
     /**
-     * Extra attempts after a network error, a timeout or a 502/503/504. Default 2.
+     * Extra attempts after a network error or a 502/503/504, within the deadline. Default 2.
      */
     retries: number;
     /**

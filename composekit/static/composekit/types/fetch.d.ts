@@ -1,6 +1,10 @@
 export function names(list: string): string[];
 export function fetched(status: number, html: string, cacheControl: string | null, etag: string | null, scopes: string | null, triggers?: string | null): Fetched;
-export function request(url: string | null, el: Requester, signal: AbortSignal, fresh?: boolean, etag?: string | null): Promise<Fetched>;
+export function failure(error: unknown, status: number, attempt: number): Error & {
+    status: number;
+    attempt: number;
+};
+export function request(url: string | null, el: Requester, signal: AbortSignal, fresh: boolean, deadline: number, etag?: string | null): Promise<Fetched>;
 export type Fetched = {
     /**
      * The response text ('' for a 304: the caller has the HTML).
@@ -29,7 +33,7 @@ export type Fetched = {
     triggers: string[];
 };
 /**
- * The element a request is made for: its `timeout` attribute and its network call.
+ * The element a request is made for: its network call.
  */
 export type Requester = {
     getAttribute: (name: string) => string | null;
