@@ -23,6 +23,7 @@ from tests import vcl
 from tests.servers import ROOT, redis_server, varnishd
 
 from . import browser, browsing, endpoint, esi, loader_size, memory, server_cache, shell_guard
+from . import metrics as metrics_cost
 from .demo_data import (
     catalog_paths,
     log_in_all,
@@ -50,6 +51,7 @@ SIZES: dict[str, dict[str, tuple[Any, Any]]] = {
         "visitors": (5, 5),  # ... this many, through Varnish
     },
     "endpoint": {"iterations": (500, 20), "rounds": (7, 2)},
+    "metrics": {"iterations": (500, 20), "rounds": (7, 2)},
     "server_cache": {"iterations": (300, 10), "rounds": (7, 2)},
     "stampede": {"concurrency": (50, 50)},
     "esi": {"duration": (3.0, 0.5), "warmup": (1.5, 0.3), "rounds": (5, 2), "max_views": (100_000, 100)},
@@ -102,7 +104,13 @@ ALONE: dict[str, Callable[[dict[str, dict[str, Any]], Path], dict[str, Any]]] = 
     "endpoint": on_a_new_demo(
         endpoint, "endpoint", "(2) endpoint: fixed cost under gunicorn, composekit's own work"
     ),
+    "metrics": lambda sizes, tmp: run_metrics(sizes),
 }
+
+
+def run_metrics(sizes: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    log("metrics: what prometheus-client costs a fragment request, in memory and multiprocess")
+    return metrics_cost.run(**sizes["metrics"])
 
 
 def run_all(sizes: dict[str, dict[str, Any]], tmp: Path) -> dict[str, Any]:
@@ -139,6 +147,9 @@ def run_all(sizes: dict[str, dict[str, Any]], tmp: Path) -> dict[str, Any]:
         workdir, tmp / "endpoint", **sizes["endpoint"], workers=WORKERS, threads=THREADS, log=log
     )
     loads.append(("after (2) endpoint", load()))
+
+    results["metrics"] = run_metrics(sizes)
+    loads.append(("after metrics", load()))
 
     log("shell guard: a shell request's CPU, composekit as of main vs the work tree")
     results["shell_guard"] = shell_guard.run(workdir, tmp / "shell_guard", **sizes["shell_guard"], log=log)

@@ -6,7 +6,7 @@ from typing import Any
 
 from tests.browsers import CHROMIUM_ARGS
 
-from . import report_cache, report_purging
+from . import report_cache, report_metrics, report_purging
 from .browser import MILESTONES
 from .stats import fmt, met, table
 
@@ -64,6 +64,7 @@ def render(results: dict[str, Any]) -> str:
     lines += _memory(results["memory"])
     lines += report_cache.sections(results)
     lines += shell_guard_section(results["shell_guard"])
+    lines += report_metrics.section(results.get("metrics"))
     return "\n".join(lines).rstrip() + "\n"
 
 

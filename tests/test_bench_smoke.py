@@ -232,6 +232,13 @@ def test_shell_guard_measures_both_variants(results: dict[str, Any]) -> None:
         assert positive(guard["rows"][key]["before"]) and positive(guard["rows"][key]["after"]), key
 
 
+def test_metrics_cost_is_timed_in_both_prometheus_modes(results: dict[str, Any]) -> None:
+    runs = results["metrics"]
+    assert [run["multiprocess"] for run in runs] == [False, True]
+    for run in runs:
+        assert positive(run["off_us"]) and positive(run["on_us"]) and positive(run["receivers_us"])
+
+
 def test_the_report_has_every_section(results: dict[str, Any]) -> None:
     markdown = results["markdown"]
     for heading in (
@@ -245,6 +252,7 @@ def test_the_report_has_every_section(results: dict[str, Any]) -> None:
         "## 6. Server-side fragment cache",
         "## 7. A logged-in page view",
         "## Shell guard",
+        "## Metrics",
     ):
         assert heading in markdown
     assert "Quick run" in markdown
