@@ -62,11 +62,14 @@ THREADS = 16
 
 @contextmanager
 def demo_server(
-    env: Mapping[str, str], logs: Path, *, workers: int = 1, threads: int = THREADS
+    env: Mapping[str, str], logs: Path, *, workers: int = 1, threads: int = THREADS, port: int = 0
 ) -> Iterator[Server]:
-    """The demo under gunicorn on a free port of 127.0.0.1, its log in a folder under ``logs``."""
+    """The demo under gunicorn on ``port`` of 127.0.0.1 (0: a free one), its log in a folder
+    under ``logs``."""
     app = "demo_site.wsgi"
-    with gunicorn(logs, env=env, app=app, cwd=DEMO_DIR, workers=workers, threads=threads) as server:
+    with gunicorn(
+        logs, env=env, app=app, cwd=DEMO_DIR, workers=workers, threads=threads, port=port
+    ) as server:
         yield server
 
 
@@ -83,19 +86,26 @@ class Cluster:
 
 @contextmanager
 def demo_cluster(
-    env: Mapping[str, str], logs: Path, *, address: str = "127.0.0.1:0", esi: bool = True
+    env: Mapping[str, str],
+    logs: Path,
+    *,
+    address: str = "127.0.0.1:0",
+    esi: bool = True,
+    host_ports: tuple[int, int] = (0, 0),
+    redis_port: int = 0,
 ) -> Iterator[Cluster]:
     """The demo on two gunicorn hosts sharing one database (``env``'s) and one redis-server,
     behind Varnish (docs/varnish/two-hosts.vcl) listening on ``address``.
 
-    ``esi``: the hosts run in ESI mode and Varnish assembles pages; else client mode. Django's
+    ``esi``: the hosts run in ESI mode and Varnish assembles pages; else client mode.
+    ``host_ports`` and ``redis_port``: where the app hosts and Redis listen (0: a free port). Django's
     own shell cache is off: Varnish keeps the shells, and the price, until the hosts purge
     them (a product saved).
     """
     host, _, port = address.rpartition(":")
     if port == "0":  # the hosts must know where to send purges before Varnish starts
         address = f"{host}:{free_port()}"
-    with redis_server(logs) as redis:
+    with redis_server(logs, port=redis_port) as redis:
         shared = {
             **env,
             "DEMO_REDIS_URL": f"redis://127.0.0.1:{redis.port}",
@@ -103,7 +113,10 @@ def demo_cluster(
             "DEMO_SHELL_CACHE": "0",
             "DEMO_PURGE_VARNISH": f"http://{address}",
         }
-        with demo_server(shared, logs) as a, demo_server(shared, logs) as b:
+        with (
+            demo_server(shared, logs, port=host_ports[0]) as a,
+            demo_server(shared, logs, port=host_ports[1]) as b,
+        ):
             config = vcl.two_hosts(logs / "vcl", a.port, b.port)
             with varnishd(logs, vcl=config, address=address, ready_path="/health/") as proxy:
                 yield Cluster(proxy, (a, b), redis)

@@ -5,9 +5,10 @@ fragment cache) and the sessions on one redis-server; Varnish (docs/varnish/two-
 spreads requests over them and assembles pages from ESI includes. Everything is started
 through tests/servers.py on 127.0.0.1 and stopped by PID on Ctrl+C.
 
-Environment: DEMO_HOST (127.0.0.1) and DEMO_PORT (8000) for Varnish; DEMO_ESI=0 for client
-mode behind the same Varnish; DEMO_WORKDIR (demo/.varnish) for the database, static files
-and every server's log.
+Environment: DEMO_HOST (127.0.0.1) and DEMO_PORT (8000) for Varnish; DEMO_HOST_A_PORT and
+DEMO_HOST_B_PORT for the app hosts and DEMO_REDIS_PORT for Redis (free ports when unset);
+DEMO_ESI=0 for client mode behind the same Varnish; DEMO_WORKDIR (demo/.varnish) for the
+database, static files and every server's log.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from demo.launch import DEMO_DIR, demo_cluster, demo_env, prepare  # noqa: E402
 def main() -> None:
     address = f"{os.environ.get('DEMO_HOST', '127.0.0.1')}:{os.environ.get('DEMO_PORT', '8000')}"
     esi = os.environ.get("DEMO_ESI", "1") != "0"
+    ports = {name: _port(name) for name in ("DEMO_HOST_A_PORT", "DEMO_HOST_B_PORT", "DEMO_REDIS_PORT")}
     workdir = Path(os.environ.get("DEMO_WORKDIR", DEMO_DIR / ".varnish")).resolve()
     print("Preparing the demo (migrate, seed, collectstatic) in", workdir, flush=True)
     logins = prepare(workdir)
@@ -36,7 +38,14 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        with demo_cluster(demo_env(workdir), workdir / "logs", address=address, esi=esi) as cluster:
+        with demo_cluster(
+            demo_env(workdir),
+            workdir / "logs",
+            address=address,
+            esi=esi,
+            host_ports=(ports["DEMO_HOST_A_PORT"], ports["DEMO_HOST_B_PORT"]),
+            redis_port=ports["DEMO_REDIS_PORT"],
+        ) as cluster:
             a, b = cluster.hosts
             print(
                 f"""{logins}
@@ -57,6 +66,14 @@ def main() -> None:
                 time.sleep(3600)
     except KeyboardInterrupt:
         print("\nStopped.")
+
+
+def _port(name: str) -> int:
+    """A port from the environment; 0 (a free one) when unset."""
+    value = os.environ.get(name, "0")
+    if not value.isdigit() or int(value) > 65535:
+        sys.exit(f"{name}={value!r} is not a port: write a number such as 8001, or leave it unset")
+    return int(value)
 
 
 if __name__ == "__main__":

@@ -118,17 +118,19 @@ def gunicorn(
     access_log: bool = False,
     extra_args: Sequence[str] = (),
     ready_path: str = "/",
+    port: int = 0,
 ) -> Iterator[Server]:
     """Serve the WSGI ``app`` until the block ends; yields once ``ready_path`` answers.
 
     ``threads`` > 1 runs gthread workers, which keep idle connections open without blocking
     a worker: the only choice where a browser connects. ``threads=1`` runs sync workers.
+    ``port``: listen on that one of 127.0.0.1; 0, a free one.
     """
     folder = _folder(parent, "gunicorn")
     args = [
         str(GUNICORN),
         app,
-        "--bind=127.0.0.1:0",
+        f"--bind=127.0.0.1:{port}",
         f"--workers={workers}",
         f"--worker-class={'gthread' if threads > 1 else 'sync'}",
         f"--threads={threads}",

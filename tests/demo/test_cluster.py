@@ -6,7 +6,10 @@ seeded demo: two gunicorns, one redis-server, one Varnish running docs/varnish/t
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -17,7 +20,7 @@ import requests
 
 from demo.launch import DEMO_DIR, Cluster, copy_prepared, demo_cluster, demo_env
 from tests.demo.test_demo import LOGINS, fragment_src, product_path
-from tests.servers import run
+from tests.servers import free_port, run
 
 pytestmark = pytest.mark.proxy
 
@@ -155,3 +158,48 @@ def test_a_price_saved_shows_on_every_visitors_next_page_within_a_second(
     slowest = max(seen.values()) - committed
     print(f"price change to every visitor's page: {slowest * 1000:.0f} ms")
     assert slowest < 1.0
+
+
+def test_make_demo_varnish_takes_every_port_from_the_environment(tmp_path: Path, prepared_demo: Path) -> None:
+    ports: list[int] = []
+    while len(ports) < 4:  # four different free ports
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    varnish, host_a, host_b, redis = ports
+    copy_prepared(prepared_demo, tmp_path)
+    env = {
+        **demo_env(tmp_path),
+        "DEMO_PORT": str(varnish),
+        "DEMO_HOST_A_PORT": str(host_a),
+        "DEMO_HOST_B_PORT": str(host_b),
+        "DEMO_REDIS_PORT": str(redis),
+        "DEMO_WORKDIR": str(tmp_path),
+        "PYTHONPATH": str(DEMO_DIR.parent),
+    }
+    process = subprocess.Popen(
+        [sys.executable, str(DEMO_DIR / "run_varnish.py")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group: stopped with everything it started
+    )
+    try:
+        printed = ""
+        deadline = time.monotonic() + 180
+        assert process.stdout is not None
+        while "Ctrl+C stops everything" not in printed and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            printed += line
+        assert "Ctrl+C stops everything" in printed, printed[-3000:]
+        for expected in (f"host A  http://127.0.0.1:{host_a}", f"host B  http://127.0.0.1:{host_b}"):
+            assert expected in printed
+        assert f"redis://127.0.0.1:{redis}" in printed
+        home = requests.get(f"http://127.0.0.1:{varnish}/", timeout=10)
+        assert home.status_code == 200 and "X-Cache" in home.headers
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
