@@ -32,6 +32,8 @@ CSP = "; ".join(
         "trusted-types composekit",
     ]
 )
+# The one page the shop's own pages may frame (the no-JavaScript account corner, views.py).
+FRAMED_CSP = CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 
 
 class ContentSecurityPolicyMiddleware:

@@ -16,4 +16,5 @@ urlpatterns = [
     path("cart/add/", views.cart_add, name="cart-add"),
     path("cart/update/", views.cart_update, name="cart-update"),
     path("account/", views.account, name="account"),
+    path("account/menu/", views.account_menu, name="account-menu"),
 ]

@@ -18,11 +18,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from composekit import invalidate, submitted_by_loader, trigger
 from composekit.shell import cacheable_shell, depends_on
+from demo_site.middleware import FRAMED_CSP
 
 from . import carts
 from .fragments import cart_context
@@ -264,6 +266,21 @@ def account(request: HttpRequest) -> HttpResponse:
     response = render(request, "shop/account.html", {"shopper": request.user})
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)
+    return response
+
+
+@xframe_options_sameorigin
+def account_menu(request: HttpRequest) -> HttpResponse:
+    """The header's account corner for browsers without JavaScript: who is logged in and a
+    logout form (or a login link), in an ``<iframe>`` of the shell's ``<noscript>``.
+
+    The shell is the same for every visitor, so it holds only the frame's address; the frame
+    is per visitor and never cached. Its links and form act on the whole window (``_top``).
+    """
+    response = render(request, "shop/account_menu.html", {"shopper": request.user})
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True)
+    response["Content-Security-Policy"] = FRAMED_CSP  # the shop's, framed by its own pages
     return response
 
 

@@ -58,9 +58,9 @@ def test_without_js_the_product_page_is_useful_and_the_buy_box_works(no_js: Page
     expect(no_js.locator(".buy-box .stock")).to_be_visible()
     assert visible_skeletons(no_js) == 0
     expect(no_js.get_by_text("Picks of your own appear here when JavaScript is on.")).to_be_visible()
-    account = no_js.get_by_role("link", name="Account")
-    expect(account).to_be_visible()
-    expect(account).to_have_attribute("href", "/account/")
+    # The header's account corner is a frame of this visitor's own: logged out, a login link.
+    expect(no_js.get_by_role("link", name="Account")).to_be_hidden()
+    expect(no_js.frame_locator("iframe.account-frame").get_by_role("link", name="Log in")).to_be_visible()
 
     # Logged out, the buy box leads to the login page and back.
     no_js.get_by_role("button", name="Add to cart").click()
@@ -92,27 +92,42 @@ def test_without_js_the_product_page_is_useful_and_the_buy_box_works(no_js: Page
     assert response.headers["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
-def test_without_js_the_account_page_says_who_is_logged_in_and_logs_out(no_js: Page, demo: Demo) -> None:
-    # The shell cannot name the shopper; its fallback links to a page that can.
+def test_without_js_the_header_says_who_is_logged_in_and_logs_out(no_js: Page, demo: Demo) -> None:
+    # The shell cannot name the shopper; it frames a page that can (the same frame for all).
     no_js.goto(f"{demo.url}/")
-    no_js.get_by_role("link", name="Account").click()
-    no_js.wait_for_url(f"{demo.url}/login/?next=/account/")  # not logged in yet
+    corner = no_js.frame_locator("iframe.account-frame")
+    corner.get_by_role("link", name="Log in").click()
+    no_js.wait_for_url(f"{demo.url}/login/")
     no_js.get_by_label("Username").fill("alice")
     no_js.get_by_label("Password").fill(LOGINS["alice"])
     no_js.get_by_role("button", name="Log in").click()
+    no_js.wait_for_url(f"{demo.url}/")
+    expect(corner.locator(".frame-name")).to_have_text("Alice")
+    expect(no_js.locator(".frame-name, .user-name")).to_have_count(0)  # in the frame, never in the shell
+
+    # The name leads to the account page, which says it in full.
+    corner.get_by_role("link", name="Alice").click()
     no_js.wait_for_url(f"{demo.url}/account/")
     expect(no_js.locator(".auth-card p").first).to_have_text("You're logged in as Alice (alice).")
-    expect(no_js.locator(".account-name")).to_be_visible()
 
-    # The header on every page still says "Account", and leads back here.
+    # Logging out from the header: the whole window goes on, logged out.
     no_js.goto(f"{demo.url}/")
-    expect(no_js.locator(".user-name")).to_have_count(0)
-    no_js.get_by_role("link", name="Account").click()
-    no_js.wait_for_url(f"{demo.url}/account/")
-    no_js.get_by_role("button", name="Log out").click()
+    corner.get_by_role("button", name="Log out").click()
     no_js.wait_for_url(f"{demo.url}/")
+    expect(corner.get_by_role("link", name="Log in")).to_be_visible()
     no_js.goto(f"{demo.url}/account/")
     no_js.wait_for_url(f"{demo.url}/login/?next=/account/")  # logged out
+
+
+def test_the_account_corner_is_framed_only_by_the_shop_and_never_cached(demo: Demo) -> None:
+    alice = session_for(demo.url, "alice")
+    corner = alice.get(f"{demo.url}/account/menu/", timeout=10)
+    assert corner.headers["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+    assert corner.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in corner.headers["Content-Security-Policy"]
+    assert '<a class="frame-name" href="/account/" target="_top">Alice</a>' in corner.text
+    shell = requests.get(f"{demo.url}/", timeout=10)
+    assert "frame-ancestors 'none'" in shell.headers["Content-Security-Policy"]  # the rest: never framed
 
 
 def test_the_account_page_is_per_user_and_logging_out_needs_the_csrf_token(demo: Demo) -> None:
@@ -254,7 +269,8 @@ def test_a_stale_cart_form_gets_the_shops_page_and_a_way_to_finish(no_js: Page, 
     no_js.context.add_cookies([{"name": "csrftoken", "value": "y" * 32, "url": demo.url}])
     line.get_by_role("button", name=re.compile("^One more")).click()
     expect(no_js.get_by_role("heading", name="Please try again")).to_be_visible()
-    expect(no_js.locator("link[rel=stylesheet]")).to_have_count(1)  # the shop's look
+    # The shop's look (and, without JavaScript, its noscript.css).
+    expect(no_js.locator("link[rel=stylesheet]")).to_have_count(2)
     expect(no_js.get_by_text("Nothing was changed.", exact=False)).to_be_visible()
     no_js.get_by_role("button", name=re.compile(rf"^Set .+ to {before + 1}$")).click()
     no_js.wait_for_url(f"{demo.url}/cart/plain/")
