@@ -5,6 +5,12 @@ chunks of the backend's ``max_tags``, and retries each failed chunk with exponen
 backoff and jitter. Lanes never share a thread, so a target that is slow, or down and being
 retried, delays only itself; tags queued meanwhile join its next batch. ``deliver()`` is
 the same sending for ``purge_now()``, which waits for it.
+
+A chunk that failed every retry is logged and counted as given up, and kept: the lane sends
+it again, with whatever was queued meanwhile, ``PARK_DELAY`` later, until the target takes
+it. A target that is down delays its purges and loses none while the process lives. What a
+lane keeps is bounded: past ``MAX_KEPT`` tags it keeps only the site tag (``composekit``),
+which purges every copy composekit tagged: more purged than needed, never a stale copy.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ __all__ = ["Lane", "Outcome", "Sender", "deliver", "stats"]
 logger = logging.getLogger("composekit.purge")
 
 MAX_DELAY = 60.0  # seconds: the longest wait before a retry, whatever the backoff says
+PARK_DELAY = 30.0  # seconds before a lane sends again what it gave up on
+MAX_KEPT = 10_000  # tags a lane keeps for a target that is down, at most
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,7 @@ class Outcome:
     ok: bool
     attempts: int
     error: str | None = None
+    unsent: tuple[str, ...] = ()  # the tags of the chunks given up
 
 
 _counts = {"sent": 0, "failed": 0, "given_up": 0, "retried": 0}
@@ -58,6 +67,7 @@ def deliver(backend: PurgeBackend, target: str, tags: Sequence[str], retries: in
     """Send ``tags`` to ``target`` in chunks of ``max_tags``, each retried on failure."""
     retries = conf.PURGE_RETRIES if retries is None else retries
     name, attempts, error, reason = type(backend).__name__, 0, None, ""
+    unsent: list[str] = []
     for start in range(0, len(tags), backend.max_tags):
         chunk = list(tags[start : start + backend.max_tags])
         for attempt in range(1, retries + 2):
@@ -81,10 +91,11 @@ def deliver(backend: PurgeBackend, target: str, tags: Sequence[str], retries: in
         else:
             _count("given_up")
             error = reason
+            unsent += chunk
             logger.error(
                 "gave up purging %d tags at %s after %d attempts: %s", len(chunk), target, retries + 1, reason
             )
-    return Outcome(name, target, error is None, attempts, error)
+    return Outcome(name, target, error is None, attempts, error, tuple(unsent))
 
 
 def _signal(
@@ -112,22 +123,45 @@ class Lane:
         self.sender, self.backend, self.target = sender, backend, target
         self.pending: dict[str, None] = {}  # ordered and deduped
         self.queued = self.done = 0  # batches added, and the last one sent or given up
+        self.kept: dict[str, None] = {}  # given up on: sent again PARK_DELAY later
+        self.resume_at = 0.0
         self.thread: threading.Thread | None = None
 
     def run(self) -> None:
         cond = self.sender.cond
         while True:
             with cond:
-                while not self.pending and not self.sender.closed:
-                    cond.wait()
-                if not self.pending:
-                    return
-                tags, seq = list(self.pending), self.queued
+                while not self._due() and not self.sender.closed:
+                    cond.wait(None if not self.kept else max(self.resume_at - time.monotonic(), 0.01))
+                if not self.pending and (not self.kept or self.sender.closed):
+                    return  # closing: what is kept is lost with the process (logged above)
+                tags, seq = list({**self.kept, **self.pending}), self.queued
                 self.pending.clear()
-            deliver(self.backend, self.target, tags, None)
+                self.kept.clear()
+            outcome = deliver(self.backend, self.target, tags, None)
             with cond:
                 self.done = seq
+                if outcome.unsent:
+                    self._keep(outcome.unsent)
                 cond.notify_all()
+
+    def _due(self) -> bool:
+        """Whether there is something to send now: new tags, or kept ones whose wait is over."""
+        return bool(self.pending) or (bool(self.kept) and time.monotonic() >= self.resume_at)
+
+    def _keep(self, unsent: Sequence[str]) -> None:
+        self.kept.update(dict.fromkeys(unsent))
+        if len(self.kept) > MAX_KEPT:
+            from .tags import SITE_TAG
+
+            logger.error(
+                "more than %d tags wait for %s: purging everything composekit tagged there instead",
+                MAX_KEPT,
+                self.target,
+            )
+            self.kept = {conf.TAG_PREFIX + SITE_TAG: None}
+        self.resume_at = time.monotonic() + PARK_DELAY
+        logger.warning("%d tags kept for %s: sent again in %g s", len(self.kept), self.target, PARK_DELAY)
 
 
 class Sender:

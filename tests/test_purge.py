@@ -89,6 +89,7 @@ def test_varnish_refusal_names_backend_target_status_and_body(server: RecordingS
         False,
         1,
         f"Varnish purge at {server.url} failed: 403 Forbidden: Not allowed to purge from 10.0.0.9",
+        ("a",),
     )
 
 
@@ -172,7 +173,7 @@ class Broken(PurgeBackend):
 def test_a_backend_that_raises_is_a_failed_attempt() -> None:
     with override_settings(COMPOSEKIT_PURGE_BACKENDS=[{"BACKEND": "tests.test_purge.Broken"}], **FAST):
         [outcome] = purge_now(["a", "b", "c"], retries=1)
-    assert outcome == Outcome("Broken", "nowhere", False, 4, "KeyError('c')")
+    assert outcome == Outcome("Broken", "nowhere", False, 4, "KeyError('c')", ("a", "b", "c"))
 
 
 def test_a_receiver_that_raises_stops_nothing(
@@ -234,10 +235,59 @@ def test_a_dead_target_is_given_up_while_the_other_is_purged(
     assert request.headers["xkey-softpurge"] == "product=CK-1"
     assert delta(before) == {"sent": 1, "failed": 3, "retried": 2, "given_up": 1}
     records = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "composekit.purge"]
-    assert [level for level, _ in records] == ["WARNING", "WARNING", "WARNING", "ERROR"]
+    assert [level for level, _ in records] == ["WARNING", "WARNING", "WARNING", "ERROR", "WARNING"]
     assert records[0][1].startswith(f"Varnish purge at {dead} failed: [Errno 111] Connection refused")
     assert records[0][1].endswith("(attempt 1 of 3)")
     assert records[3][1].startswith(f"gave up purging 1 tags at {dead} after 3 attempts: Varnish purge at")
+    assert records[4][1] == f"1 tags kept for {dead}: sent again in 30 s"  # lost only with the process
+
+
+def test_what_was_given_up_is_sent_again_until_the_target_takes_it(
+    server: RecordingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from composekit import lanes
+
+    monkeypatch.setattr(lanes, "PARK_DELAY", 3600.0)  # kept until something else is queued
+    server.answers = [(503, "Busy", b""), (503, "Busy", b"")]  # down for two requests, then back
+    before = stats()
+    with backends(("Varnish", {"urls": [server.url]}), COMPOSEKIT_PURGE_RETRIES=0):
+        purge(["product:CK-1"])
+        assert flush(5)  # the first round: given up, kept
+        [first] = server.wait_for(1)
+        monkeypatch.setattr(lanes, "PARK_DELAY", 0.05)
+        purge(["product:CK-2"])  # what is kept goes with it, at once; given up again, then sent
+        requests = server.wait_for(3)
+    assert [r.headers["xkey-softpurge"] for r in requests] == [
+        "product:CK-1",
+        "product:CK-1 product:CK-2",
+        "product:CK-1 product:CK-2",
+    ]
+    assert first.headers["xkey-softpurge"] == "product:CK-1"
+    assert delta(before) == {"sent": 1, "failed": 2, "given_up": 2}
+
+
+def test_past_what_a_lane_keeps_it_purges_everything_tagged(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from composekit import lanes
+
+    monkeypatch.setattr(lanes, "MAX_KEPT", 2)
+    monkeypatch.setattr(lanes, "PARK_DELAY", 3600.0)  # not sent again during the test
+    with (
+        closed_port() as dead,
+        backends(("Varnish", {"urls": [dead]}), COMPOSEKIT_PURGE_RETRIES=0, COMPOSEKIT_TAG_PREFIX="shop-"),
+    ):
+        caplog.set_level(logging.WARNING, logger="composekit.purge")
+        purge(["a", "b", "c"])
+        assert flush(5)
+        from composekit import purge as purge_module
+
+        sender = purge_module._current
+        assert sender is not None
+        assert [lane.kept for lane in sender.lanes] == [{"shop-composekit": None}]
+    assert (
+        f"more than 2 tags wait for {dead}: purging everything composekit tagged there instead" in caplog.text
+    )
 
 
 def test_purge_returns_before_the_server_answers(server: RecordingServer, other: RecordingServer) -> None:
