@@ -257,6 +257,13 @@ def redis_server(parent: Path, *, port: int = 0) -> Iterator[Server]:
         yield server
 
 
+def loopback_session() -> requests.Session:
+    """A ``requests`` session for servers on 127.0.0.1: never through a proxy from the environment."""
+    session = requests.Session()
+    session.trust_env = False
+    return session
+
+
 def django_env(settings: str, **extra: str) -> dict[str, str]:
     """The environment of a Django process running ``settings`` from this repository."""
     return {**os.environ, "DJANGO_SETTINGS_MODULE": settings, "PYTHONPATH": str(ROOT), **extra}

@@ -100,3 +100,16 @@ UNFIT = [
 
 def signed_url(name: str, payload: str) -> str:
     return f"/_composekit/{name}/?p={signed(name, payload)}"
+
+
+def unfit_problem(name: str, reason: str, param: str, detail: str) -> dict[str, object]:
+    """The problem document a fragment answers for signed params that do not fit it."""
+    return {
+        "type": "about:blank",
+        "title": "Bad Request",
+        "status": 400,
+        "detail": detail,
+        "fragment": name,
+        "reason": reason,
+        "param": param,
+    }

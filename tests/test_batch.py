@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from composekit.render import fragment_url
 from composekit.signals import fragment_rendered
-from tests.signed import UNFIT, signed
+from tests.signed import UNFIT, signed, unfit_problem
 from tests.testapp import fragments
 
 pytestmark = pytest.mark.django_db
@@ -141,15 +141,7 @@ def test_each_part_with_params_that_do_not_fit_is_its_own_400(client: Client) ->
         assert answer == {
             "i": answer["i"],
             "status": 400,
-            "problem": {
-                "type": "about:blank",
-                "title": "Bad Request",
-                "status": 400,
-                "detail": detail,
-                "fragment": name,
-                "reason": reason,
-                "param": param,
-            },
+            "problem": unfit_problem(name, reason, param, detail),
             "cache": "no-store",
             "etag": None,
             "scopes": None,

@@ -18,7 +18,7 @@ import requests
 
 from composekit.render import fragment_url
 from tests import leaks, vcl
-from tests.servers import VARNISHD, Server, django_env, gunicorn, manage, varnishd
+from tests.servers import VARNISHD, Server, django_env, gunicorn, loopback_session, manage, varnishd
 from tests.test_views import ACCEPT_CASES
 
 pytestmark = pytest.mark.proxy
@@ -31,10 +31,7 @@ if not os.access(VARNISHD, os.X_OK):  # pragma: no cover - make test installs it
     pytest.fail(f"varnishd not found ({VARNISHD}); run tests/system-deps.sh (make test does)", pytrace=False)
 
 
-def client() -> requests.Session:
-    session = requests.Session()
-    session.trust_env = False  # loopback only: no proxies from the environment
-    return session
+client = loopback_session
 
 
 @dataclass

@@ -19,7 +19,16 @@ from composekit.purge import Varnish
 from composekit.render import fragment_url
 from tests import vcl
 from tests.recorder import poll
-from tests.servers import VARNISHD, Server, django_env, free_port, gunicorn, manage, varnishd
+from tests.servers import (
+    VARNISHD,
+    Server,
+    django_env,
+    free_port,
+    gunicorn,
+    loopback_session,
+    manage,
+    varnishd,
+)
 
 pytestmark = pytest.mark.proxy
 
@@ -30,10 +39,7 @@ if not os.access(VARNISHD, os.X_OK):  # pragma: no cover - make test installs it
     pytest.fail(f"varnishd not found ({VARNISHD}); run tests/system-deps.sh (make test does)", pytrace=False)
 
 
-def client() -> requests.Session:
-    session = requests.Session()
-    session.trust_env = False  # loopback only: no proxies from the environment
-    return session
+client = loopback_session
 
 
 @dataclass

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client, override_settings
 
 from composekit.render import fragment_url
-from tests.signed import UNFIT, signed_url
+from tests.signed import UNFIT, signed_url, unfit_problem
 from tests.testapp import fragments
 
 pytestmark = pytest.mark.django_db
@@ -187,15 +187,7 @@ def test_signed_params_that_do_not_fit_are_a_400_naming_the_param(
 ) -> None:
     response = client.get(signed_url(name, payload))
     assert response.status_code == 400
-    assert problem(response) == {
-        "type": "about:blank",
-        "title": "Bad Request",
-        "status": 400,
-        "detail": detail,
-        "fragment": name,
-        "reason": reason,
-        "param": param,
-    }
+    assert problem(response) == unfit_problem(name, reason, param, detail)
 
 
 def test_signed_params_that_fit_render(client: Client) -> None:
