@@ -19,8 +19,8 @@ from types import ModuleType
 from typing import Any
 
 from demo.launch import demo_env, demo_server
-from tests import vcl
-from tests.servers import ROOT, redis_server, varnishd
+from harness import vcl
+from harness.servers import ROOT, redis_server, varnishd
 
 from . import browser, browsing, endpoint, esi, loader_size, memory, server_cache, shell_guard
 from . import metrics as metrics_cost

@@ -21,8 +21,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from tests.browsers import chromium_launch_args
-from tests.servers import django_env, gunicorn
+from harness.browsers import chromium_launch_args
+from harness.servers import django_env, gunicorn
 
 from .stats import interleaved, summarize
 

@@ -11,7 +11,7 @@ parts), under gunicorn with the same workers and threads:
 - ``monolithic`` and ``monolithic-cache``: plain Django; the browsers talk to gunicorn (a page
   made for one user gains nothing from a proxy, which would only add its own CPU).
 
-Shoppers browse in real Chromium (Playwright, ``tests/browsers.py``), so the HTTP cache,
+Shoppers browse in real Chromium (Playwright, ``harness/browsers.py``), so the HTTP cache,
 cookies, ``Vary``, the loader's kept fragments and its batching are the real thing. Each
 round, for each variant in turn (a rotating order), every shopper gets a new browser context
 that has seen the login page (so the static files are in its HTTP cache) and holds the
@@ -41,9 +41,9 @@ from pathlib import Path
 from typing import Any
 
 from demo.launch import copy_prepared, demo_env
-from tests import vcl
-from tests.browsers import chromium_launch_args
-from tests.servers import ROOT, Server, free_port, redis_server, varnish_counters, varnishd
+from harness import vcl
+from harness.browsers import chromium_launch_args
+from harness.servers import ROOT, Server, free_port, redis_server, varnish_counters, varnishd
 
 from . import purging, request_cpu
 from .demo_data import TIMEOUT, catalog_paths, counted_demo, log_in_all, new_session, placeholders

@@ -18,7 +18,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from demo.launch import DEMO_DIR, demo_env, prepare
-from tests.servers import Server, gunicorn, run
+from harness.servers import Server, gunicorn, run
 
 T = TypeVar("T")
 PASSWORD = "alice-demo"  # the bench shoppers reuse alice's password hash: no hashing at set-up

@@ -35,8 +35,8 @@ from typing import Any
 import requests
 
 from demo.launch import DEMO_DIR, demo_env
-from tests.servers import ROOT
-from tests.servers import run as run_command
+from harness.servers import ROOT
+from harness.servers import run as run_command
 
 from . import request_cpu
 from .demo_data import TIMEOUT, counted_demo, log_in

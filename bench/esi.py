@@ -27,7 +27,7 @@ from typing import Any
 
 import requests
 
-from tests.servers import Server
+from harness.servers import Server
 
 from .demo_data import TIMEOUT, in_threads, parse_shell
 from .stats import interleaved, summarize

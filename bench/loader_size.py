@@ -19,7 +19,7 @@ from typing import Any
 
 import brotli
 
-from tests.servers import ROOT, run
+from harness.servers import ROOT, run
 
 COMPOSEKIT = ROOT / "composekit/static/composekit/composekit.min.js"
 LIVE = ROOT / "composekit/static/composekit/composekit-live.min.js"  # the live features' own file

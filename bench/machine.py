@@ -10,7 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from tests.browsers import chromium_executable
+from harness.browsers import chromium_executable
 
 
 def _cpu_model() -> str:

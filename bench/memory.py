@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from tests.servers import Server, rss_kib
+from harness.servers import Server, rss_kib
 
 from .demo_data import TIMEOUT, Shell, fragment_name, in_threads
 from .stats import slope

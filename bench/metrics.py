@@ -20,8 +20,8 @@ import tempfile
 import time
 from typing import Any
 
-from tests.servers import ROOT
-from tests.servers import run as run_command
+from harness.servers import ROOT
+from harness.servers import run as run_command
 
 from .stats import fmt, summarize
 

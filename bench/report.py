@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browsers import CHROMIUM_ARGS
+from harness.browsers import CHROMIUM_ARGS
 
 from . import report_cache, report_metrics, report_purging
 from .browser import MILESTONES

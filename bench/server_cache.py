@@ -35,8 +35,8 @@ from typing import Any
 
 import requests
 
-from tests.servers import ROOT
-from tests.servers import run as run_command
+from harness.servers import ROOT
+from harness.servers import run as run_command
 
 from .stats import interleaved, summarize
 

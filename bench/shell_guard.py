@@ -32,8 +32,8 @@ from typing import Any
 import requests
 
 from demo.launch import DEMO_DIR, demo_env, demo_server, prepare
-from tests.servers import ROOT, Server
-from tests.servers import run as run_command
+from harness.servers import ROOT, Server
+from harness.servers import run as run_command
 
 from .stats import interleaved, summarize
 

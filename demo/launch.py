@@ -3,7 +3,7 @@ and the demo on two app hosts behind Varnish (``demo_cluster()``, ``make demo-va
 
 Plain Python, no Django import: the callers (pytest with the test suite's settings, or a
 script) run the demo in subprocesses with ``DJANGO_SETTINGS_MODULE=demo_site.settings``.
-The servers come from tests/servers.py, the repository's one way of starting them.
+The servers come from harness/servers.py, the repository's one way of starting them.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests import vcl
-from tests.servers import Server, free_port, gunicorn, redis_server, run, varnishd
+from harness import vcl
+from harness.servers import Server, free_port, gunicorn, redis_server, run, varnishd
 
 DEMO_DIR = Path(__file__).resolve().parent
 

@@ -3,7 +3,7 @@
 Two gunicorn hosts serve the shop from one SQLite database, with Django's cache (the server
 fragment cache) and the sessions on one redis-server; Varnish (docs/varnish/two-hosts.vcl)
 spreads requests over them and assembles pages from ESI includes. Everything is started
-through tests/servers.py on 127.0.0.1 and stopped by PID on Ctrl+C.
+through harness/servers.py on 127.0.0.1 and stopped by PID on Ctrl+C.
 
 Environment: DEMO_HOST (127.0.0.1) and DEMO_PORT (8000) for Varnish; DEMO_HOST_A_PORT and
 DEMO_HOST_B_PORT for the app hosts and DEMO_REDIS_PORT for Redis (free ports when unset);

@@ -3,7 +3,7 @@
     .venv/bin/python demo/screenshot.py                 # starts a throwaway demo
     .venv/bin/python demo/screenshot.py --url http://127.0.0.1:8000
 
-Chromium as every browser of the repository is launched (tests/browsers.py): Debian's
+Chromium as every browser of the repository is launched (harness/browsers.py): Debian's
 /usr/bin/chromium, or the path in CK_CHROMIUM ("playwright" for Playwright's own browser).
 """
 
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from demo.launch import demo_env, demo_server, prepare  # noqa: E402
-from tests.browsers import CHROMIUM_ARGS, chromium_launch_args  # noqa: E402
+from harness.browsers import CHROMIUM_ARGS, chromium_launch_args  # noqa: E402
 
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 

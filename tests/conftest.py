@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from tests.browsers import chromium_launch_args
-from tests.servers import REDIS_SERVER, redis_server
+from harness.browsers import chromium_launch_args
+from harness.servers import REDIS_SERVER, redis_server
 
 # In CI every run explores the same examples, so a red build is reproducible; locally
 # each run explores new ones.
@@ -34,7 +34,7 @@ def _reset_fragment_counters() -> None:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dict[str, object]:
-    """The repository's one Chromium configuration (tests/browsers.py), for pytest-playwright."""
+    """The repository's one Chromium configuration (harness/browsers.py), for pytest-playwright."""
     return {**browser_type_launch_args, **chromium_launch_args()}
 
 

@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from composekit.render import fragment_url
-from tests.servers import Server, django_env, gunicorn, manage, rss_kib
+from harness.servers import Server, django_env, gunicorn, manage, rss_kib
 
 SETTINGS = "tests.served.settings"
 USERS = [f"load-{i:02}" for i in range(20)]

@@ -12,7 +12,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from composekit.render import fragment_url
-from tests.servers import Server, django_env, gunicorn, manage
+from harness.servers import Server, django_env, gunicorn, manage
 
 SETTINGS = "tests.served.settings"
 NO_PROXY = {"http": "", "https": ""}

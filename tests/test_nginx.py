@@ -1,6 +1,6 @@
 """The nginx recipe (docs/nginx/composekit.conf) for real: nginx with proxy_cache in front of
 gunicorn serving the test app. Only the ports and the cache folder are rewritten
-(tests/nginx_conf.py). ``X-Cache`` is nginx's ``$upstream_cache_status``; a HIT is also
+(harness/nginx_conf.py). ``X-Cache`` is nginx's ``$upstream_cache_status``; a HIT is also
 checked by what only a cache can do: serve a body with the same per-render id twice.
 """
 
@@ -15,8 +15,8 @@ import pytest
 import requests
 
 from composekit.render import fragment_url
-from tests import nginx_conf
-from tests.servers import NGINX, django_env, free_port, gunicorn, manage, nginx
+from harness import nginx_conf
+from harness.servers import NGINX, django_env, free_port, gunicorn, manage, nginx
 from tests.shells import fragments as _shell_fragments  # noqa: F401  # registers shell-news, ...
 from tests.test_views import ACCEPT_CASES
 

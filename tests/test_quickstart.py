@@ -24,7 +24,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.servers import ROOT, run, runserver
+from harness.servers import ROOT, run, runserver
 
 pytestmark = pytest.mark.browser
 

@@ -18,7 +18,7 @@ from composekit import ServerCache, expire
 from composekit.render import fragment_url
 from composekit.signals import fragment_rendered
 from composekit.versions import versions
-from tests.servers import redis_server
+from harness.servers import redis_server
 from tests.testapp.fragments import calls
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from composekit.render import fragment_url
-from tests.servers import Server, django_env, gunicorn, manage
+from harness.servers import Server, django_env, gunicorn, manage
 
 SETTINGS = "tests.served.settings"
 

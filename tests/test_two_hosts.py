@@ -30,8 +30,9 @@ import redis
 import requests
 
 from composekit.render import fragment_url
-from tests import leaks, vcl
-from tests.servers import Server, django_env, gunicorn, manage, redis_server, varnishd
+from harness import vcl
+from harness.servers import Server, django_env, gunicorn, manage, redis_server, varnishd
+from tests import leaks
 
 pytestmark = pytest.mark.proxy
 

@@ -17,8 +17,9 @@ import pytest
 import requests
 
 from composekit.render import fragment_url
-from tests import leaks, vcl
-from tests.servers import VARNISHD, Server, django_env, gunicorn, loopback_session, manage, varnishd
+from harness import vcl
+from harness.servers import VARNISHD, Server, django_env, gunicorn, loopback_session, manage, varnishd
+from tests import leaks
 from tests.test_views import ACCEPT_CASES
 
 pytestmark = pytest.mark.proxy

@@ -19,9 +19,9 @@ import requests
 from playwright.sync_api import Page, expect
 
 from composekit.render import fragment_url
-from tests import vcl
+from harness import vcl
+from harness.servers import Server, django_env, gunicorn, manage, redis_server, varnishd
 from tests.recorder import poll
-from tests.servers import Server, django_env, gunicorn, manage, redis_server, varnishd
 
 pytestmark = pytest.mark.proxy
 

@@ -17,9 +17,8 @@ import requests
 
 from composekit.purge import Varnish
 from composekit.render import fragment_url
-from tests import vcl
-from tests.recorder import poll
-from tests.servers import (
+from harness import vcl
+from harness.servers import (
     VARNISHD,
     Server,
     django_env,
@@ -29,6 +28,7 @@ from tests.servers import (
     manage,
     varnishd,
 )
+from tests.recorder import poll
 
 pytestmark = pytest.mark.proxy
 

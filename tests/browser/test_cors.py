@@ -23,8 +23,8 @@ from django.test import override_settings
 from playwright.sync_api import expect
 
 from composekit.render import fragment_url
+from harness.servers import Server, django_env, gunicorn, manage
 from tests.browser.conftest import Loader
-from tests.servers import Server, django_env, gunicorn, manage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,8 +11,8 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from harness.servers import ROOT
 from tests.browser.conftest import Loader
-from tests.servers import ROOT
 
 pytestmark = pytest.mark.browser
 

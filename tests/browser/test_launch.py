@@ -1,4 +1,4 @@
-"""tests/browsers.py: the back/forward cache is off by default and on with ``bfcache=True``."""
+"""harness/browsers.py: the back/forward cache is off by default and on with ``bfcache=True``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import BrowserType, Page
 
-from tests.browsers import chromium_launch_args
+from harness.browsers import chromium_launch_args
 
 pytestmark = pytest.mark.browser
 

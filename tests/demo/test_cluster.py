@@ -19,8 +19,8 @@ import pytest
 import requests
 
 from demo.launch import DEMO_DIR, Cluster, copy_prepared, demo_cluster, demo_env
+from harness.servers import free_port, run
 from tests.demo.test_demo import LOGINS, fragment_src, product_path
-from tests.servers import free_port, run
 
 pytestmark = pytest.mark.proxy
 

@@ -18,9 +18,9 @@ import requests
 from playwright.sync_api import Browser, Page, Route, expect
 
 from demo.launch import DEMO_DIR, THREADS, copy_prepared, demo_env
+from harness.servers import gunicorn
 from tests.demo.conftest import Demo
 from tests.demo.test_demo import LOGINS, fragment_src, log_in, product_path, session_for
-from tests.servers import gunicorn
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import requests
 
 from demo.launch import DEMO_DIR, copy_prepared, demo_env, demo_server
+from harness.servers import run
 from tests.demo.test_demo import product_path
-from tests.servers import run
 
 
 def test_a_cached_shell_is_dropped_when_what_it_shows_changes(

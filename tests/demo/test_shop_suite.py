@@ -9,7 +9,7 @@ import re
 import subprocess
 import sys
 
-from tests.servers import ROOT
+from harness.servers import ROOT
 
 SUITE = ROOT / "demo" / "shop" / "tests" / "test_fragments.py"
 

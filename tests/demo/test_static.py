@@ -8,8 +8,8 @@ import re
 import brotli
 import requests
 
+from harness.servers import ROOT
 from tests.demo.conftest import Demo
-from tests.servers import ROOT
 
 LOADER = ROOT / "composekit" / "static" / "composekit" / "composekit.min.js"
 

@@ -1,5 +1,5 @@
 """The test app as production runs it, for the tests that serve it with real gunicorn
-(tests/servers.py): client mode, ``DEBUG`` off, a file database, a test-only login URL.
+(harness/servers.py): client mode, ``DEBUG`` off, a file database, a test-only login URL.
 
 The environment names what differs between runs:
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.servers import ROOT
+from harness.servers import ROOT
 
 VCL_DIR = ROOT / "docs" / "varnish"
 _PORT = '.port = "{}";'

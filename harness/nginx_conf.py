@@ -1,14 +1,14 @@
 """The nginx recipe of docs/nginx/, made ready to run against servers on 127.0.0.1.
 
 Only the upstream's address, the port nginx listens on and the cache folder change;
-everything else runs as shipped (as tests/vcl.py does for docs/varnish/).
+everything else runs as shipped (as harness/vcl.py does for docs/varnish/).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tests.servers import ROOT
+from harness.servers import ROOT
 
 RECIPE = ROOT / "docs" / "nginx" / "composekit.conf"
 

@@ -1,4 +1,4 @@
-"""tests/servers.py: the servers the tests, the benchmarks and the demo start."""
+"""harness/servers.py: the servers the tests, the benchmarks and the demo start."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import requests
 from django.core.cache.backends.redis import RedisCache
 
-from tests.servers import (
+from harness.servers import (
     django_env,
     free_port,
     gunicorn,
