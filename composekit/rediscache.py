@@ -29,7 +29,7 @@ class ReusedClient(RedisCacheClient):
         self._clients: dict[int, Any] = {}
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        index = self._get_connection_pool_index(write)
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]  # not in the stubs
         client = self._clients.get(index)
         if client is None:
             # Two threads may both build one; the second simply replaces the first.
