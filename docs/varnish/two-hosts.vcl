@@ -48,10 +48,24 @@ sub vcl_recv {
     set req.backend_hint = app.backend();  # includes too: each is a fetch of its own
 }
 
+sub vcl_backend_fetch {
+    # A retry goes to the other host than the one that just failed: the round robin alone
+    # could hand it the dead host again, its turn moved on by every other fetch meanwhile.
+    if (bereq.retries > 0) {
+        if (bereq.http.X-Composekit-Failed == "app_a") {
+            set bereq.backend = app_b;
+        } else {
+            set bereq.backend = app_a;
+        }
+        unset bereq.http.X-Composekit-Failed;
+    }
+}
+
 sub vcl_backend_error {
-    # The director picks the next host; a sick one is skipped. Three tries cover a host that
-    # died between two probes.
+    # The next try goes to the other host (above); three cover a host that died between two
+    # probes, and both hosts restarting at once.
     if (bereq.retries < 3 && (bereq.method == "GET" || bereq.method == "HEAD")) {
+        set bereq.http.X-Composekit-Failed = beresp.backend.name;
         return (retry);
     }
 }
