@@ -26,7 +26,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from . import subrequest, tags
+from . import requeststate, tags
 from .accept import wants_json
 from .arguments import Takes, misfit, takes
 from .authentication import SafeMethodSessionAuthentication
@@ -142,7 +142,7 @@ class Fragment(APIView):
     def handle_exception(self, exc: Exception) -> HttpResponseBase:  # type: ignore[override]
         if isinstance(exc, (exceptions.APIException, Http404, DjangoPermissionDenied)):
             return super().handle_exception(exc)
-        if subrequest.is_sub_request(self.request._request):
+        if requeststate.is_inline(self.request._request):
             raise exc  # inline: the page decides (an error page under DEBUG, else the fallback)
         logger.error(
             "fragment %r raised %s",
@@ -167,7 +167,7 @@ class Fragment(APIView):
         unfit = misfit(type(self), self.params)
         if unfit is not None:
             raise BadParams(unfit.reason, unfit.detail, unfit.param)
-        subrequest.enter(request._request, self.name, token or "")
+        requeststate.enter(request._request, self.name, token or "")
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # What was touched before this fragment ran is not its doing: an inline
@@ -192,8 +192,8 @@ class Fragment(APIView):
             queries=queries.count,
             db_time=queries.time,
             status=response.status_code,
-            inline=subrequest.is_sub_request(request),
-            batch=subrequest.is_batch_part(request),
+            inline=requeststate.is_inline(request),
+            batch=requeststate.is_batch_part(request),
             cache=self._cache_status,
             request=request,
             response=response,

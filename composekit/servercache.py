@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from django.http.response import HttpResponseBase
 from rest_framework.request import Request
 
-from . import subrequest
+from . import requeststate
 from .conf import conf
 from .purity import SESSION, VARY_COOKIE, per_user_state
 from .signals import fragment_rendered
@@ -124,7 +124,7 @@ class Lookup:
         if self._fresh is not None and response.status_code == 200 and self._storable(response):
             self._store(self._fresh)
         if self._regenerate is not None:
-            if subrequest.is_sub_request(self.request._request):
+            if requeststate.is_inline(self.request._request):
                 self._regenerate_now()
             else:
                 # Run by response.close(): after the server sent the response, before Django's
@@ -195,8 +195,8 @@ class Lookup:
                 queries=queries.count,
                 db_time=queries.time,
                 status=200,
-                inline=subrequest.is_sub_request(self.request._request),
-                batch=subrequest.is_batch_part(self.request._request),
+                inline=requeststate.is_inline(self.request._request),
+                batch=requeststate.is_batch_part(self.request._request),
                 cache=REGENERATED,
                 request=self.request._request,
                 response=None,
