@@ -20,22 +20,21 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from django.http.response import HttpResponseBase
 from rest_framework.request import Request
 
 from . import requeststate
 from .conf import conf
+from .policy import CachePolicy
 from .purity import SESSION, VARY_COOKIE, per_user_state
 from .signals import fragment_rendered
+from .signing import ParamValue
 from .timing import QueryCounter
 from .versions import cache, entry_key, lock_key, param_part, versions
 
-if TYPE_CHECKING:
-    from .fragment import Fragment
-
-__all__ = ["ERROR", "HIT", "MISS", "REGENERATED", "STALE", "Lookup", "ServerCache"]
+__all__ = ["ERROR", "HIT", "MISS", "REGENERATED", "STALE", "CachedFragment", "Lookup", "ServerCache"]
 
 logger = logging.getLogger("composekit")
 
@@ -44,6 +43,18 @@ HIT, MISS, STALE, ERROR = "hit", "miss", "stale", "error"
 REGENERATED = "regenerated"  # the signal only: a stale entry rendered again after its response
 # What a private fragment's render may touch and still be stored (per user, under its key).
 _PRIVATE_MAY_TOUCH = frozenset({SESSION, VARY_COOKIE})
+
+
+class CachedFragment(Protocol):
+    """What a lookup reads of the fragment (a ``Fragment``; ``fragment.py`` imports this module)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def cache(self) -> CachePolicy: ...
+    @property
+    def params(self) -> dict[str, ParamValue]: ...
+    def dependency_labels(self, request: Request) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,7 @@ class ServerCache:
 class Lookup:
     """One response's use of the server cache for one fragment."""
 
-    def __init__(self, fragment: Fragment, request: Request, config: ServerCache) -> None:
+    def __init__(self, fragment: CachedFragment, request: Request, config: ServerCache) -> None:
         self.fragment = fragment
         self.request = request
         self.config = config
