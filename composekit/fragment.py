@@ -87,7 +87,7 @@ class Fragment(APIView):
         cls._argument_names = argument_names(cls)
         cls._takes = takes(cls, PARAM_METHODS)
 
-    _touched_before: set[str]
+    _touched_before: frozenset[str]
     _cache_status: str | None = None  # what the server cache did for this response
 
     # -- the API fragment authors fill in -------------------------------------
@@ -173,7 +173,9 @@ class Fragment(APIView):
         # What was touched before this fragment ran is not its doing: an inline
         # sub-request shares the page's session, which fragments rendered earlier on the
         # page may have touched.
-        self._touched_before = set(per_user_state(request)) if self.cache.is_public else set()
+        self._touched_before = (
+            requeststate.touched_before_fragment(request) if self.cache.is_public else frozenset()
+        )
         self._cache_status = None
         queries = QueryCounter()
         start = time.perf_counter()

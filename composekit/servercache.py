@@ -90,7 +90,7 @@ class Lookup:
         self.key: str | None = None
         self._fresh: str | None = None  # rendered here: stored once the response is judged
         self._regenerate: Callable[[], str] | None = None
-        self._before = set(per_user_state(request._request))
+        self._before = requeststate.touched_before_fragment(request._request)
         parts, labels = self._parts(), fragment.dependency_labels(request)
         self.labels = labels
         # With dependencies the key changes whenever the HTML may: it is the validator (ETag).
@@ -191,7 +191,7 @@ class Lookup:
         render = self._regenerate
         assert render is not None and self.key is not None
         self._regenerate = None
-        self._before = set(per_user_state(self.request._request))
+        self._before = frozenset(per_user_state(self.request._request))  # after the response: anew
         try:
             queries = QueryCounter()
             start = time.perf_counter()

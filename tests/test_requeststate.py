@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.test import RequestFactory
 
 from composekit import requeststate, subrequest
+from composekit.purity import SESSION
 
 
 def test_a_request_the_handler_received_is_neither_inline_nor_a_batch_part(rf: RequestFactory) -> None:
@@ -50,3 +52,20 @@ def test_the_old_names_in_subrequest_still_work_and_name_the_new_one(old: str, n
 def test_other_missing_names_are_still_missing() -> None:
     with pytest.raises(AttributeError, match="module 'composekit.subrequest' has no attribute 'nothing'"):
         subrequest.nothing  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_what_was_touched_before_the_fragment_is_taken_once(rf: RequestFactory) -> None:
+    request = rf.get("/_composekit/hello/")
+    request.session = SessionStore()
+    assert requeststate.touched_before_fragment(request) == frozenset()
+    request.session.get("cart")  # touched after the snapshot: the fragment's own doing
+    assert request.session.accessed
+    assert requeststate.touched_before_fragment(request) == frozenset()
+    assert requeststate.touched_before_fragment(rf.get("/")) == frozenset()
+
+
+def test_what_was_touched_before_the_fragment_names_each_kind(rf: RequestFactory) -> None:
+    request = rf.get("/_composekit/hello/")
+    request.session = SessionStore()
+    request.session.get("cart")
+    assert requeststate.touched_before_fragment(request) == frozenset({SESSION})
