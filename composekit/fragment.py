@@ -10,7 +10,6 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, ClassVar
@@ -36,9 +35,8 @@ from .policy import DOWNGRADED, CachePolicy
 from .problem import BadParams, problem_for, server_error
 from .purity import per_user_state
 from .servercache import HIT, Lookup, ServerCache
-from .signals import fragment_rendered
 from .signing import BadSignedParams, ParamValue, unsign_params
-from .timing import QueryCounter
+from .timing import RenderMeasure
 from .versions import Dependency, label
 
 __all__ = ["Fragment", "argument_names", "declares"]
@@ -177,28 +175,21 @@ class Fragment(APIView):
             requeststate.touched_before_fragment(request) if self.cache.is_public else frozenset()
         )
         self._cache_status = None
-        queries = QueryCounter()
-        start = time.perf_counter()
-        with queries:
+        with RenderMeasure() as measure:
             response = super().dispatch(request, *args, **kwargs)
-        duration = time.perf_counter() - start
         if conf.SERVER_TIMING:
+            queries = measure.queries
             response["Server-Timing"] = (
-                f"render;dur={duration * 1000:.1f}, "
+                f"render;dur={measure.duration * 1000:.1f}, "
                 f'db;dur={queries.time * 1000:.1f};desc="{queries.count} queries"'
             ) + (f", cache;desc={self._cache_status}" if self._cache_status else "")
-        fragment_rendered.send(
-            sender=type(self),
-            name=self.name,
-            duration=duration,
-            queries=queries.count,
-            db_time=queries.time,
+        measure.send(
+            type(self),
+            self.name,
+            request,
             status=response.status_code,
-            inline=requeststate.is_inline(request),
-            batch=requeststate.is_batch_part(request),
-            cache=self._cache_status,
-            request=request,
             response=response,
+            cache=self._cache_status,
         )
         return response
 

@@ -29,9 +29,8 @@ from . import requeststate
 from .conf import conf
 from .policy import CachePolicy
 from .purity import SESSION, VARY_COOKIE, per_user_state
-from .signals import fragment_rendered
 from .signing import ParamValue
-from .timing import QueryCounter
+from .timing import RenderMeasure
 from .versions import cache, entry_key, lock_key, param_part, versions
 
 __all__ = ["ERROR", "HIT", "MISS", "REGENERATED", "STALE", "CachedFragment", "Lookup", "ServerCache"]
@@ -193,24 +192,18 @@ class Lookup:
         self._regenerate = None
         self._before = frozenset(per_user_state(self.request._request))  # after the response: anew
         try:
-            queries = QueryCounter()
-            start = time.perf_counter()
-            with queries:
+            # Stored inside the measure, as a response's lookup is inside Fragment.dispatch()'s.
+            with RenderMeasure() as measure:
                 html = render()
-            if self._storable(None):
-                self._store(html)
-            fragment_rendered.send(
-                sender=type(self.fragment),
-                name=self.fragment.name,
-                duration=time.perf_counter() - start,
-                queries=queries.count,
-                db_time=queries.time,
+                if self._storable(None):
+                    self._store(html)
+            measure.send(
+                type(self.fragment),
+                self.fragment.name,
+                self.request._request,
                 status=200,
-                inline=requeststate.is_inline(self.request._request),
-                batch=requeststate.is_batch_part(self.request._request),
-                cache=REGENERATED,
-                request=self.request._request,
                 response=None,
+                cache=REGENERATED,
             )
         except Exception as error:
             logger.error(
