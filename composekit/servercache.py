@@ -27,11 +27,12 @@ from rest_framework.request import Request
 
 from . import requeststate
 from .conf import conf
+from .keys import entry_key, lock_key, param_part
 from .policy import CachePolicy
 from .purity import SESSION, VARY_COOKIE, per_user_state
 from .signing import ParamValue
 from .timing import RenderMeasure
-from .versions import cache, entry_key, lock_key, param_part, versions
+from .versions import cache, versions
 
 __all__ = ["ERROR", "HIT", "MISS", "REGENERATED", "STALE", "CachedFragment", "Lookup", "ServerCache"]
 
