@@ -32,7 +32,7 @@ from .policy import CachePolicy
 from .purity import SESSION, VARY_COOKIE, per_user_state
 from .signing import ParamValue
 from .timing import RenderMeasure
-from .versions import cache, versions
+from .versions import cache_backend, versions
 
 __all__ = ["ERROR", "HIT", "MISS", "REGENERATED", "STALE", "CachedFragment", "Lookup", "ServerCache"]
 
@@ -110,7 +110,7 @@ class Lookup:
         if self.key is None:
             return render()
         try:
-            entry = cache().get(self.key)
+            entry = cache_backend().get(self.key)
             html, fresh_until = (None, 0.0) if entry is None else entry  # what _store() wrote
         except Exception as error:  # unreachable, or something else under the key
             self._failed(error)
@@ -179,7 +179,7 @@ class Lookup:
     def _store(self, html: str) -> None:
         assert self.key is not None
         try:
-            cache().set(
+            cache_backend().set(
                 self.key,
                 (html, time.time() + self.config.timeout),
                 self.config.timeout + self.config.stale_while_revalidate,
@@ -223,9 +223,9 @@ class Lookup:
         regenerate it a second time."""
         assert self.key is not None
         try:
-            if not cache().add(lock_key(self.key), 1, timeout=self.config.lock_timeout):
+            if not cache_backend().add(lock_key(self.key), 1, timeout=self.config.lock_timeout):
                 return False
-            entry = cache().get(self.key)
+            entry = cache_backend().get(self.key)
             fresh_until = 0.0 if entry is None else entry[1]
         except Exception as error:
             self._failed(error)
@@ -238,7 +238,7 @@ class Lookup:
     def _unlock(self) -> None:
         assert self.key is not None
         try:
-            cache().delete(lock_key(self.key))
+            cache_backend().delete(lock_key(self.key))
         except Exception as error:
             self._failed(error)
 

@@ -26,17 +26,18 @@ from . import keys
 from .conf import conf
 from .deprecation import moved
 
-__all__ = ["Dependency", "expire", "expire_on_change", "label", "versions"]
+__all__ = ["Dependency", "cache_backend", "expire", "expire_on_change", "label", "versions"]
 
 logger = logging.getLogger("composekit")
 
 Dependency: TypeAlias = "str | tuple[Any, ...]"
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 
-# The key builders this module used to hold (keys.py builds the keys now).
+# The key builders this module used to hold (keys.py builds the keys now), and an old name.
 __getattr__ = moved(
     __name__,
     {
+        "cache": "composekit.versions.cache_backend",
         "entry_key": "composekit.keys.entry_key",
         "lock_key": "composekit.keys.lock_key",
         "param_part": "composekit.keys.param_part",
@@ -45,8 +46,9 @@ __getattr__ = moved(
 )
 
 
-def cache() -> BaseCache:
-    """The cache of ``COMPOSEKIT_CACHE``."""
+def cache_backend() -> BaseCache:
+    """The Django cache ``COMPOSEKIT_CACHE`` names: the server cache's entries, the versions
+    and the locks live in it."""
     return caches[conf.CACHE]
 
 
@@ -76,7 +78,7 @@ def versions(labels: Sequence[str]) -> list[str]:
     """
     if not labels:
         return []
-    store = cache()
+    store = cache_backend()
     names = [keys.version_key(label) for label in labels]
     found: dict[str, Any] = store.get_many(names)
     for key in names:
@@ -148,7 +150,7 @@ def _purge_after_commit(labels: list[str]) -> None:
 def _move(dependency_label: str) -> bool:
     key = keys.version_key(dependency_label)
     try:
-        cache().set(key, _new_version(), timeout=None)
+        cache_backend().set(key, _new_version(), timeout=None)
     except Exception as error:
         logger.error("could not expire %s: %s: %s", key, type(error).__name__, error, extra={"key": key})
         return False

@@ -12,7 +12,7 @@ from django.core.cache import caches
 from django.test import override_settings
 
 from composekit import expire, expire_on_change, keys
-from composekit.versions import label, versions
+from composekit.versions import cache_backend, label, versions
 
 
 @pytest.fixture(autouse=True)
@@ -111,13 +111,29 @@ def test_expire_on_change_expires_after_commit(
     assert versions(["users"]) == moved  # disconnected
 
 
-@pytest.mark.parametrize("name", ["entry_key", "lock_key", "param_part", "version_key"])
-def test_the_key_builders_moved_to_keys_and_their_old_names_still_work(name: str) -> None:
+def test_the_cache_backend_is_the_one_composekit_cache_names() -> None:
+    assert cache_backend() is caches["default"]
+    locmem = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    with override_settings(CACHES={"default": locmem, "other": locmem}, COMPOSEKIT_CACHE="other"):
+        assert cache_backend() is caches["other"]
+        assert cache_backend() is not caches["default"]
+
+
+@pytest.mark.parametrize(
+    ("name", "new"),
+    [
+        ("entry_key", "composekit.keys.entry_key"),
+        ("lock_key", "composekit.keys.lock_key"),
+        ("param_part", "composekit.keys.param_part"),
+        ("version_key", "composekit.keys.version_key"),
+        ("cache", "composekit.versions.cache_backend"),
+    ],
+)
+def test_the_old_names_still_work_and_name_the_new_one(name: str, new: str) -> None:
     import composekit.versions
 
     with pytest.warns(DeprecationWarning) as warned:
         old = getattr(composekit.versions, name)
-    assert old is getattr(keys, name)
-    assert [str(w.message) for w in warned] == [
-        f"composekit.versions.{name} is deprecated: use composekit.keys.{name}"
-    ]
+    module, _, attribute = new.rpartition(".")
+    assert old is getattr(keys if module == "composekit.keys" else composekit.versions, attribute)
+    assert [str(w.message) for w in warned] == [f"composekit.versions.{name} is deprecated: use {new}"]
