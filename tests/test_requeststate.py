@@ -45,13 +45,13 @@ def test_the_old_names_in_subrequest_still_work_and_name_the_new_one(old: str, n
         found = getattr(subrequest, old)
     assert found is new
     assert [str(w.message) for w in warned] == [
-        f"composekit.subrequest.{old} is deprecated: use composekit.requeststate.{new.__name__}"  # type: ignore[attr-defined]
+        f"composekit.subrequest.{old} is deprecated: use composekit.requeststate.{new.__name__}"
     ]
 
 
 def test_other_missing_names_are_still_missing() -> None:
     with pytest.raises(AttributeError, match="module 'composekit.subrequest' has no attribute 'nothing'"):
-        subrequest.nothing  # type: ignore[attr-defined]  # noqa: B018
+        subrequest.nothing  # noqa: B018
 
 
 def test_what_was_touched_before_the_fragment_is_taken_once(rf: RequestFactory) -> None:
