@@ -195,9 +195,18 @@ def _cache_call_cost(iterations: int, rounds: int) -> dict[str, Any]:
     client = getattr(getattr(store, "_cache", None), "get_client", None)
     if client is not None:
         import redis
+        from django.core.cache.backends.redis import RedisCache
+
+        from composekit import rediscache
 
         pool = client().connection_pool
         costs["client"] = lambda: cpu_us(lambda: redis.Redis(connection_pool=pool))
+        # The same call through Django's backend and through composekit's, which reuses its
+        # client: side by side, whichever the settings name.
+        servers = store._servers  # type: ignore[attr-defined]
+        django_store, reusing_store = RedisCache(servers, {}), rediscache.RedisCache(servers, {})
+        costs["get_django"] = lambda: cpu_us(lambda: django_store.get("bench:entry"))
+        costs["get_reused"] = lambda: cpu_us(lambda: reusing_store.get("bench:entry"))
     for measure in costs.values():
         measure()  # warm-up
     return {name: summarize([measure() for _ in range(rounds)]) for name, measure in costs.items()}

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.utils.http import parse_etags, parse_http_date_safe, quote_etag
 
-__all__ = ["body_etag", "digest_etag", "not_modified"]
+__all__ = ["body_etag", "digest_etag", "is_conditional", "not_modified"]
 
 
 def digest_etag(parts: Iterable[str]) -> str:
@@ -20,6 +20,12 @@ def digest_etag(parts: Iterable[str]) -> str:
 def body_etag(content: bytes) -> str:
     """A strong ETag of a body: with no cheap validator, the hash still saves the transfer."""
     return quote_etag(hashlib.sha256(content).hexdigest()[:32])
+
+
+def is_conditional(request: HttpRequest) -> bool:
+    """Whether ``request`` carries a validator (``If-None-Match`` or ``If-Modified-Since``)."""
+    meta = request.META
+    return "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta
 
 
 def not_modified(request: HttpRequest, etag: str | None, last_modified: datetime | None) -> bool:

@@ -29,7 +29,7 @@ from . import requeststate, tags
 from .accept import wants_json
 from .arguments import Takes, misfit, takes
 from .authentication import SafeMethodSessionAuthentication
-from .conditional import body_etag, digest_etag, not_modified
+from .conditional import body_etag, digest_etag, is_conditional, not_modified
 from .conf import conf
 from .policy import DOWNGRADED, CachePolicy
 from .problem import BadParams, problem_for, server_error
@@ -87,6 +87,7 @@ class Fragment(APIView):
 
     _touched_before: frozenset[str]
     _cache_status: str | None = None  # what the server cache did for this response
+    _loaded_etag: str | None = None  # what the render said get_etag() would return
 
     # -- the API fragment authors fill in -------------------------------------
 
@@ -103,6 +104,13 @@ class Fragment(APIView):
         server cache: names (``"products"``) or tuples (``("product", 7)``) that
         ``composekit.expire()`` moves. Declared, they make the ETag too: no ``get_etag()`` call."""
         return ()
+
+    def etag_loaded(self, validator: str) -> None:
+        """Say, while rendering, the validator ``get_etag()`` would return, from what the render
+        loaded anyway: a request that asked nothing conditional then skips ``get_etag()`` (and
+        the query it makes). It must be exactly what ``get_etag()`` returns for this request,
+        or the next conditional request misses its 304."""
+        self._loaded_etag = validator
 
     def get_last_modified(self, request: Request, **params: Any) -> datetime | None:
         """When the content last changed; answers 304 to a fresh ``If-Modified-Since``."""
@@ -200,15 +208,20 @@ class Fragment(APIView):
         as_json = wants_json(django_request.META.get("HTTP_ACCEPT", ""))
         lookup = None if self.server_cache is None else Lookup(self, request, self.server_cache)
         validator = lookup.validator if lookup is not None else None
-        if validator is None:
+        # Asked nothing conditional, nothing can answer 304: the fragment's own validator is
+        # taken after the render, which may have said it already (etag_loaded()), saving the
+        # query get_etag() would make. Either way the ETag is the one get_etag() gives later.
+        conditional = is_conditional(django_request)
+        if validator is None and conditional:
             validator = self.get_etag(request, **self.params)
         etag = None if validator is None else self._etag(request, validator, as_json)
         last_modified = self.get_last_modified(request, **self.params)
-        if not_modified(django_request, etag, last_modified):
+        if conditional and not_modified(django_request, etag, last_modified):
             response = HttpResponse(status=304)
             if lookup is not None and lookup.status is None:
                 lookup.status = HIT  # answered from the versions, without reading the HTML
         else:
+            self._loaded_etag = None
             html = self._html(request, lookup)
             if as_json:
                 response = HttpResponse(
@@ -216,6 +229,12 @@ class Fragment(APIView):
                 )
             else:
                 response = HttpResponse(html, content_type="text/html; charset=utf-8")
+            if etag is None and not conditional:
+                validator = self._loaded_etag
+                if validator is None:
+                    validator = self.get_etag(request, **self.params)
+                if validator is not None:
+                    etag = self._etag(request, validator, as_json)
             if etag is None:
                 etag = body_etag(response.content)
                 if not_modified(django_request, etag, None):

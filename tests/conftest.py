@@ -32,6 +32,16 @@ def _reset_fragment_counters() -> None:
     fragments.versions["counted"] = "v1"
 
 
+@pytest.fixture(autouse=True)
+def _empty_caches() -> None:
+    """Every test starts with empty Django caches: a server-cached fragment kept by one test
+    (under a user's pk, which the next test's user may share) must not answer in another."""
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dict[str, object]:
     """The repository's one Chromium configuration (harness/browsers.py), for pytest-playwright."""

@@ -77,6 +77,24 @@ def test_get_etag_answers_304_without_rendering_or_queries(
     assert 'desc="0 queries"' in second["Server-Timing"]
 
 
+@pytest.mark.parametrize("say", ["1", ""])
+def test_a_request_asking_nothing_conditional_takes_the_validator_the_render_loaded(
+    client: Client, say: str
+) -> None:
+    url = fragment_url("loaded-etag", say=say)
+    first = client.get(url)
+    # Said by the render: get_etag() (and its query) skipped; not said: asked after the render.
+    assert fragments.calls == ({} if say else {"loaded-etag.etag": 1})
+    again = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304  # the same ETag get_etag() gives: later 304s still hold
+    assert again["ETag"] == first["ETag"]
+    fragments.versions["counted"] = "v2"
+    moved = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert moved.status_code == 200
+    assert moved["ETag"] != first["ETag"]
+    assert moved.content == b"<p>version v2</p>"
+
+
 def test_changed_validator_renders_again(client: Client) -> None:
     url = fragment_url("counted")
     etag = client.get(url)["ETag"]

@@ -28,7 +28,7 @@ VARIANTS = ("composed", "monolithic", "monolithic-cache")
 if VARIANT not in VARIANTS:
     raise ValueError(f"BENCH_VARIANT must be one of {', '.join(VARIANTS)}, not {VARIANT!r}")
 
-_REDIS = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["BENCH_REDIS_URL"]}
+_REDIS = {"BACKEND": "composekit.rediscache.RedisCache", "LOCATION": os.environ["BENCH_REDIS_URL"]}
 _OFF = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 CACHES = {"default": _REDIS, "template_fragments": _REDIS if VARIANT == "monolithic-cache" else _OFF}
 COMPOSEKIT_MODE = "client"

@@ -157,7 +157,7 @@ REDIS_URL = os.environ.get("DEMO_REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "composekit.rediscache.RedisCache",
             "LOCATION": REDIS_URL,
             # If Redis hangs, give up on it after a second or two: fragments then render
             # without it. (A refused connection fails at once anyway.)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -28,6 +29,11 @@ def version(user: User | AnonymousUser) -> str:
     if not user.is_authenticated:
         return "anonymous"
     updated = Cart.objects.filter(user=user).values_list("updated_at", flat=True).first()
+    return version_of(user, updated)
+
+
+def version_of(user: User, updated: datetime | None) -> str:
+    """``version()`` from the cart's time of change, where it was loaded anyway."""
     return f"{user.pk}:{updated.timestamp() if updated else 'empty'}"
 
 
@@ -50,9 +56,10 @@ def lines(user: User | AnonymousUser) -> list[CartItem]:
         return []
     return list(
         CartItem.objects.filter(cart__user=user)
-        .select_related("product__category")
+        .select_related("product__category", "cart")
         .only(
             "quantity",
+            "cart__updated_at",
             "product__name",
             "product__slug",
             "product__sku",

@@ -50,6 +50,14 @@ const WAIT_WHILE_PARSING = 50;
 let queue = [];
 
 /**
+ * Lazy elements not started yet: each function starts its element's load if it is already
+ * near the viewport. A batch about to go calls them first, so a lazy fragment in view on the
+ * first view comes in the page's batch rather than in a request of its own a frame later.
+ * @type {Set<() => void>}
+ */
+export const lazyWaiting = new Set();
+
+/**
  * The batch key (name:token) of src, or '' when src cannot go in a batch: batching is off
  * (no config.batchUrl), or src is on another origin or is not a fragment URL under the
  * batch endpoint's prefix.
@@ -110,6 +118,7 @@ const settle = (parts, { i, status, html = '', cache = null, etag = null, scopes
 };
 
 const send = async () => {
+  for (const join of [...lazyWaiting]) join(); // each may add a part, before the queue is taken
   const parts = queue.filter((part) => !part.signal.aborted);
   queue = [];
   if (parts.length < 2) return parts.forEach(alone); // nothing to share a request with

@@ -3,6 +3,7 @@
 // the HTML parser moves unknown elements away (table rows, list items, options). The logic
 // lives in Placeholder, which works on either through its host element.
 import { config } from './config.js';
+import { lazyWaiting } from './batch.js';
 import { shared } from './dedupe.js';
 import { showError } from './error.js';
 import { failure } from './fetch.js';
@@ -174,10 +175,20 @@ export class Placeholder {
       { rootMargin: config.lazyMargin },
     );
     this.#observer.observe(this.host);
+    lazyWaiting.add(this.#joinIfNear);
   }
+
+  // Called by a batch about to go (batch.js): in view already, this element joins it.
+  #joinIfNear = () => {
+    const margin = parseFloat(config.lazyMargin) || 0; // its first length, in px
+    const rects = this.host.getClientRects(); // none: not rendered (display: none)
+    const box = this.host.getBoundingClientRect();
+    if (rects.length && box.bottom >= -margin && box.top <= innerHeight + margin) this.load();
+  };
 
   #cancel() {
     this.#observer?.disconnect();
+    lazyWaiting.delete(this.#joinIfNear);
     this.#controller?.abort();
   }
 

@@ -133,6 +133,31 @@ def test_lazy_fragments_that_come_into_view_together_share_a_batch(loader: Loade
     assert (seen.batches(), seen.singles()) == (1, [])
 
 
+def test_a_lazy_fragment_already_in_view_joins_the_first_views_batch(loader: Loader, seen: Seen) -> None:
+    page = loader.open(
+        fragments(
+            '<p id="eager">{% fragment "hello" who="eager" %}e{% endfragment %}</p>',
+            '<p id="near">{% fragment "hello" who="near" loading="lazy" %}n{% endfragment %}</p>',
+            '<p id="hidden" style="display: none">'
+            '{% fragment "hello" who="hidden" loading="lazy" %}h{% endfragment %}</p>',
+            '<div style="height: 5000px">tall</div>',
+            '<p id="far">{% fragment "hello" who="far" loading="lazy" %}f{% endfragment %}</p>',
+        )
+    )
+    expect(page.locator("#near ck-fragment")).to_have_text("Hello anonymous from near")
+    expect(page.locator("#eager ck-fragment")).to_have_text("Hello anonymous from eager")
+    page.wait_for_load_state("load")
+    # One request for the eager fragment and the lazy one in view; below the fold and not
+    # rendered wait for the viewport as before.
+    assert (seen.batches(), seen.singles()) == (1, [])
+    assert sorted(seen.parts) == [("hello", 200, True), ("hello", 200, True)]
+    assert page.get_attribute("#far ck-fragment", "state") is None
+    assert page.get_attribute("#hidden ck-fragment", "state") is None
+    page.locator("#far").scroll_into_view_if_needed()
+    expect(page.locator("#far ck-fragment")).to_have_text("Hello anonymous from far")
+    assert seen.singles() == ["/_composekit/hello/"]
+
+
 def test_nested_fragments_and_reloads_still_work(loader: Loader, seen: Seen) -> None:
     page = loader.open(
         fragments(

@@ -53,6 +53,23 @@ class Counted(Fragment):
 
 
 @register
+class LoadedEtag(Fragment):
+    """Says its validator while rendering (``etag_loaded``) when asked ``?say=1``."""
+
+    name = "loaded-etag"
+    cache = CachePolicy.private(max_age=30)
+
+    def get_etag(self, request: Any, **params: Any) -> str | None:
+        _count("loaded-etag.etag")
+        return versions["counted"]
+
+    def render(self, request: Any, say: str = "", **params: Any) -> str:
+        if say:
+            self.etag_loaded(versions["counted"])
+        return f"<p>version {versions['counted']}</p>"
+
+
+@register
 class News(Fragment):
     name = "news"
     template_name = "testapp/news.html"

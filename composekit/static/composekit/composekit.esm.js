@@ -138,6 +138,7 @@ var swap = (el, html, scripts) => {
 // js/src/batch.js
 var WAIT_WHILE_PARSING = 50;
 var queue = [];
+var lazyWaiting = /* @__PURE__ */ new Set();
 var batchKey = (src) => {
   if (!config.batchUrl || !src) return "";
   const batch = new URL(config.batchUrl, document.baseURI);
@@ -173,6 +174,7 @@ var settle = (parts, { i, status, html = "", cache = null, etag = null, scopes =
   }
 };
 var send = async () => {
+  for (const join of [...lazyWaiting]) join();
   const parts = queue.filter((part) => !part.signal.aborted);
   queue = [];
   if (parts.length < 2) return parts.forEach(alone);
@@ -534,9 +536,18 @@ var Placeholder = class {
       { rootMargin: config.lazyMargin }
     );
     this.#observer.observe(this.host);
+    lazyWaiting.add(this.#joinIfNear);
   }
+  // Called by a batch about to go (batch.js): in view already, this element joins it.
+  #joinIfNear = () => {
+    const margin = parseFloat(config.lazyMargin) || 0;
+    const rects = this.host.getClientRects();
+    const box = this.host.getBoundingClientRect();
+    if (rects.length && box.bottom >= -margin && box.top <= innerHeight + margin) this.load();
+  };
   #cancel() {
     this.#observer?.disconnect();
+    lazyWaiting.delete(this.#joinIfNear);
     this.#controller?.abort();
   }
   #forget() {

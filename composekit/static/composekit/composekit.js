@@ -156,6 +156,7 @@
   // js/src/batch.js
   var WAIT_WHILE_PARSING = 50;
   var queue = [];
+  var lazyWaiting = /* @__PURE__ */ new Set();
   var batchKey = (src) => {
     if (!config.batchUrl || !src) return "";
     const batch = new URL(config.batchUrl, document.baseURI);
@@ -191,6 +192,7 @@
     }
   };
   var send = async () => {
+    for (const join of [...lazyWaiting]) join();
     const parts = queue.filter((part) => !part.signal.aborted);
     queue = [];
     if (parts.length < 2) return parts.forEach(alone);
@@ -552,9 +554,18 @@
         { rootMargin: config.lazyMargin }
       );
       this.#observer.observe(this.host);
+      lazyWaiting.add(this.#joinIfNear);
     }
+    // Called by a batch about to go (batch.js): in view already, this element joins it.
+    #joinIfNear = () => {
+      const margin = parseFloat(config.lazyMargin) || 0;
+      const rects = this.host.getClientRects();
+      const box = this.host.getBoundingClientRect();
+      if (rects.length && box.bottom >= -margin && box.top <= innerHeight + margin) this.load();
+    };
     #cancel() {
       this.#observer?.disconnect();
+      lazyWaiting.delete(this.#joinIfNear);
       this.#controller?.abort();
     }
     #forget() {

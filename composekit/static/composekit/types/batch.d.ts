@@ -1,3 +1,10 @@
+/**
+ * Lazy elements not started yet: each function starts its element's load if it is already
+ * near the viewport. A batch about to go calls them first, so a lazy fragment in view on the
+ * first view comes in the page's batch rather than in a request of its own a frame later.
+ * @type {Set<() => void>}
+ */
+export const lazyWaiting: Set<() => void>;
 export function batchKey(src: string | null): string;
 export function batched(key: string, src: string, el: Requester, signal: AbortSignal, etag: string | null, deadline: number): Promise<Fetched>;
 export type Fetched = import("./fetch.js").Fetched;
