@@ -27,7 +27,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from .conf import conf
-from .html import element, fragment_attrs, fragment_path, fragment_src
+from .html import element, fragment_attrs, fragment_path, fragment_src, loaded_element
 from .triggers import INTERVAL_HINT, are_event_names, is_interval
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def include_response(
         refresh_every=request.GET.get("every", cls.refresh_every),
     )
     if response.status_code == 200:
-        body = element({**attrs, "state": "loaded"}, response.content.decode(response.charset))
+        body = loaded_element(attrs, response.content.decode(response.charset))
     else:
         body = element(attrs, "")
         response["Content-Type"] = "text/html; charset=utf-8"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, ClassVar
@@ -26,7 +25,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from . import subrequest, tags
+from . import requeststate, tags
 from .accept import wants_json
 from .arguments import Takes, misfit, takes
 from .authentication import SafeMethodSessionAuthentication
@@ -36,9 +35,8 @@ from .policy import DOWNGRADED, CachePolicy
 from .problem import BadParams, problem_for, server_error
 from .purity import per_user_state
 from .servercache import HIT, Lookup, ServerCache
-from .signals import fragment_rendered
 from .signing import BadSignedParams, ParamValue, unsign_params
-from .timing import QueryCounter
+from .timing import RenderMeasure
 from .versions import Dependency, label
 
 __all__ = ["Fragment", "argument_names", "declares"]
@@ -87,7 +85,7 @@ class Fragment(APIView):
         cls._argument_names = argument_names(cls)
         cls._takes = takes(cls, PARAM_METHODS)
 
-    _touched_before: set[str]
+    _touched_before: frozenset[str]
     _cache_status: str | None = None  # what the server cache did for this response
     _loaded_etag: str | None = None  # what the render said get_etag() would return
 
@@ -150,7 +148,7 @@ class Fragment(APIView):
     def handle_exception(self, exc: Exception) -> HttpResponseBase:  # type: ignore[override]
         if isinstance(exc, (exceptions.APIException, Http404, DjangoPermissionDenied)):
             return super().handle_exception(exc)
-        if subrequest.is_sub_request(self.request._request):
+        if requeststate.is_inline(self.request._request):
             raise exc  # inline: the page decides (an error page under DEBUG, else the fallback)
         logger.error(
             "fragment %r raised %s",
@@ -175,36 +173,31 @@ class Fragment(APIView):
         unfit = misfit(type(self), self.params)
         if unfit is not None:
             raise BadParams(unfit.reason, unfit.detail, unfit.param)
-        subrequest.enter(request._request, self.name, token or "")
+        requeststate.enter(request._request, self.name, token or "")
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # What was touched before this fragment ran is not its doing: an inline
         # sub-request shares the page's session, which fragments rendered earlier on the
         # page may have touched.
-        self._touched_before = set(per_user_state(request)) if self.cache.is_public else set()
+        self._touched_before = (
+            requeststate.touched_before_fragment(request) if self.cache.is_public else frozenset()
+        )
         self._cache_status = None
-        queries = QueryCounter()
-        start = time.perf_counter()
-        with queries:
+        with RenderMeasure() as measure:
             response = super().dispatch(request, *args, **kwargs)
-        duration = time.perf_counter() - start
         if conf.SERVER_TIMING:
+            queries = measure.queries
             response["Server-Timing"] = (
-                f"render;dur={duration * 1000:.1f}, "
+                f"render;dur={measure.duration * 1000:.1f}, "
                 f'db;dur={queries.time * 1000:.1f};desc="{queries.count} queries"'
             ) + (f", cache;desc={self._cache_status}" if self._cache_status else "")
-        fragment_rendered.send(
-            sender=type(self),
-            name=self.name,
-            duration=duration,
-            queries=queries.count,
-            db_time=queries.time,
+        measure.send(
+            type(self),
+            self.name,
+            request,
             status=response.status_code,
-            inline=subrequest.is_sub_request(request),
-            batch=subrequest.is_batch_part(request),
-            cache=self._cache_status,
-            request=request,
             response=response,
+            cache=self._cache_status,
         )
         return response
 

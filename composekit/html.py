@@ -19,7 +19,7 @@ from .conf import conf
 if TYPE_CHECKING:
     from .fragment import Fragment
 
-__all__ = ["element", "fragment_attrs", "fragment_path", "fragment_src", "html_attrs"]
+__all__ = ["element", "fragment_attrs", "fragment_path", "fragment_src", "html_attrs", "loaded_element"]
 
 
 def html_attrs(attrs: Mapping[str, object]) -> SafeString:
@@ -42,6 +42,12 @@ def element(
         return format_html("<ck-fragment{}>{}</ck-fragment>", html_attrs(attrs), mark_safe(content))
     prefixed = {f"data-ck-{key}": value for key, value in attrs.items()}
     return format_html("<{}{}>{}</{}>", tag, html_attrs(prefixed), mark_safe(content), tag)
+
+
+def loaded_element(attrs: Mapping[str, object], html: str, *, tag: str | None = None) -> SafeString:
+    """The element of a fragment the server rendered into the page (inline mode, an ESI
+    include): ``state="loaded"`` around its ``html``, as the loader leaves a loaded one."""
+    return element({**attrs, "state": "loaded"}, html, tag=tag)
 
 
 def fragment_path(name: str, query: Mapping[str, str]) -> str:

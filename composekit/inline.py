@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.cache import patch_vary_headers
 
-from . import subrequest
+from . import requeststate, subrequest
 from .conf import conf
 from .purity import per_user_state
 
@@ -75,7 +75,7 @@ class _Record:
 
 def render_inline(request: HttpRequest, name: str, token: str, src: str) -> str:
     """Run fragment ``name`` (``src`` is its URL) as a sub-request of ``request``; its HTML."""
-    chain = subrequest.chain(request)
+    chain = requeststate.chain(request)
     if (name, token) in chain:
         raise NestingError(f"the fragment includes itself with the same params ({_names(chain, name)})")
     if len(chain) >= conf.MAX_DEPTH:
@@ -149,5 +149,5 @@ def _record_for(request: HttpRequest) -> _Record:
     return record
 
 
-def _names(chain: subrequest.Chain, name: str) -> str:
+def _names(chain: requeststate.Chain, name: str) -> str:
     return " > ".join([*(n for n, _ in chain), name])

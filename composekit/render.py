@@ -19,7 +19,7 @@ from . import registry
 from .conf import conf
 from .esi import include, wants_include
 from .html import element as markup
-from .html import fragment_attrs, fragment_src
+from .html import fragment_attrs, fragment_src, loaded_element
 from .inline import InlineRenderError, NestingError, render_inline
 from .signing import ParamError, sign_params
 from .triggers import INTERVAL_HINT, are_event_names, is_interval
@@ -136,7 +136,7 @@ def render_fragment(
                 extra={"fragment": name},
             )
         else:
-            return markup({**attrs, "state": "loaded"}, html, tag=tag)
+            return loaded_element(attrs, html, tag=tag)
         # What the loader shows when a load fails: state="error", the error content if any.
         return markup({**attrs, "state": "error"}, fallback if error is None else error, tag=tag, error=error)
     return markup(attrs, fallback, tag=tag, error=error)

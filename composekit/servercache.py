@@ -20,22 +20,21 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from django.http.response import HttpResponseBase
 from rest_framework.request import Request
 
-from . import subrequest
+from . import requeststate
 from .conf import conf
+from .keys import entry_key, lock_key, param_part
+from .policy import CachePolicy
 from .purity import SESSION, VARY_COOKIE, per_user_state
-from .signals import fragment_rendered
-from .timing import QueryCounter
-from .versions import cache, entry_key, lock_key, param_part, versions
+from .signing import ParamValue
+from .timing import RenderMeasure
+from .versions import cache_backend, versions
 
-if TYPE_CHECKING:
-    from .fragment import Fragment
-
-__all__ = ["ERROR", "HIT", "MISS", "REGENERATED", "STALE", "Lookup", "ServerCache"]
+__all__ = ["ERROR", "HIT", "MISS", "REGENERATED", "STALE", "CachedFragment", "Lookup", "ServerCache"]
 
 logger = logging.getLogger("composekit")
 
@@ -44,6 +43,18 @@ HIT, MISS, STALE, ERROR = "hit", "miss", "stale", "error"
 REGENERATED = "regenerated"  # the signal only: a stale entry rendered again after its response
 # What a private fragment's render may touch and still be stored (per user, under its key).
 _PRIVATE_MAY_TOUCH = frozenset({SESSION, VARY_COOKIE})
+
+
+class CachedFragment(Protocol):
+    """What a lookup reads of the fragment (a ``Fragment``; ``fragment.py`` imports this module)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def cache(self) -> CachePolicy: ...
+    @property
+    def params(self) -> dict[str, ParamValue]: ...
+    def dependency_labels(self, request: Request) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,7 @@ class ServerCache:
 class Lookup:
     """One response's use of the server cache for one fragment."""
 
-    def __init__(self, fragment: Fragment, request: Request, config: ServerCache) -> None:
+    def __init__(self, fragment: CachedFragment, request: Request, config: ServerCache) -> None:
         self.fragment = fragment
         self.request = request
         self.config = config
@@ -79,7 +90,7 @@ class Lookup:
         self.key: str | None = None
         self._fresh: str | None = None  # rendered here: stored once the response is judged
         self._regenerate: Callable[[], str] | None = None
-        self._before = set(per_user_state(request._request))
+        self._before = requeststate.touched_before_fragment(request._request)
         parts, labels = self._parts(), fragment.dependency_labels(request)
         self.labels = labels
         # With dependencies the key changes whenever the HTML may: it is the validator (ETag).
@@ -99,7 +110,7 @@ class Lookup:
         if self.key is None:
             return render()
         try:
-            entry = cache().get(self.key)
+            entry = cache_backend().get(self.key)
             html, fresh_until = (None, 0.0) if entry is None else entry  # what _store() wrote
         except Exception as error:  # unreachable, or something else under the key
             self._failed(error)
@@ -124,7 +135,7 @@ class Lookup:
         if self._fresh is not None and response.status_code == 200 and self._storable(response):
             self._store(self._fresh)
         if self._regenerate is not None:
-            if subrequest.is_sub_request(self.request._request):
+            if requeststate.is_inline(self.request._request):
                 self._regenerate_now()
             else:
                 # Run by response.close(): after the server sent the response, before Django's
@@ -168,7 +179,7 @@ class Lookup:
     def _store(self, html: str) -> None:
         assert self.key is not None
         try:
-            cache().set(
+            cache_backend().set(
                 self.key,
                 (html, time.time() + self.config.timeout),
                 self.config.timeout + self.config.stale_while_revalidate,
@@ -180,26 +191,20 @@ class Lookup:
         render = self._regenerate
         assert render is not None and self.key is not None
         self._regenerate = None
-        self._before = set(per_user_state(self.request._request))
+        self._before = frozenset(per_user_state(self.request._request))  # after the response: anew
         try:
-            queries = QueryCounter()
-            start = time.perf_counter()
-            with queries:
+            # Stored inside the measure, as a response's lookup is inside Fragment.dispatch()'s.
+            with RenderMeasure() as measure:
                 html = render()
-            if self._storable(None):
-                self._store(html)
-            fragment_rendered.send(
-                sender=type(self.fragment),
-                name=self.fragment.name,
-                duration=time.perf_counter() - start,
-                queries=queries.count,
-                db_time=queries.time,
+                if self._storable(None):
+                    self._store(html)
+            measure.send(
+                type(self.fragment),
+                self.fragment.name,
+                self.request._request,
                 status=200,
-                inline=subrequest.is_sub_request(self.request._request),
-                batch=subrequest.is_batch_part(self.request._request),
-                cache=REGENERATED,
-                request=self.request._request,
                 response=None,
+                cache=REGENERATED,
             )
         except Exception as error:
             logger.error(
@@ -218,9 +223,9 @@ class Lookup:
         regenerate it a second time."""
         assert self.key is not None
         try:
-            if not cache().add(lock_key(self.key), 1, timeout=self.config.lock_timeout):
+            if not cache_backend().add(lock_key(self.key), 1, timeout=self.config.lock_timeout):
                 return False
-            entry = cache().get(self.key)
+            entry = cache_backend().get(self.key)
             fresh_until = 0.0 if entry is None else entry[1]
         except Exception as error:
             self._failed(error)
@@ -233,7 +238,7 @@ class Lookup:
     def _unlock(self) -> None:
         assert self.key is not None
         try:
-            cache().delete(lock_key(self.key))
+            cache_backend().delete(lock_key(self.key))
         except Exception as error:
             self._failed(error)
 

@@ -35,20 +35,10 @@ from django.urls import get_script_prefix, resolve
 from django.utils.module_loading import import_string
 
 from .conf import conf
+from .deprecation import moved
+from .requeststate import Chain, mark_sub_request
 
-__all__ = [
-    "CARRIED",
-    "CSRF_STATE",
-    "build",
-    "carry_back",
-    "chain",
-    "enter",
-    "is_batch_part",
-    "is_sub_request",
-    "run",
-]
-
-Chain = tuple[tuple[str, str], ...]
+__all__ = ["CARRIED", "CSRF_STATE", "build", "carry_back", "run"]
 
 # Attributes of the page request the sub-request shares (when the page has them).
 CARRIED = ("user", "auser", "session", "_messages", "COOKIES")
@@ -70,13 +60,16 @@ _PAGE_ONLY = frozenset(
         "wsgi.input",
     }
 )
-# Set on every request a fragment renders for: (name, token) of the fragments being
-# rendered, outermost first. Inline nesting guards read it.
-_CHAIN_ATTR = "_composekit_chain"
-# Set on a sub-request: errors propagate to the page instead of becoming a 500 response.
-_SUB_ATTR = "_composekit_sub_request"
-# Set on a part of a batch request.
-_BATCH_ATTR = "_composekit_batch_part"
+# Where the request state this module used to keep is read now (requeststate.py).
+__getattr__ = moved(
+    __name__,
+    {
+        "chain": "composekit.requeststate.chain",
+        "enter": "composekit.requeststate.enter",
+        "is_batch_part": "composekit.requeststate.is_batch_part",
+        "is_sub_request": "composekit.requeststate.is_inline",
+    },
+)
 
 
 def build(
@@ -116,9 +109,7 @@ def build(
     for attr in (*CARRIED, *conf.INLINE_CARRY):
         if hasattr(page, attr):
             setattr(sub, attr, getattr(page, attr))
-    setattr(sub, _CHAIN_ATTR, chain)
-    setattr(sub, _SUB_ATTR, not batch)
-    setattr(sub, _BATCH_ATTR, batch)
+    mark_sub_request(sub, chain, batch=batch)
     return sub
 
 
@@ -163,27 +154,6 @@ def carry_back(sub: HttpRequest, page: HttpRequest) -> None:
     for key in CSRF_STATE:
         if key in sub.META and page.META.get(key) != sub.META[key]:
             page.META[key] = sub.META[key]
-
-
-def chain(request: HttpRequest) -> Chain:
-    """The fragments ``request`` is rendering, outermost first, as (name, token)."""
-    value: Chain = getattr(request, _CHAIN_ATTR, ())
-    return value
-
-
-def enter(request: HttpRequest, name: str, token: str) -> None:
-    """Record that ``request`` now renders fragment ``name`` with ``token``."""
-    setattr(request, _CHAIN_ATTR, (*chain(request), (name, token)))
-
-
-def is_sub_request(request: HttpRequest) -> bool:
-    """Whether ``request`` renders a fragment inline, into a page."""
-    return bool(getattr(request, _SUB_ATTR, False))
-
-
-def is_batch_part(request: HttpRequest) -> bool:
-    """Whether ``request`` is one fragment of a batch request."""
-    return bool(getattr(request, _BATCH_ATTR, False))
 
 
 ProcessView = Callable[..., HttpResponseBase | None]

@@ -5,50 +5,50 @@ version in the cache under ``composekit:version:<dependency>``; ``expire()`` mov
 new random value, so every key built on the old one is never read again (the entries age
 out). No scan, no pattern delete: one write per dependency, whatever depends on it.
 
-Keys are readable on purpose (``redis-cli``, ``MONITOR``, a cache dump): a fragment's HTML
-lives under ``composekit:<fragment>:<what it depends on>:<versions>``. See docs/caching.md.
+The keys themselves (readable: ``composekit:<fragment>:<what it depends on>:<versions>``)
+are built by ``keys.py``. See docs/caching.md.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import re
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any, TypeAlias
-from urllib.parse import quote
 
 from django.core.cache import BaseCache, caches
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 
+from . import keys
 from .conf import conf
+from .deprecation import moved
 
-__all__ = [
-    "Dependency",
-    "entry_key",
-    "expire",
-    "expire_on_change",
-    "label",
-    "lock_key",
-    "version_key",
-    "versions",
-]
+__all__ = ["Dependency", "cache_backend", "expire", "expire_on_change", "label", "versions"]
 
 logger = logging.getLogger("composekit")
 
 Dependency: TypeAlias = "str | tuple[Any, ...]"
-PREFIX = "composekit"
-MAX_KEY_LENGTH = 200  # memcached allows 250, with room for Django's KEY_PREFIX and version
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
-_VALUE_SAFE = "-_"  # everything else is %-escaped: ``,``, ``=``, ``:``, ``.`` and ``~`` never clash
+
+# The key builders this module used to hold (keys.py builds the keys now), and an old name.
+__getattr__ = moved(
+    __name__,
+    {
+        "cache": "composekit.versions.cache_backend",
+        "entry_key": "composekit.keys.entry_key",
+        "lock_key": "composekit.keys.lock_key",
+        "param_part": "composekit.keys.param_part",
+        "version_key": "composekit.keys.version_key",
+    },
+)
 
 
-def cache() -> BaseCache:
-    """The cache of ``COMPOSEKIT_CACHE``."""
+def cache_backend() -> BaseCache:
+    """The Django cache ``COMPOSEKIT_CACHE`` names: the server cache's entries, the versions
+    and the locks live in it."""
     return caches[conf.CACHE]
 
 
@@ -67,36 +67,7 @@ def label(dependency: Dependency) -> str:
     if not ids:
         return name
     # Ids are joined by ".", so a "." inside one is escaped too.
-    return name + "=" + ".".join(_escape(str(v)).replace(".", "%2E") for v in ids)
-
-
-def version_key(dependency_label: str) -> str:
-    return f"{PREFIX}:version:{dependency_label}"
-
-
-def entry_key(fragment: str, parts: Sequence[str], versions: Sequence[str]) -> str:
-    """``composekit:<fragment>:<parts, comma-separated>:<versions, dot-separated>``.
-
-    ``parts`` are what the HTML depends on: the params, who asks (private fragments) and the
-    dependencies' labels. An over-long middle is cut and ends in a digest of all of it.
-    """
-    middle = ",".join(parts) or "-"
-    if len(middle) > MAX_KEY_LENGTH - len(fragment) - 64:
-        digest = hashlib.sha256(middle.encode()).hexdigest()[:16]
-        middle = f"{middle[:80]}~{digest}"
-    return f"{PREFIX}:{fragment}:{middle}:{'.'.join(versions) or '-'}"
-
-
-def lock_key(key: str) -> str:
-    """The lock that lets one request at a time regenerate the entry under ``key``."""
-    return f"{PREFIX}:lock:{key.removeprefix(PREFIX + ':')}"
-
-
-def param_part(name: str, value: object) -> str:
-    """A param as a key part: strings as they are (escaped), anything else as ``~`` + JSON."""
-    if isinstance(value, str):
-        return f"{name}={_escape(value)}"
-    return f"{name}=~{_escape(json.dumps(value, separators=(',', ':')))}"
+    return name + "=" + ".".join(keys.escape(str(v)).replace(".", "%2E") for v in ids)
 
 
 def versions(labels: Sequence[str]) -> list[str]:
@@ -107,15 +78,15 @@ def versions(labels: Sequence[str]) -> list[str]:
     """
     if not labels:
         return []
-    store = cache()
-    keys = [version_key(label) for label in labels]
-    found: dict[str, Any] = store.get_many(keys)
-    for key in keys:
+    store = cache_backend()
+    names = [keys.version_key(label) for label in labels]
+    found: dict[str, Any] = store.get_many(names)
+    for key in names:
         if key not in found:
             fresh = _new_version()
             # Another process may set it first: then theirs is the version.
             found[key] = fresh if store.add(key, fresh, timeout=None) else (store.get(key) or fresh)
-    return [str(found[key]) for key in keys]
+    return [str(found[key]) for key in names]
 
 
 def expire(name: str, *ids: str | int) -> bool:
@@ -177,18 +148,13 @@ def _purge_after_commit(labels: list[str]) -> None:
 
 
 def _move(dependency_label: str) -> bool:
-    key = version_key(dependency_label)
+    key = keys.version_key(dependency_label)
     try:
-        cache().set(key, _new_version(), timeout=None)
+        cache_backend().set(key, _new_version(), timeout=None)
     except Exception as error:
         logger.error("could not expire %s: %s: %s", key, type(error).__name__, error, extra={"key": key})
         return False
     return True
-
-
-def _escape(value: str) -> str:
-    # quote() never escapes "~"; a string param must not start with one (see param_part).
-    return quote(value, safe=_VALUE_SAFE).replace("~", "%7E")
 
 
 def _new_version() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,3 +65,14 @@ def test_the_architecture_doc_maps_every_module() -> None:
     doc = (ROOT / "docs" / "architecture.md").read_text()
     paths = [m.replace(".", "/") + ".py" for m in MODULES]
     assert [p for p in paths if f"`{p}`" not in doc] == []
+
+
+def test_the_architecture_doc_says_which_tests_cover_every_module() -> None:
+    doc = (ROOT / "docs" / "architecture.md").read_text()
+    section = doc.split("\n## Tests\n", 1)[1].split("\n## ", 1)[0]
+    rows = {line.split("`")[1]: line for line in section.splitlines() if line.startswith("| `composekit/")}
+    paths = [m.replace(".", "/") + ".py" for m in MODULES]
+    assert [p for p in paths if p not in rows] == []
+    assert [p for p, row in rows.items() if "`tests/" not in row and "runs at startup" not in row] == []
+    named = set(re.findall(r"`(tests/[\w/]+\.py)`", doc))
+    assert named and sorted(p for p in named if not (ROOT / p).is_file()) == []

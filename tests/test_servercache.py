@@ -478,3 +478,39 @@ def test_a_regeneration_that_uses_the_csrf_token_is_not_kept(
     assert caplog.messages == [
         "fragment 'picks' not kept in the server cache: its render touched the CSRF token"
     ]
+
+
+def test_a_public_fragment_that_authenticates_is_never_stored_for_the_next_visitor(
+    client: Client, django_user_model: Any
+) -> None:
+    # Its class asks for session authentication: the session it reads is its own doing, so
+    # it is sent private and its HTML is not kept under its public (shared) key.
+    from rest_framework.authentication import SessionAuthentication
+
+    from composekit import CachePolicy, Fragment, register
+    from composekit.registry import unregister
+
+    @register
+    class Greeting(Fragment):
+        name = "authenticated-greeting"
+        cache = CachePolicy.public(max_age=60)
+        server_cache = ServerCache(timeout=60)
+        authentication_classes = [SessionAuthentication]  # noqa: RUF012
+
+        def get_dependencies(self, request: Any, **params: Any) -> list[Any]:
+            return ["greeting"]
+
+        def render(self, request: Any, **params: Any) -> str:
+            return f"<b>hello {request.user.get_username() or 'stranger'}</b>"
+
+    try:
+        client.force_login(django_user_model.objects.create_user("ada"))
+        first = client.get(fragment_url("authenticated-greeting"))
+        assert (first.content, first["Cache-Control"]) == (b"<b>hello ada</b>", "private, no-cache")
+        client.logout()
+        client.force_login(django_user_model.objects.create_user("bob"))
+        second = client.get(fragment_url("authenticated-greeting"))
+        assert second.content == b"<b>hello bob</b>"
+        assert (cache_desc(first), cache_desc(second)) == ("miss", "miss")
+    finally:
+        unregister("authenticated-greeting")

@@ -1,4 +1,4 @@
-"""Dependencies, their versions and the readable keys built on them."""
+"""Dependencies and their versions: labels, versions that are made once, expire()."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.test import override_settings
 
-from composekit import expire, expire_on_change
-from composekit.versions import entry_key, label, lock_key, param_part, version_key, versions
+from composekit import expire, expire_on_change, keys
+from composekit.versions import cache_backend, label, versions
 
 
 @pytest.fixture(autouse=True)
@@ -52,39 +52,6 @@ def test_bad_dependencies_say_what_is_wrong(dependency: Any, message: str) -> No
         ValueError, match="^" + message.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")
     ):
         label(dependency)
-
-
-@pytest.mark.parametrize(
-    ("name", "value", "part"),
-    [
-        ("sku", "AB-12", "sku=AB-12"),
-        ("q", "a,b=c", "q=a%2Cb%3Dc"),
-        ("q", "v1.2", "q=v1.2"),
-        ("q", "~1", "q=%7E1"),  # a string never starts with ~ ...
-        ("n", 1, "n=~1"),  # ... so 1 and "1" are two keys
-        ("flag", True, "flag=~true"),
-        ("none", None, "none=~null"),
-        ("ids", [1, "a b"], "ids=~%5B1%2C%22a%20b%22%5D"),
-    ],
-)
-def test_params_as_key_parts(name: str, value: Any, part: str) -> None:
-    assert param_part(name, value) == part
-
-
-def test_keys_are_readable() -> None:
-    assert version_key("product=7") == "composekit:version:product=7"
-    key = entry_key("picks", ["user=7", "products", "cart=7"], ["1a2b3c4d", "5e6f7a8b"])
-    assert key == "composekit:picks:user=7,products,cart=7:1a2b3c4d.5e6f7a8b"
-    assert lock_key(key) == "composekit:lock:picks:user=7,products,cart=7:1a2b3c4d.5e6f7a8b"
-    assert entry_key("news", [], []) == "composekit:news:-:-"
-
-
-def test_an_over_long_key_is_cut_and_ends_in_a_digest() -> None:
-    parts = [f"q={'x' * 300}"]
-    key = entry_key("search", parts, ["1a2b3c4d"])
-    assert len(key) < 200
-    assert key.startswith("composekit:search:q=xxxxx")
-    assert key != entry_key("search", [f"q={'x' * 299}y"], ["1a2b3c4d"])  # the digest tells them apart
 
 
 def test_versions_are_made_once_and_then_read() -> None:
@@ -142,3 +109,31 @@ def test_expire_on_change_expires_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         User.objects.create_user("unwatched")
     assert versions(["users"]) == moved  # disconnected
+
+
+def test_the_cache_backend_is_the_one_composekit_cache_names() -> None:
+    assert cache_backend() is caches["default"]
+    locmem = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    with override_settings(CACHES={"default": locmem, "other": locmem}, COMPOSEKIT_CACHE="other"):
+        assert cache_backend() is caches["other"]
+        assert cache_backend() is not caches["default"]
+
+
+@pytest.mark.parametrize(
+    ("name", "new"),
+    [
+        ("entry_key", "composekit.keys.entry_key"),
+        ("lock_key", "composekit.keys.lock_key"),
+        ("param_part", "composekit.keys.param_part"),
+        ("version_key", "composekit.keys.version_key"),
+        ("cache", "composekit.versions.cache_backend"),
+    ],
+)
+def test_the_old_names_still_work_and_name_the_new_one(name: str, new: str) -> None:
+    import composekit.versions
+
+    with pytest.warns(DeprecationWarning) as warned:
+        old = getattr(composekit.versions, name)
+    module, _, attribute = new.rpartition(".")
+    assert old is getattr(keys if module == "composekit.keys" else composekit.versions, attribute)
+    assert [str(w.message) for w in warned] == [f"composekit.versions.{name} is deprecated: use {new}"]
