@@ -8,8 +8,8 @@ as a ``StreamingHttpResponse``:
    rendered: the cacheable shell, the same for every visitor), then a small script that
    takes the streamed placeholders over from the loader (``STREAM_SCRIPT``);
 2. for each private, eager ``<ck-fragment>`` of the page, in the order they are ready, a
-   ``<template data-ck-for="SRC" data-ck-status="200">HTML</template>`` and a one-call
-   ``<script>`` that swaps it into every placeholder with that ``src``.
+   ``<template data-ck-for="SRC" data-ck-status="200">HTML</template><ck-part></ck-part>``:
+   the script's ``<ck-part>`` element swaps it into every placeholder with that ``src``.
 
 Each part runs through its fragment's own view exactly as a part of a batch does
 (``subrequest.build(..., batch=True)`` + ``subrequest.run()``): the same signature checks,
@@ -29,7 +29,9 @@ docs/streaming.md.
 from __future__ import annotations
 
 import asyncio
+import base64
 import concurrent.futures
+import hashlib
 import json
 import logging
 import re
@@ -49,13 +51,24 @@ from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 
 from . import subrequest, tags
 from .conf import conf
+from .html import html_attrs
 from .triggers import TRIGGER_HEADER
 
-__all__ = ["CACHE_CONTROL", "STREAM_SCRIPT", "render_part", "Part", "Slot", "slots_in", "stream", "streamed"]
+__all__ = [
+    "CACHE_CONTROL",
+    "SCRIPT_CSP",
+    "STREAM_SCRIPT",
+    "render_part",
+    "Part",
+    "Slot",
+    "slots_in",
+    "stream",
+    "streamed",
+]
 
 logger = logging.getLogger("composekit")
 
@@ -67,32 +80,40 @@ _STREAM_ATTR = "_composekit_stream"
 _NOT_CARRIED = frozenset({"content-length", "etag", "last-modified", "cache-control", "expires", "age"})
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
-# Takes the streamed placeholders over from the loader, then swaps each part in as it comes.
-# Moving a placeholder (insertBefore on itself) disconnects it, which aborts the load the
-# loader started when the parser met it; state="loaded" for that moment makes the loader
-# leave it alone when it reconnects. A part with a status the loader retries is handed to it
-# (reload()). On a ck:renew (another identity, reset(), the page going into the back/forward
-# cache) each streamed placeholder shows its own fallback again, after the loader's
-# handler: per-user HTML never becomes a fallback.
+# Takes the streamed placeholders over from the loader (the srcs are in its data-ck-srcs),
+# then swaps each part in as it comes. Moving a placeholder (insertBefore on itself)
+# disconnects it, which aborts the load the loader started when the parser met it;
+# state="loaded" for that moment makes the loader leave it alone when it reconnects. Each part
+# is a <template data-ck-for> followed by an empty <ck-part>, a custom element defined here:
+# the parser runs its connectedCallback when it inserts it, the template before it complete.
+# No script per part, and this one never changes: a CSP allows it by its hash (SCRIPT_CSP).
+# A part with a status the loader retries is handed to it (reload()). On a ck:renew (another
+# identity, reset(), the page going into the back/forward cache) each streamed placeholder
+# shows its own fallback again, after the loader's handler: per-user HTML never becomes a
+# fallback.
 STREAM_SCRIPT = (
-    "(()=>{const S=%s,F=new Map,E=(h,t,d)=>h.dispatchEvent(new CustomEvent('ck:'+t,"
+    "(()=>{const F=new Map,E=(h,t,d)=>h.dispatchEvent(new CustomEvent('ck:'+t,"
     "{bubbles:!0,composed:!0,detail:d})),H=s=>[...document.querySelectorAll('ck-fragment')]"
-    ".filter(h=>h.getAttribute('src')===s);for(const s of S)for(const h of H(s)){"
+    ".filter(h=>h.getAttribute('src')===s);"
+    "for(const s of JSON.parse(document.currentScript.dataset.ckSrcs))for(const h of H(s)){"
     "F.set(h,[...h.childNodes].map(n=>n.cloneNode(!0)));h.setAttribute('state','loaded');"
     "h.parentNode.insertBefore(h,h.nextSibling);h.setAttribute('state','loading');"
     "h.setAttribute('aria-busy','true')}addEventListener('ck:renew',()=>queueMicrotask(()=>"
     "F.forEach((f,h)=>h.replaceChildren(...f.map(n=>n.cloneNode(!0))))));"
-    "self.ckStream=()=>{const c=document.currentScript,t=c.previousElementSibling,"
-    "n=+t.dataset.ckStatus,k=self.composekit,x=k&&k.config;for(const h of H(t.dataset.ckFor)){"
-    "if(_RETRY_&&h.reload){h.reload();continue}let o=n===200;if(o){const f=t.content.cloneNode(!0);"
+    "customElements.get('ck-part')||customElements.define('ck-part',class extends HTMLElement{"
+    "connectedCallback(){const t=this.previousElementSibling,n=+t.dataset.ckStatus,"
+    "k=self.composekit,x=k&&k.config;for(const h of H(t.dataset.ckFor)){"
+    "if(_RETRY_&&h.reload){h.reload();continue}const o=n===200;if(o){const f=t.content.cloneNode(!0);"
     "for(const s of f.querySelectorAll('script'))x&&(x.allowScripts||h.hasAttribute('allow-scripts'))"
     "?s.nonce=x.nonce:s.remove();h.replaceChildren(f)}else{const e=[...h.children].find(e=>"
     "e.matches('template[data-ck-error]'));e&&h.replaceChildren(e.content.cloneNode(!0),e)}"
     "h.setAttribute('state',o?'loaded':'error');h.removeAttribute('aria-busy');"
     "o?E(h,'load',null):E(h,'error',{status:n,attempt:1,error:Error('HTTP '+n)});E(h,'loadend',null);"
-    "if(o&&k)for(const e of (t.dataset.ckTrigger||'').split(/[\\s,]+/))e&&k.trigger(e,h)}"
-    "t.remove();c.remove()}})()"
+    "if(o&&k)for(const e of(t.dataset.ckTrigger||'').split(/[\\s,]+/))e&&k.trigger(e,h)}"
+    "t.remove();this.remove()}})})()"
 ).replace("_RETRY_", "(" + "||".join(f"n=={s}" for s in _RETRY_STATUSES) + ")")
+# What a Content-Security-Policy's script-src needs to allow the script without a nonce.
+SCRIPT_CSP = "'sha256-" + base64.b64encode(hashlib.sha256(STREAM_SCRIPT.encode()).digest()).decode() + "'"
 
 V = TypeVar("V", bound=Callable[..., Any])
 
@@ -206,9 +227,9 @@ def stream(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase
     first = page + _boot(slots, nonce)
     content: Iterator[bytes] | AsyncIterator[bytes]
     if isinstance(request, ASGIRequest):
-        content = _achunks(request, first, slots, nonce)
+        content = _achunks(request, first, slots)
     else:
-        content = _chunks(request, first, slots, nonce)
+        content = _chunks(request, first, slots)
     streaming = StreamingHttpResponse(content, status=200)
     for header, value in response.items():
         if header.lower() not in _NOT_CARRIED:
@@ -236,26 +257,20 @@ def _wanted(request: HttpRequest, response: HttpResponseBase) -> bool:
 
 
 def _boot(slots: list[Slot], nonce: str | None) -> bytes:
-    srcs = json.dumps([slot.src for slot in slots]).replace("<", "\\u003c")
-    return _script(STREAM_SCRIPT % srcs, nonce).encode()
+    attrs = {"data-ck-srcs": json.dumps([slot.src for slot in slots]), "nonce": nonce}
+    return format_html("<script{}>{}</script>", html_attrs(attrs), mark_safe(STREAM_SCRIPT)).encode()
 
 
-def _script(code: str, nonce: str | None) -> SafeString:
-    if nonce:
-        return format_html('<script nonce="{}">{}</script>', nonce, mark_safe(code))
-    return format_html("<script>{}</script>", mark_safe(code))
-
-
-def _markup(slot: Slot, part: Part, nonce: str | None) -> bytes:
-    """A part as the page receives it: the template the script after it swaps in."""
+def _markup(slot: Slot, part: Part) -> bytes:
+    """A part as the page receives it: the template, and the element that swaps it in."""
     template = format_html(
-        '<template data-ck-for="{}" data-ck-status="{}"{}>{}</template>',
+        '<template data-ck-for="{}" data-ck-status="{}"{}>{}</template><ck-part></ck-part>',
         slot.src,
         part.status,
         format_html(' data-ck-trigger="{}"', part.trigger) if part.trigger else "",
         mark_safe(part.html),
     )
-    return (template + _script("ckStream()", nonce)).encode()
+    return template.encode()
 
 
 def render_part(request: HttpRequest, slot: Slot) -> Part:
@@ -287,7 +302,7 @@ def render_part(request: HttpRequest, slot: Slot) -> Part:
         close_old_connections()
 
 
-def _chunks(request: HttpRequest, first: bytes, slots: list[Slot], nonce: str | None) -> Iterator[bytes]:
+def _chunks(request: HttpRequest, first: bytes, slots: list[Slot]) -> Iterator[bytes]:
     """WSGI: the parts in threads, each sent as soon as it is done."""
     yield first
     pool = concurrent.futures.ThreadPoolExecutor(
@@ -299,17 +314,15 @@ def _chunks(request: HttpRequest, first: bytes, slots: list[Slot], nonce: str | 
         for future in concurrent.futures.as_completed(futures, timeout=conf.STREAM_TIMEOUT):
             slot = futures[future]
             del left[slot]
-            yield _markup(slot, future.result(), nonce)
+            yield _markup(slot, future.result())
     except TimeoutError:
-        yield from _timed_out(left, nonce)
+        yield from _timed_out(left)
     finally:
         # The client went away, or time is up: what has not started never will.
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-async def _achunks(
-    request: HttpRequest, first: bytes, slots: list[Slot], nonce: str | None
-) -> AsyncIterator[bytes]:
+async def _achunks(request: HttpRequest, first: bytes, slots: list[Slot]) -> AsyncIterator[bytes]:
     """ASGI: the parts as concurrent tasks (each in a thread: fragments are sync DRF views)."""
     yield first
     limit = asyncio.Semaphore(conf.STREAM_THREADS)
@@ -325,16 +338,16 @@ async def _achunks(
         for ready in asyncio.as_completed(tasks, timeout=conf.STREAM_TIMEOUT):
             slot, part = await ready
             del left[slot]
-            yield _markup(slot, part, nonce)
+            yield _markup(slot, part)
     except TimeoutError:
-        for chunk in _timed_out(left, nonce):
+        for chunk in _timed_out(left):
             yield chunk
     finally:
         for task in tasks:
             task.cancel()
 
 
-def _timed_out(left: dict[Slot, None], nonce: str | None) -> Iterator[bytes]:
+def _timed_out(left: dict[Slot, None]) -> Iterator[bytes]:
     for slot in left:
         logger.warning(
             "fragment %r was not ready within COMPOSEKIT_STREAM_TIMEOUT (%ss); left to the loader",
@@ -342,4 +355,4 @@ def _timed_out(left: dict[Slot, None], nonce: str | None) -> Iterator[bytes]:
             conf.STREAM_TIMEOUT,
             extra={"fragment": slot.name},
         )
-        yield _markup(slot, Part(504), nonce)
+        yield _markup(slot, Part(504))

@@ -144,8 +144,8 @@ def test_a_fast_fragment_lands_before_a_slow_one_and_fallbacks_show_until_then(
     # What the stream leaves to the loader still loads: the public and the lazy fragment.
     expect(page.locator("#news ck-fragment")).to_have_attribute("state", "loaded")
     expect(page.locator("#lazy ck-fragment")).to_have_text("Hello anonymous from lazy")
-    # The parts' templates and scripts are gone once swapped.
-    assert page.locator("template[data-ck-for]").count() == 0
+    # The parts' templates and markers are gone once swapped.
+    assert page.locator("template[data-ck-for], ck-part").count() == 0
     assert page.locator("ck-fragment[aria-busy]").count() == 0
 
 
@@ -227,3 +227,36 @@ def test_through_varnish_each_visitor_gets_their_own_stream(served: dict[str, An
         assert f"Hello {user} from you" in body
         assert "Hello alice" not in body if user == "bob" else "Hello bob" not in body
         assert response.headers["X-Cache"] != "HIT"
+
+
+def test_on_an_identity_change_a_streamed_placeholder_shows_its_own_fallback(
+    page: Page, served: dict[str, Any]
+) -> None:
+    open_streamed(page, served["wsgi"] + "/streamed/page/?slow=0")
+    expect(page.locator("#fast ck-fragment")).to_have_text("Hello anonymous from you")
+    # Loaded again by the loader: its next swap must not take the streamed (per-user) HTML
+    # for the fallback, which the loader shows again when the identity changes.
+    page.evaluate("document.querySelector('#fast ck-fragment').reload()")
+    expect(page.locator("#fast ck-fragment")).to_have_attribute("state", "loaded")
+    shown = page.evaluate(
+        """async () => {
+            composekit.reset();  // what the loader does itself when the identity changes
+            await Promise.resolve();
+            await Promise.resolve();
+            return document.querySelector('#fast ck-fragment').innerHTML;
+        }"""
+    )
+    assert shown == "<i>fast fallback</i>"
+    expect(page.locator("#fast ck-fragment")).to_have_text("Hello anonymous from you")
+
+
+def test_under_a_csp_without_nonce_the_script_runs_by_its_hash(page: Page, served: dict[str, Any]) -> None:
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security" in message.text else None,
+    )
+    seen = open_streamed(page, served["wsgi"] + "/streamed/csp/?slow=200")
+    assert {s["name"] for s in seen} >= {"fast", "slow", "boom"}
+    expect(page.locator("#slow ck-fragment")).to_have_text("awake after 200 ms")
+    assert violations == []

@@ -9,4 +9,5 @@ urlpatterns = [
     path("shell/", views.shell),
     path("async/", views.async_page),
     path("plain/", views.plain),
+    path("csp/", views.csp),
 ]

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_page
 
 from composekit.shell import cacheable_shell
-from composekit.streaming import streamed
+from composekit.streaming import SCRIPT_CSP, streamed
 
 # How often the shell's view rendered; tests reset and read it.
 calls: dict[str, int] = {}
@@ -31,6 +31,14 @@ page = streamed(shell)
 @cacheable_shell(max_age=0)
 async def async_page(request: HttpRequest) -> HttpResponse:
     return render(request, "streamed/page.html", _context(request))
+
+
+@streamed
+def csp(request: HttpRequest) -> HttpResponse:
+    """The page under a Content-Security-Policy with no nonce and no 'unsafe-inline'."""
+    response = render(request, "streamed/page.html", _context(request))
+    response["Content-Security-Policy"] = f"script-src 'self' {SCRIPT_CSP}"
+    return response
 
 
 @cacheable_shell(max_age=0)
