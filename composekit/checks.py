@@ -354,3 +354,23 @@ def check_shell_guard(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
             id="composekit.W005",
         )
     ]
+
+
+GZIP_MIDDLEWARE = "django.middleware.gzip.GZipMiddleware"
+
+
+@register()
+def check_stream_compression(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """W006: stream mode, and a compression middleware that holds a streamed page back."""
+    if conf.MODE != "stream" or GZIP_MIDDLEWARE not in settings.MIDDLEWARE:
+        return []
+    return [
+        Warning(
+            f'COMPOSEKIT_MODE is "stream" and {GZIP_MIDDLEWARE} is in MIDDLEWARE: it keeps a '
+            "streamed page in zlib's buffer until its last fragment is rendered (under WSGI), so "
+            "the shell no longer comes first.",
+            hint=f"Remove {GZIP_MIDDLEWARE} and compress in a proxy that flushes as it passes "
+            "data on; see docs/streaming.md.",
+            id="composekit.W006",
+        )
+    ]

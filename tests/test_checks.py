@@ -434,3 +434,16 @@ def test_w005_names_every_shell_when_there_are_few(monkeypatch: pytest.MonkeyPat
     # No shell declared: no warning, whatever the middleware.
     monkeypatch.setattr(shell, "_DECLARED", {})
     assert ids(SILENCED_SYSTEM_CHECKS=[]) == []
+
+
+def test_stream_mode_with_gzip_middleware_warns() -> None:
+    from tests.settings import MIDDLEWARE
+
+    gzip = ["django.middleware.gzip.GZipMiddleware", *MIDDLEWARE]
+    assert ids(MIDDLEWARE=gzip, COMPOSEKIT_MODE="stream") == ["composekit.W006"]
+    assert ids(MIDDLEWARE=gzip, COMPOSEKIT_MODE="client") == []
+    assert ids(COMPOSEKIT_MODE="stream") == []
+    with override_settings(MIDDLEWARE=gzip, COMPOSEKIT_MODE="stream"):
+        [message] = [m for m in checks.run_checks() if m.id == "composekit.W006"]
+    assert message.msg.startswith('COMPOSEKIT_MODE is "stream" and django.middleware.gzip.GZipMiddleware')
+    assert message.hint is not None and "docs/streaming.md" in message.hint

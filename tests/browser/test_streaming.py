@@ -25,8 +25,18 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from harness import vcl
-from harness.servers import ROOT, Server, django_env, gunicorn, loopback_session, manage, varnishd
+from harness import nginx_conf, vcl
+from harness.servers import (
+    ROOT,
+    Server,
+    django_env,
+    free_port,
+    gunicorn,
+    loopback_session,
+    manage,
+    nginx,
+    varnishd,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -97,7 +107,8 @@ class Uvicorn:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """gunicorn (one worker: one shell cache; threads for the browser's connections),
-    uvicorn and Varnish in front of gunicorn, on one database."""
+    uvicorn, and Varnish and nginx (the shipped VCL and recipe) in front of gunicorn, on one
+    database."""
     tmp = tmp_path_factory.mktemp("streamed")
     db = str(tmp / "db.sqlite3")
     manage(SETTINGS, "migrate", CK_SERVED_DB=db)
@@ -105,8 +116,19 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     with gunicorn(tmp, env=env, workers=1, threads=4, access_log=True, ready_path="/health/") as app:
         asgi = Uvicorn(env, tmp / "uvicorn.log")
         try:
-            with varnishd(tmp, vcl=vcl.reference(tmp / "vcl", app.port)) as proxy:
-                yield {"wsgi": app.url, "asgi": asgi.url, "varnish": proxy.url, "app": app}
+            port = free_port()
+            conf = nginx_conf.reference(tmp / "nginx-conf", app_port=app.port, port=port)
+            with (
+                varnishd(tmp, vcl=vcl.reference(tmp / "vcl", app.port)) as proxy,
+                nginx(tmp, include=conf, port=port) as front,
+            ):
+                yield {
+                    "wsgi": app.url,
+                    "asgi": asgi.url,
+                    "varnish": proxy.url,
+                    "nginx": front.url,
+                    "app": app,
+                }
         finally:
             asgi.stop()
 
@@ -193,7 +215,7 @@ def chunks_of(url: str, cookies: dict[str, str] | None = None) -> tuple[requests
     return response, reads
 
 
-@pytest.mark.parametrize("server", ["varnish", "wsgi", "asgi"])
+@pytest.mark.parametrize("server", ["varnish", "nginx", "wsgi", "asgi"])
 def test_the_shell_comes_first_and_the_slow_part_last(served: dict[str, Any], server: str) -> None:
     response, reads = chunks_of(served[server] + "/streamed/page/?slow=1500")
     assert response.status_code == 200
