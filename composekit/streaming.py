@@ -215,12 +215,9 @@ def stream(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase
     if not slots:
         return response
     # Headers leave before any part renders: a CSRF token a part's form uses must already
-    # have its cookie (CsrfViewMiddleware, outside, sets it), and the user is loaded here,
-    # once, not by every thread at once.
+    # have its cookie (CsrfViewMiddleware, outside, sets it). No query here: under ASGI this
+    # may run in the event loop.
     get_token(request)
-    user = getattr(request, "user", None)
-    if user is not None:
-        user.is_authenticated  # noqa: B018 - loads the lazy user (and the session) now
     nonce = getattr(request, "csp_nonce", None)
     # The script alone is over 1 KB: the first chunk is past what Safari (WebKit) is said to
     # wait for before it renders anything, without padding (docs/streaming.md).
@@ -254,6 +251,13 @@ def _wanted(request: HttpRequest, response: HttpResponseBase) -> bool:
     if match is not None and match.app_name == "composekit":
         return False  # a fragment (which may hold placeholders) or a batch
     return not (subrequest.is_sub_request(request) or subrequest.is_batch_part(request))
+
+
+def _load_user(request: HttpRequest) -> None:
+    """Load the lazy user (and the session) once, before the parts share them."""
+    user = getattr(request, "user", None)
+    if user is not None:
+        user.is_authenticated  # noqa: B018 - evaluates the SimpleLazyObject
 
 
 def _boot(slots: list[Slot], nonce: str | None) -> bytes:
@@ -305,6 +309,7 @@ def render_part(request: HttpRequest, slot: Slot) -> Part:
 def _chunks(request: HttpRequest, first: bytes, slots: list[Slot]) -> Iterator[bytes]:
     """WSGI: the parts in threads, each sent as soon as it is done."""
     yield first
+    _load_user(request)
     pool = concurrent.futures.ThreadPoolExecutor(
         max_workers=min(len(slots), conf.STREAM_THREADS), thread_name_prefix="composekit-stream"
     )
@@ -325,6 +330,7 @@ def _chunks(request: HttpRequest, first: bytes, slots: list[Slot]) -> Iterator[b
 async def _achunks(request: HttpRequest, first: bytes, slots: list[Slot]) -> AsyncIterator[bytes]:
     """ASGI: the parts as concurrent tasks (each in a thread: fragments are sync DRF views)."""
     yield first
+    await sync_to_async(_load_user)(request)  # a query: not in the event loop
     limit = asyncio.Semaphore(conf.STREAM_THREADS)
     render = sync_to_async(render_part, thread_sensitive=False)
 

@@ -279,8 +279,11 @@ def test_at_most_stream_threads_parts_run_at_once(client: Client) -> None:
 # -- ASGI -----------------------------------------------------------------------------------
 
 
-async def _async_body(path: str) -> tuple[Any, bytes]:
-    response = await AsyncClient().get(path)
+async def _async_body(path: str, user: User | None = None) -> tuple[Any, bytes]:
+    client = AsyncClient()
+    if user is not None:
+        await client.aforce_login(user)
+    response = await client.get(path)
     chunks = [chunk async for chunk in response.streaming_content]
     return response, b"".join(chunks)
 
@@ -313,3 +316,15 @@ def test_a_sync_page_under_asgi_streams_asynchronously_too(client: Client) -> No
     asgi._composekit_stream = True
     response = stream(asgi, HttpResponse(f'<ck-fragment src="{fragment_url("hello")}"></ck-fragment>'))
     assert response.is_async  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/streamed/async/?slow=0", "/streamed/plain/?slow=0"])
+def test_under_asgi_a_logged_in_page_streams_its_users_parts(path: str, monkeypatch: Any) -> None:
+    """The user is loaded out of the event loop (an async view, the async middleware)."""
+    bob = User.objects.create_user("bob")
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE")  # the suite allows it (tests/conftest.py)
+    with override_settings(COMPOSEKIT_MODE="stream"):
+        response, body = aio.run(_async_body(path, bob))
+    assert response["Cache-Control"] == CACHE_CONTROL
+    assert {src: html for src, _, _, html in parts_of(body)}[fragment_url("hello", who="you")] == "Hello bob from you"
