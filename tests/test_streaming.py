@@ -327,4 +327,6 @@ def test_under_asgi_a_logged_in_page_streams_its_users_parts(path: str, monkeypa
     with override_settings(COMPOSEKIT_MODE="stream"):
         response, body = aio.run(_async_body(path, bob))
     assert response["Cache-Control"] == CACHE_CONTROL
-    assert {src: html for src, _, _, html in parts_of(body)}[fragment_url("hello", who="you")] == "Hello bob from you"
+    assert {src: html for src, _, _, html in parts_of(body)}[
+        fragment_url("hello", who="you")
+    ] == "Hello bob from you"
