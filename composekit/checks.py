@@ -77,6 +77,8 @@ def check_installation(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
         lost.append("fragments the browser keeps do not notice the user's own changes")
     if conf.MODE == "inline":
         lost.append("the cookies and Vary of inline fragments never reach the page")
+    if conf.MODE == "stream":
+        lost.append('pages are not streamed although COMPOSEKIT_MODE is "stream"')
     if lost:
         errors.append(
             Warning(
@@ -186,7 +188,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
 
     mode = conf.raw("MODE")
     if mode is not None and mode not in MODES:
-        invalid("MODE", mode, '"client", "inline", "esi" or unset (inline when DEBUG)')
+        invalid("MODE", mode, '"client", "inline", "esi", "stream" or unset (inline when DEBUG)')
     for setting, minimum in (("PARAMS_MAX_BYTES", 64), ("MAX_DEPTH", 1), ("TIMEOUT", 1), ("RETRIES", 0)):
         value = conf.raw(setting)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < minimum):
@@ -208,6 +210,12 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         cookie = conf.raw(setting)
         if cookie is not None and not (isinstance(cookie, str) and _COOKIE_NAME_RE.match(cookie)):
             invalid(setting, cookie, f'a cookie name such as "{example}", or None')
+    threads = conf.raw("STREAM_THREADS")
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        invalid("STREAM_THREADS", threads, "a whole number >= 1")
+    stream_timeout = conf.raw("STREAM_TIMEOUT")
+    if isinstance(stream_timeout, bool) or not isinstance(stream_timeout, int | float) or stream_timeout <= 0:
+        invalid("STREAM_TIMEOUT", stream_timeout, "a number of seconds > 0")
     batch_max = conf.raw("BATCH_MAX_PARTS")
     if isinstance(batch_max, bool) or not isinstance(batch_max, int) or batch_max < 2:
         invalid("BATCH_MAX_PARTS", batch_max, "a whole number >= 2")
@@ -344,5 +352,25 @@ def check_shell_guard(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
             hint=f'Add "{SHELL_GUARD_MIDDLEWARE}" to MIDDLEWARE, above (before) the session, CSRF '
             "and messages middleware; see docs/shells.md.",
             id="composekit.W005",
+        )
+    ]
+
+
+GZIP_MIDDLEWARE = "django.middleware.gzip.GZipMiddleware"
+
+
+@register()
+def check_stream_compression(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """W006: stream mode, and a compression middleware that holds a streamed page back."""
+    if conf.MODE != "stream" or GZIP_MIDDLEWARE not in settings.MIDDLEWARE:
+        return []
+    return [
+        Warning(
+            f'COMPOSEKIT_MODE is "stream" and {GZIP_MIDDLEWARE} is in MIDDLEWARE: it keeps a '
+            "streamed page in zlib's buffer until its last fragment is rendered (under WSGI), so "
+            "the shell no longer comes first.",
+            hint=f"Remove {GZIP_MIDDLEWARE} and compress in a proxy that flushes as it passes "
+            "data on; see docs/streaming.md.",
+            id="composekit.W006",
         )
     ]

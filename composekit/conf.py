@@ -18,7 +18,7 @@ from django.core.signals import setting_changed
 
 __all__ = ["DEFAULTS", "MODES", "Settings", "conf"]
 
-MODES = ("client", "inline", "esi")
+MODES = ("client", "inline", "esi", "stream")
 
 # Every setting, without its COMPOSEKIT_ prefix, and its default. ``None`` for MODE and
 # LOCATE_TOUCHES means "derived from DEBUG"; for the loader options (TIMEOUT, RETRIES,
@@ -40,6 +40,9 @@ DEFAULTS: dict[str, Any] = {
     "GENERATION_COOKIE": "ck_gen",
     "BATCH": True,
     "BATCH_MAX_PARTS": 50,
+    # Streamed mode (streaming.py): fragments rendered at once per page, and how long to wait.
+    "STREAM_THREADS": 4,
+    "STREAM_TIMEOUT": 10,
     "SERVER_TIMING": True,
     "LOCATE_TOUCHES": None,
     "INLINE_CARRY": (),
@@ -86,7 +89,8 @@ class Settings:
     @property
     def MODE(self) -> str:
         """``"inline"`` renders fragments into the page; ``"client"`` leaves them to the loader;
-        ``"esi"`` leaves them to a surrogate that says it can include them (else the loader)."""
+        ``"esi"`` leaves them to a surrogate that says it can include them (else the loader);
+        ``"stream"`` sends the page, then its private fragments in the same response (streaming.py)."""
         mode = self.raw("MODE")
         if mode is None:
             return "inline" if settings.DEBUG else "client"
@@ -149,6 +153,16 @@ class Settings:
     def BATCH_MAX_PARTS(self) -> int:
         """Most fragments one batch request may ask for."""
         return int(self.raw("BATCH_MAX_PARTS"))
+
+    @property
+    def STREAM_THREADS(self) -> int:
+        """Most fragments of one streamed page rendered at once (threads under WSGI, tasks under ASGI)."""
+        return int(self.raw("STREAM_THREADS"))
+
+    @property
+    def STREAM_TIMEOUT(self) -> float:
+        """Seconds a streamed page waits for its fragments; those not ready are left to the loader."""
+        return float(self.raw("STREAM_TIMEOUT"))
 
     @property
     def SERVER_TIMING(self) -> bool:

@@ -3,8 +3,9 @@
 ``ComposekitMiddleware`` tells the browser what changed for the person behind it: a new
 identity marker on a login or logout (``identity.py``), moved write generations on the
 user's writes (``generations.py``), in inline mode the cookies and ``Vary`` of the
-fragments rendered into the page (``inline.py``), and in ESI mode which pages hold
-includes for the surrogate (``esi.py``).
+fragments rendered into the page (``inline.py``), in ESI mode which pages hold
+includes for the surrogate (``esi.py``), and in stream mode turns pages into streamed ones
+(``streaming.py``).
 
 
 Under ASGI an async-capable middleware runs in the event loop, with no thread hop per
@@ -21,7 +22,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from . import esi, generations, identity, inline
+from . import esi, generations, identity, inline, streaming
 
 __all__ = ["ComposekitMiddleware", "ResponseMiddleware"]
 
@@ -68,4 +69,4 @@ class ComposekitMiddleware(ResponseMiddleware):
         generations.move_generations(request, response)
         inline.apply_to_response(request, response)
         esi.mark_response(request, response)
-        return response
+        return streaming.stream(request, response)  # stream mode: the page, then its fragments

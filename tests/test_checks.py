@@ -98,6 +98,10 @@ def test_e004_missing_template(throwaway: list[str]) -> None:
         ("COMPOSEKIT_INLINE_CARRY", ["tenant", "not-an-attribute"]),
         ("COMPOSEKIT_GENERATION_COOKIE", "a;b"),
         ("COMPOSEKIT_BATCH", "yes"),
+        ("COMPOSEKIT_STREAM_THREADS", 0),
+        ("COMPOSEKIT_STREAM_THREADS", True),
+        ("COMPOSEKIT_STREAM_TIMEOUT", 0),
+        ("COMPOSEKIT_STREAM_TIMEOUT", "10"),
         ("COMPOSEKIT_BATCH_MAX_PARTS", 1),
         ("COMPOSEKIT_BATCH_MAX_PARTS", True),
         ("COMPOSEKIT_LIVE_SCRIPT", None),
@@ -137,6 +141,9 @@ def test_e005_invalid_settings(setting: str, value: object) -> None:
     [
         ("COMPOSEKIT_MODE", "client"),
         ("COMPOSEKIT_MODE", "esi"),
+        ("COMPOSEKIT_MODE", "stream"),
+        ("COMPOSEKIT_STREAM_THREADS", 1),
+        ("COMPOSEKIT_STREAM_TIMEOUT", 2.5),
         ("COMPOSEKIT_CACHE", "default"),
         ("COMPOSEKIT_LAZY_MARGIN", "0px 0px 50% 0px"),
         ("COMPOSEKIT_ALLOWED_ORIGINS", ["https://a.example", "http://127.0.0.1:8001"]),
@@ -290,6 +297,12 @@ def test_w002_composekit_middleware_missing() -> None:
     off = {"COMPOSEKIT_IDENTITY_COOKIE": None, "COMPOSEKIT_GENERATION_COOKIE": None}
     assert ids(MIDDLEWARE=without, **off) == []
     assert ids(MIDDLEWARE=without, COMPOSEKIT_MODE="inline", **off) == ["composekit.W002"]
+    with override_settings(MIDDLEWARE=without, COMPOSEKIT_MODE="stream", **off):
+        [message] = [m for m in checks.run_checks() if m.id == "composekit.W002"]
+    assert message.msg == (
+        "composekit.middleware.ComposekitMiddleware is not in MIDDLEWARE: "
+        'pages are not streamed although COMPOSEKIT_MODE is "stream".'
+    )
 
 
 def test_e006_esi_middleware_missing_in_esi_mode() -> None:
@@ -421,3 +434,16 @@ def test_w005_names_every_shell_when_there_are_few(monkeypatch: pytest.MonkeyPat
     # No shell declared: no warning, whatever the middleware.
     monkeypatch.setattr(shell, "_DECLARED", {})
     assert ids(SILENCED_SYSTEM_CHECKS=[]) == []
+
+
+def test_stream_mode_with_gzip_middleware_warns() -> None:
+    from tests.settings import MIDDLEWARE
+
+    gzip = ["django.middleware.gzip.GZipMiddleware", *MIDDLEWARE]
+    assert ids(MIDDLEWARE=gzip, COMPOSEKIT_MODE="stream") == ["composekit.W006"]
+    assert ids(MIDDLEWARE=gzip, COMPOSEKIT_MODE="client") == []
+    assert ids(COMPOSEKIT_MODE="stream") == []
+    with override_settings(MIDDLEWARE=gzip, COMPOSEKIT_MODE="stream"):
+        [message] = [m for m in checks.run_checks() if m.id == "composekit.W006"]
+    assert message.msg.startswith('COMPOSEKIT_MODE is "stream" and django.middleware.gzip.GZipMiddleware')
+    assert message.hint is not None and "docs/streaming.md" in message.hint

@@ -14,6 +14,7 @@ urlpatterns = [
     path("health/", views.health),
     path("shells/", include("tests.shells.urls")),
     path("loader/", include("tests.loader.urls")),
+    path("streamed/", include("tests.streamed.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="testapp/login.html")),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/")),
 ]

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
+from composekit.streaming import SCRIPT_CSP
 from composekit.timing import QueryCounter
 
 Handler = Callable[[HttpRequest], HttpResponseBase]
@@ -16,10 +17,12 @@ Handler = Callable[[HttpRequest], HttpResponseBase]
 # Everything is served from our own origin: no inline script or style, no CDN. No nonce
 # either: shells are cached and shared, so a nonce in one would be the same for every
 # visitor, which defeats it; 'self' with no inline code is the policy a cached page can keep.
+# The one exception is streamed mode's script (COMPOSEKIT_MODE=stream), the same on every
+# page: allowed by its hash.
 CSP = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self'",
+        f"script-src 'self' {SCRIPT_CSP}",
         "style-src 'self'",
         "img-src 'self' data:",
         "connect-src 'self'",

@@ -4,8 +4,9 @@ Production-like by default (``DEBUG=False``, client mode, whitenoise). Everythin
 needs to change comes from the environment:
 
 - ``DEMO_DEBUG=1``: development (``DEBUG``, so composekit renders fragments inline).
-- ``COMPOSEKIT_MODE``: ``client``, ``inline`` or ``esi`` (behind Varnish: ``make
-  demo-varnish``); unset means composekit's default (inline when ``DEBUG``, else client).
+- ``COMPOSEKIT_MODE``: ``client``, ``inline``, ``esi`` (behind Varnish: ``make
+  demo-varnish``) or ``stream`` (docs/streaming.md); unset means composekit's default
+  (inline when ``DEBUG``, else client).
 - ``DEMO_REDIS_URL``: ``redis://...``: Django's cache (the shell cache and composekit's server
   fragment cache) on that Redis, and sessions in ``composekit.sessions`` (``cached_db``
   that reads the database while Redis is down), so several app hosts share them. Unset,

@@ -10,6 +10,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
+from composekit.streaming import SCRIPT_CSP
 from tests.demo.conftest import Demo
 
 pytestmark = pytest.mark.browser
@@ -270,7 +271,7 @@ def test_no_console_errors_under_the_content_security_policy(page: Page, demo: D
     response = page.goto(demo.url + product_path(demo.url))
     assert response is not None
     policy = response.headers["content-security-policy"]
-    assert "script-src 'self';" in policy
+    assert f"script-src 'self' {SCRIPT_CSP};" in policy
     assert "require-trusted-types-for 'script'; trusted-types composekit" in policy
     wait_for_all_fragments(page)
     # Exercise a swap after an action too: add to cart reloads fragments through the loader.
