@@ -14,6 +14,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .answers import answer_with
     from .fragment import Fragment
     from .generations import invalidate
     from .policy import CachePolicy
@@ -29,6 +30,7 @@ __all__ = [
     "CacheableShellMixin",
     "Fragment",
     "ServerCache",
+    "answer_with",
     "cacheable_shell",
     "expire",
     "expire_on_change",
@@ -46,6 +48,7 @@ _MODULES = {
     "CacheableShellMixin": "shell",
     "Fragment": "fragment",
     "ServerCache": "servercache",
+    "answer_with": "answers",
     "cacheable_shell": "shell",
     "expire": "versions",
     "expire_on_change": "versions",

@@ -40,7 +40,7 @@ from .robots import robots_tag
 from .signals import batch_answered
 from .triggers import TRIGGER_HEADER
 
-__all__ = ["batch_view"]
+__all__ = ["batch_view", "problem_part", "run_part"]
 
 _PART_RE = re.compile(r"^([a-z0-9][a-z0-9-]*):([^!]+)(?:!(.+))?$")
 _DELIM = re.compile(r"\s*,\s*")
@@ -65,7 +65,7 @@ def batch_view(request: HttpRequest) -> HttpResponseBase:
         )
     start = time.perf_counter()
     response = HttpResponse(content_type="application/json")
-    parts = [_part(request, response, i, spec) for i, spec in enumerate(asked)]
+    parts = [run_part(request, response, i, spec) for i, spec in enumerate(asked)]
     response.content = json.dumps(parts, separators=(",", ":"))
     response["Cache-Control"] = "no-store"
     patch_vary_headers(response, ["Cookie"])
@@ -76,14 +76,17 @@ def batch_view(request: HttpRequest) -> HttpResponseBase:
     return response
 
 
-def _part(request: HttpRequest, batch: HttpResponse, i: int, spec: str) -> dict[str, Any]:
-    """Run part ``spec`` (``name:token[!etag]``) for ``request``; its answer's object."""
+def run_part(request: HttpRequest, batch: HttpResponse, i: int, spec: str) -> dict[str, Any]:
+    """Run part ``spec`` (``name:token[!etag]``) for ``request``; its answer's object.
+
+    The part's cookies go onto ``batch``, the response that carries it (the batch's, or a
+    write's answer: ``answers.py``)."""
     match = _PART_RE.match(spec)
     if match is None:
-        return _problem(i, 400, f"part {i} is {spec[:80]!r}, not <name>:<signed params>[!<etag>]")
+        return problem_part(i, 400, f"part {i} is {spec[:80]!r}, not <name>:<signed params>[!<etag>]")
     name, token, etag = match.groups()
     if registry.get(name) is None:
-        return _problem(i, 404, f"no fragment is registered as {name!r}", fragment=name)
+        return problem_part(i, 404, f"no fragment is registered as {name!r}", fragment=name)
     headers = {"If-None-Match": etag} if etag else None
     url = reverse("composekit:fragment", args=[name]) + "?" + urlencode({"p": token}, safe=":")
     sub = subrequest.build(request, url, (), batch=True, headers=headers)
@@ -107,6 +110,6 @@ def _part(request: HttpRequest, batch: HttpResponse, i: int, spec: str) -> dict[
     return answer
 
 
-def _problem(i: int, status: int, detail: str, **extra: Any) -> dict[str, Any]:
+def problem_part(i: int, status: int, detail: str, **extra: Any) -> dict[str, Any]:
     problem = json.loads(problem_response(status, detail, **extra).content)
     return {"i": i, "status": status, "problem": problem, "cache": "no-store", "etag": None, "scopes": None}

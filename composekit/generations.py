@@ -28,7 +28,15 @@ from django.http.response import HttpResponseBase
 from .conf import conf
 from .cookies import set_loader_cookie
 
-__all__ = ["EVERY_WRITE", "UNKNOWN_WRITE", "invalidate", "move_generations", "parse", "serialize"]
+__all__ = [
+    "EVERY_WRITE",
+    "UNKNOWN_WRITE",
+    "invalidate",
+    "move_generations",
+    "named_scopes",
+    "parse",
+    "serialize",
+]
 
 EVERY_WRITE = "@"
 UNKNOWN_WRITE = "*"
@@ -60,6 +68,12 @@ def invalidate(request: HttpRequest, *scopes: str) -> None:
     else:
         touched.add(UNKNOWN_WRITE)
     setattr(request, _SCOPES_ATTR, touched)
+
+
+def named_scopes(request: HttpRequest) -> frozenset[str]:
+    """The scopes ``invalidate()`` named on ``request`` (not the unknown ``*``)."""
+    touched: set[str] = getattr(request, _SCOPES_ATTR, set())
+    return frozenset(touched - {UNKNOWN_WRITE})
 
 
 def parse(value: str | None) -> dict[str, str]:

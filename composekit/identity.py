@@ -26,7 +26,7 @@ from django.http.response import HttpResponseBase
 from .conf import conf
 from .cookies import set_loader_cookie
 
-__all__ = ["rotate_identity", "set_marker"]
+__all__ = ["rotate_identity", "rotated", "set_marker"]
 
 # Set on a request whose identity changed: the marker the response must carry.
 _NEW_MARKER_ATTR = "_composekit_identity"
@@ -36,6 +36,11 @@ def rotate_identity(request: HttpRequest | None) -> None:
     """Give the browser behind ``request`` a new identity marker (set on its response)."""
     if request is not None:
         setattr(request, _NEW_MARKER_ATTR, secrets.token_urlsafe(12))
+
+
+def rotated(request: HttpRequest) -> bool:
+    """Whether ``request`` changed who the browser belongs to (a login, a logout)."""
+    return hasattr(request, _NEW_MARKER_ATTR)
 
 
 def _on_login_or_logout(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:

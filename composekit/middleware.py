@@ -2,10 +2,10 @@
 
 ``ComposekitMiddleware`` tells the browser what changed for the person behind it: a new
 identity marker on a login or logout (``identity.py``), moved write generations on the
-user's writes (``generations.py``), in inline mode the cookies and ``Vary`` of the
-fragments rendered into the page (``inline.py``), in ESI mode which pages hold
-includes for the surrogate (``esi.py``), and in stream mode turns pages into streamed ones
-(``streaming.py``).
+user's writes (``generations.py``), the fragments a write through the loader moved,
+re-rendered (``answers.py``), in inline mode the cookies and ``Vary`` of the fragments
+rendered into the page (``inline.py``), in ESI mode which pages hold includes for the
+surrogate (``esi.py``), and in stream mode turns pages into streamed ones (``streaming.py``).
 
 
 Under ASGI an async-capable middleware runs in the event loop, with no thread hop per
@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from . import esi, generations, identity, inline, streaming
+from . import answers, esi, generations, identity, inline, streaming
 
 __all__ = ["ComposekitMiddleware", "ResponseMiddleware"]
 
@@ -64,7 +64,15 @@ class ComposekitMiddleware(ResponseMiddleware):
     wrote nothing), so shells stay the same for everyone.
     """
 
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        response: HttpResponseBase = await self.get_response(request)  # type: ignore[misc]
+        if answers.asked(request, response):
+            # The fragment views are synchronous (DRF, the ORM): out of the event loop.
+            response = await sync_to_async(answers.attach)(request, response)
+        return self.process_response(request, response)
+
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        response = answers.attach(request, response)
         identity.set_marker(request, response)
         generations.move_generations(request, response)
         inline.apply_to_response(request, response)

@@ -62,13 +62,26 @@ THREADS = 16
 
 @contextmanager
 def demo_server(
-    env: Mapping[str, str], logs: Path, *, workers: int = 1, threads: int = THREADS, port: int = 0
+    env: Mapping[str, str],
+    logs: Path,
+    *,
+    workers: int = 1,
+    threads: int = THREADS,
+    port: int = 0,
+    access_log: bool = False,
 ) -> Iterator[Server]:
     """The demo under gunicorn on ``port`` of 127.0.0.1 (0: a free one), its log in a folder
-    under ``logs``."""
+    under ``logs`` (with ``access_log``, every request in its ``access.log`` too)."""
     app = "demo_site.wsgi"
     with gunicorn(
-        logs, env=env, app=app, cwd=DEMO_DIR, workers=workers, threads=threads, port=port
+        logs,
+        env=env,
+        app=app,
+        cwd=DEMO_DIR,
+        workers=workers,
+        threads=threads,
+        port=port,
+        access_log=access_log,
     ) as server:
         yield server
 

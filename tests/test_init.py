@@ -25,6 +25,7 @@ MODULES = sorted(m.name for m in pkgutil.walk_packages(composekit.__path__, "com
         ("CachePolicy", "composekit.policy"),
         ("CacheableShellMixin", "composekit.shell"),
         ("Fragment", "composekit.fragment"),
+        ("answer_with", "composekit.answers"),
         ("cacheable_shell", "composekit.shell"),
         ("fragment_url", "composekit.render"),
         ("register", "composekit.registry"),

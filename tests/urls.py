@@ -11,6 +11,7 @@ urlpatterns = [
     path("inline-page/<str:name>/", views.inline_page),
     path("cart/add/", views.add),
     path("cart/lines/", views.cart_lines),
+    path("write/", views.write),
     path("health/", views.health),
     path("shells/", include("tests.shells.urls")),
     path("loader/", include("tests.loader.urls")),

@@ -207,7 +207,7 @@ REST_FRAMEWORK = {
 }
 
 # A cart changed in one tab refreshes the cart's fragments in the shopper's other tabs.
-COMPOSEKIT_LIVE_TABS = ["cart:changed"]
+COMPOSEKIT_LIVE_TABS = ["cart:changed", "cart:products-changed"]
 
 if "COMPOSEKIT_MODE" in os.environ:
     COMPOSEKIT_MODE = os.environ["COMPOSEKIT_MODE"]

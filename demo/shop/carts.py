@@ -115,6 +115,11 @@ def add(user: User, product: Product, quantity: int) -> Added:
 
 
 @transaction.atomic
+def holds(user: User, product: Product) -> bool:
+    """Whether the user's cart has a line for ``product``."""
+    return CartItem.objects.filter(cart__user=user, product=product).exists()
+
+
 def set_quantity(user: User, product: Product, quantity: int) -> int:
     """Set the line's quantity (0 removes it); return what it became."""
     cart, _ = Cart.objects.get_or_create(user=user)

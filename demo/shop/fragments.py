@@ -4,7 +4,8 @@ The private ones are kept by the shopper's browser for five minutes and shown ag
 next pages without a request: the loader drops them when the shopper logs out or in, and
 when the shopper's own writes change them. Writes to the cart say so
 (``invalidate(request, "cart")`` in views.py), so adding to the cart refetches the cart's
-fragments and keeps the user menu (``scopes``). The ETags are cheap validators: a fragment
+fragments and keeps the user menu (``scopes``); written through the loader, the add answers
+with the cart's fragments re-rendered (``CK-Fragments``, docs/loader.md): one request. The ETags are cheap validators: a fragment
 whose validator still matches answers 304 without querying for or rendering its body.
 Fragments holding a form include the CSRF cookie in theirs: the token in the HTML is valid
 for as long as that cookie is.
@@ -130,8 +131,11 @@ class Recommended(Fragment):
 
     name = "recommended"
     template_name = "shop/fragments/recommended.html"
-    cache = CachePolicy.private(max_age=KEPT, scopes=("cart",))
-    refresh_on = ("cart:changed",)
+    # It depends on which products the cart holds, not on how many of each: a write that adds
+    # one more of a line, or takes one away, leaves it as it was (kept, not re-rendered, not
+    # even in the write's answer). Writes that add or remove a line say "cart-products".
+    cache = CachePolicy.private(max_age=KEPT, scopes=("cart-products",))
+    refresh_on = ("cart:products-changed",)
     # Kept on the server per shopper too; a change to their cart or to any product renders it
     # anew. Past ten minutes it is still served, for a minute more, while one request renders it again.
     server_cache = ServerCache(timeout=600, stale_while_revalidate=60)

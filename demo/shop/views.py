@@ -138,10 +138,11 @@ def cart_add(request: HttpRequest) -> HttpResponseBase:
     if not request.user.is_authenticated:
         return redirect_to_login(_next(request, item.get_absolute_url()))
     added = carts.add(_shopper(request), item, _quantity(request, default=1))
-    invalidate(request, "cart")  # the shopper's next page fetches the cart's fragments anew
+    # The shopper's next page fetches the cart's fragments anew; through the loader, this
+    # answer carries them (and the picks when a line came in), re-rendered: one request.
+    events = _cart_changed(request, products_changed=added.before == 0 < added.after)
     if submitted_by_loader(request):
-        events = ["cart:changed", "cart:capped"] if added.capped else ["cart:changed"]
-        return trigger(HttpResponse(status=204), *events)
+        return trigger(HttpResponse(status=204), *events, *(["cart:capped"] if added.capped else []))
     if _wants_json(request):
         summary = carts.summary(request.user)
         return JsonResponse(
@@ -192,9 +193,22 @@ def same_origin(request: HttpRequest) -> bool:
 @login_required
 def cart_update(request: HttpRequest) -> HttpResponseBase:
     item = get_object_or_404(Product, sku=request.POST.get("sku", ""))
-    carts.set_quantity(_shopper(request), item, _quantity(request, default=0))
+    held = carts.holds(_shopper(request), item)
+    after = carts.set_quantity(_shopper(request), item, _quantity(request, default=0))
+    events = _cart_changed(request, products_changed=held != (after > 0))
+    if submitted_by_loader(request):
+        return trigger(HttpResponse(status=204), *events)
+    return redirect(_next(request, reverse("shop:cart")))
+
+
+def _cart_changed(request: HttpRequest, products_changed: bool) -> list[str]:
+    """Say what a cart write moved (``invalidate``): the cart, and which products it holds
+    when a line came or went (the picks follow that, not quantities). The events to trigger."""
+    if products_changed:
+        invalidate(request, "cart", "cart-products")
+        return ["cart:changed", "cart:products-changed"]
     invalidate(request, "cart")
-    return _done(request, reverse("shop:cart"))
+    return ["cart:changed"]
 
 
 def _shopper(request: HttpRequest) -> User:
@@ -220,14 +234,6 @@ def _next(request: HttpRequest, fallback: str) -> str:
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return fallback
     return target
-
-
-def _done(request: HttpRequest, fallback: str) -> HttpResponseBase:
-    """A form composekit-live sent: "the cart changed", and its fragments refresh themselves.
-    Otherwise (no JS) back where the form was."""
-    if submitted_by_loader(request):
-        return trigger(HttpResponse(status=204), "cart:changed")
-    return redirect(_next(request, fallback))
 
 
 def cart_plain(request: HttpRequest) -> HttpResponse:

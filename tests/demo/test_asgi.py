@@ -114,8 +114,12 @@ def test_core_flow_under_asgi(page: Page, asgi_demo: dict[str, str], mode: str) 
     page.goto(url + product_path(url))
     count = page.locator("[data-cart-count]")
     expect(count).to_have_text("0")
-    page.get_by_role("button", name="Add to cart").click()
+    with page.expect_response(lambda response: "/cart/add/" in response.url) as added:
+        page.get_by_role("button", name="Add to cart").click()
     expect(count).to_have_text("1")
+    # The answer carried the cart, rendered out of the event loop (composekit/answers.py).
+    assert added.value.status == 200
+    assert any("<" in part.get("html", "") for part in added.value.json())
 
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(f"{url}/")

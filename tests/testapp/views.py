@@ -9,7 +9,7 @@ from django.template import engines
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from composekit import expire
+from composekit import answer_with, expire, invalidate, trigger
 
 from .models import CartLine
 
@@ -69,3 +69,17 @@ def cart_lines(request: HttpRequest) -> HttpResponse:
 def health(request: HttpRequest) -> HttpResponse:
     """What Varnish's health probe asks for: the app answers, without touching the database."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@csrf_exempt  # test-only: tests/test_answers.py posts as the loader would
+def write(request: HttpRequest) -> HttpResponse:
+    """A write (tests/test_answers.py): POST ``scope``, ``event``, ``answer`` (fragment names),
+    each repeatable, ``status`` (204) and ``body`` ('') say what it does and answers."""
+    scopes = request.POST.getlist("scope")
+    if scopes:
+        invalidate(request, *scopes)
+    if request.POST.get("unknown"):
+        invalidate(request)
+    answer_with(request, *request.POST.getlist("answer"))
+    response = HttpResponse(request.POST.get("body", ""), status=int(request.POST.get("status", 204)))
+    return trigger(response, *request.POST.getlist("event"))

@@ -53,16 +53,17 @@ var schedule = (el) => {
 };
 var identity = () => cookie(self.composekit?.config?.identityCookie || "ck_identity");
 var onEvent = (name, event) => {
+  const detail = (
+    /** @type {CustomEvent<{ tab?: boolean, answered?: Set<Element> } | null>} */
+    event.detail
+  );
   for (const el of document.querySelectorAll("ck-fragment[refresh-on]")) {
-    if (eventsOf(el).includes(name)) schedule(
+    if (eventsOf(el).includes(name) && !detail?.answered?.has(el)) schedule(
       /** @type {Fragment} */
       el
     );
   }
-  const fromTab = (
-    /** @type {CustomEvent<{ tab?: boolean } | null>} */
-    event.detail?.tab
-  );
+  const fromTab = detail?.tab;
   if (!fromTab && liveConfig.tabs.includes(name)) {
     try {
       localStorage.setItem(KEY, JSON.stringify({ name, identity: identity(), id: Math.random() }));
@@ -97,10 +98,63 @@ var hearOtherTabs = () => {
   });
 };
 
+// js/src/live/answer.js
+var shown = () => {
+  const entries = /* @__PURE__ */ new Map();
+  for (const el of document.querySelectorAll("ck-fragment[state=loaded]:not([public]):not([batch=off])")) {
+    const url = new URL(el.getAttribute("src") || "", document.baseURI);
+    const token = url.searchParams.get("p");
+    const name = el.getAttribute("name");
+    if (url.origin !== location.origin || !token || !name) continue;
+    const events = eventsOf(el);
+    const entry = name + ":" + token + (events.length ? ";" + events : "");
+    entries.set(entry, [
+      ...entries.get(entry) || [],
+      /** @type {Fragment} */
+      el
+    ]);
+  }
+  return entries;
+};
+var swapAnswer = async (response, hosts) => {
+  const answered = /* @__PURE__ */ new Set();
+  if (!/^application\/json/i.test(response.headers.get("Content-Type") || "")) return answered;
+  const parts = (
+    /** @type {Part[]} */
+    await response.json()
+  );
+  for (const { i, status, html = "", cache, etag, scopes, trigger } of parts) {
+    if (status !== 200) continue;
+    const fields = { "Content-Type": "text/html", "Cache-Control": cache, ETag: etag, "CK-Scopes": scopes?.join(), "CK-Trigger": trigger };
+    const headers = (
+      /** @type {[string, string][]} */
+      Object.entries(fields).filter(([, value]) => value != null)
+    );
+    for (const el of hosts[i] || []) {
+      if (el.getAttribute("state") !== "loaded") continue;
+      const src = el.getAttribute("src");
+      const own = Object.hasOwn(el, "fetchFragment");
+      const fetchFragment = el.fetchFragment;
+      el.fetchFragment = (url, init) => url === src ? Promise.resolve(new Response(html, { headers })) : fetchFragment.call(el, url, init);
+      try {
+        await el.refresh();
+        answered.add(el);
+      } catch {
+      } finally {
+        if (own) el.fetchFragment = fetchFragment;
+        else delete /** @type {Partial<Fragment>} */
+        el.fetchFragment;
+      }
+    }
+  }
+  return answered;
+};
+
 // js/src/live/forms.js
-var send = async (form, submitter) => {
+var send = async (form, submitter, fragments) => {
   const data = new FormData(form, submitter);
   const headers = { "CK-Request": "form" };
+  if (fragments) headers["CK-Fragments"] = fragments;
   const token = cookie(liveConfig.csrfCookie);
   if (token && !data.has("csrfmiddlewaretoken")) headers[liveConfig.csrfHeader] = token;
   const get = form.method === "get";
@@ -117,7 +171,7 @@ var send = async (form, submitter) => {
     credentials: "same-origin"
   });
   if (!response.ok || response.redirected) throw Error(`${form.action} answered ${response.status}`);
-  return (response.headers.get("CK-Trigger") || "").split(/[\s,]+/).filter(Boolean);
+  return response;
 };
 var submitForms = () => {
   document.addEventListener("submit", async (event) => {
@@ -130,17 +184,21 @@ var submitForms = () => {
       event.submitter
     );
     form.setAttribute("aria-busy", "true");
-    let triggers;
+    const entries = shown();
+    let response;
     try {
-      triggers = await send(form, submitter);
+      response = await send(form, submitter, [...entries.keys()].join(" "));
     } catch {
       form.removeAttribute("aria-busy");
       form.removeAttribute("data-ck-submit");
       form.requestSubmit(submitter);
       return;
     }
+    const answered = await swapAnswer(response, [...entries.values()]).catch(() => /* @__PURE__ */ new Set());
     form.removeAttribute("aria-busy");
-    for (const name of triggers) document.dispatchEvent(new CustomEvent(name, { detail: { source: form } }));
+    for (const name of (response.headers.get("CK-Trigger") || "").split(/[\s,]+/).filter(Boolean)) {
+      document.dispatchEvent(new CustomEvent(name, { detail: { source: form, answered } }));
+    }
   });
 };
 

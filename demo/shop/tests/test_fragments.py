@@ -34,8 +34,11 @@ def test_the_cart_summary_is_per_user_and_kept_until_the_cart_changes(shell_user
         "cart-summary", CachePolicy.private(max_age=300, scopes=("cart",)), user=alice
     )
     assert result.headers["CK-Scopes"] == "cart"
-    # The picks change with the cart too: kept as long, dropped on the same writes.
-    assert_fragment_policy("recommended", CachePolicy.private(max_age=300, scopes=("cart",)), user=alice)
+    # The picks change with the products in the cart, not their quantities: kept as long,
+    # dropped only by writes that add or remove a line.
+    assert_fragment_policy(
+        "recommended", CachePolicy.private(max_age=300, scopes=("cart-products",)), user=alice
+    )
 
 
 def test_the_user_menu_names_the_shopper(shell_users):

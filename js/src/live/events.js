@@ -21,7 +21,7 @@ const listening = new Set();
 const pending = new WeakMap();
 
 /** @param {Element} el */
-const eventsOf = (el) => (el.getAttribute('refresh-on') || '').split(/\s+/).filter(Boolean);
+export const eventsOf = (el) => (el.getAttribute('refresh-on') || '').split(/\s+/).filter(Boolean);
 
 /** @param {Fragment} el */
 export const schedule = (el) => {
@@ -58,10 +58,12 @@ const identity = () => cookie(self.composekit?.config?.identityCookie || 'ck_ide
  * @param {Event} event
  */
 const onEvent = (name, event) => {
+  const detail = /** @type {CustomEvent<{ tab?: boolean, answered?: Set<Element> } | null>} */ (event).detail;
   for (const el of document.querySelectorAll('ck-fragment[refresh-on]')) {
-    if (eventsOf(el).includes(name)) schedule(/** @type {Fragment} */ (el));
+    // A write's answer carried it already (answer.js): no request for it.
+    if (eventsOf(el).includes(name) && !detail?.answered?.has(el)) schedule(/** @type {Fragment} */ (el));
   }
-  const fromTab = /** @type {CustomEvent<{ tab?: boolean } | null>} */ (event).detail?.tab;
+  const fromTab = detail?.tab;
   if (!fromTab && liveConfig.tabs.includes(name)) {
     try {
       // The time and a random part make each write a change, so it fires even when repeated.

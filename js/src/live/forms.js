@@ -4,17 +4,22 @@
 // that show what changed refresh themselves: no page JavaScript. A form answered with
 // anything but a 2xx (or redirected: the answer's triggers are lost on the way) is then
 // submitted the ordinary way, as it would be without JS. The server knows such a submission
-// by its `CK-Request: form` header (composekit.submitted_by_loader()).
+// by its `CK-Request: form` header (composekit.submitted_by_loader()). The form names the
+// page's private fragments (CK-Fragments): the answer may carry those the write moved, swapped
+// in without another request (answer.js).
+import { shown, swapAnswer } from './answer.js';
 import { cookie, liveConfig } from './config.js';
 
 /**
  * @param {HTMLFormElement} form
  * @param {HTMLElement | null} submitter
+ * @param {string} fragments CK-Fragments: what the page shows
  */
-const send = async (form, submitter) => {
+const send = async (form, submitter, fragments) => {
   const data = new FormData(form, submitter);
   /** @type {Record<string, string>} */
   const headers = { 'CK-Request': 'form' };
+  if (fragments) headers['CK-Fragments'] = fragments;
   const token = cookie(liveConfig.csrfCookie);
   if (token && !data.has('csrfmiddlewaretoken')) headers[liveConfig.csrfHeader] = token;
   const get = form.method === 'get';
@@ -27,7 +32,7 @@ const send = async (form, submitter) => {
     credentials: 'same-origin',
   });
   if (!response.ok || response.redirected) throw Error(`${form.action} answered ${response.status}`);
-  return (response.headers.get('CK-Trigger') || '').split(/[\s,]+/).filter(Boolean);
+  return response;
 };
 
 /** Submits <form data-ck-submit> through the loader. */
@@ -39,16 +44,21 @@ export const submitForms = () => {
     if (form.getAttribute('aria-busy') === 'true') return; // sent already: no double submission
     const submitter = /** @type {SubmitEvent} */ (event).submitter;
     form.setAttribute('aria-busy', 'true');
-    let triggers;
+    const entries = shown();
+    let response;
     try {
-      triggers = await send(form, submitter);
+      response = await send(form, submitter, [...entries.keys()].join(' '));
     } catch {
       form.removeAttribute('aria-busy');
       form.removeAttribute('data-ck-submit'); // the ordinary way, this time
       form.requestSubmit(submitter);
       return;
     }
+    // The write happened: whatever comes now, the form is not sent again.
+    const answered = await swapAnswer(response, [...entries.values()]).catch(() => new Set());
     form.removeAttribute('aria-busy');
-    for (const name of triggers) document.dispatchEvent(new CustomEvent(name, { detail: { source: form } }));
+    for (const name of (response.headers.get('CK-Trigger') || '').split(/[\s,]+/).filter(Boolean)) {
+      document.dispatchEvent(new CustomEvent(name, { detail: { source: form, answered } }));
+    }
   });
 };

@@ -1,3 +1,4 @@
+export function eventsOf(el: Element): string[];
 export function schedule(el: Fragment): void;
 export function listen(name: string): void;
 export function watchEvents(root?: ParentNode): void;
