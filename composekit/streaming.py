@@ -53,7 +53,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import subrequest, tags
+from . import requeststate, subrequest, tags
 from .conf import conf
 from .html import html_attrs
 from .triggers import TRIGGER_HEADER
@@ -250,7 +250,7 @@ def _wanted(request: HttpRequest, response: HttpResponseBase) -> bool:
     match = getattr(request, "resolver_match", None)
     if match is not None and match.app_name == "composekit":
         return False  # a fragment (which may hold placeholders) or a batch
-    return not (subrequest.is_sub_request(request) or subrequest.is_batch_part(request))
+    return not (requeststate.is_inline(request) or requeststate.is_batch_part(request))
 
 
 def _load_user(request: HttpRequest) -> None:
