@@ -33,7 +33,7 @@ def bench(*args: str, timeout: float) -> None:
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("bench")
     out, raw = folder / "benchmarks.md", folder / "results.json"
-    bench("--quick", f"--out={out}", f"--json={raw}", timeout=420)
+    bench("--quick", f"--out={out}", f"--json={raw}", timeout=900)
     data: dict[str, Any] = json.loads(raw.read_text())
     data["markdown"] = out.read_text()
     return data
