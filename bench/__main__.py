@@ -22,7 +22,7 @@ from demo.launch import demo_env, demo_server
 from harness import vcl
 from harness.servers import ROOT, redis_server, varnishd
 
-from . import browser, browsing, endpoint, esi, loader_size, memory, server_cache, shell_guard
+from . import browser, browsing, endpoint, esi, loader_size, memory, server_cache, shell_guard, workloads
 from . import metrics as metrics_cost
 from .demo_data import (
     catalog_paths,
@@ -49,6 +49,19 @@ SIZES: dict[str, dict[str, tuple[Any, Any]]] = {
         "idle_s": (10.0, 0.5),  # the stack left idle before each round, its CPU measured
         "changes": (5, 2),  # after the rounds: a price saved, composed's visitors poll for it
         "visitors": (5, 5),  # ... this many, through Varnish
+    },
+    "workloads": {
+        "shoppers": (8, 1),
+        "earlier": (5, 1),  # the returning visitor's earlier visit, not measured
+        "pages": (5, 2),  # the returning visitor's and the cold device's page views
+        "prelude": (3, 1),  # page views in the first tab before the new tab opens
+        "browse": (30, 3),  # browse-only: page views across ...
+        "tabs": (3, 3),  # ... this many tabs
+        "rounds": (3, 1),
+        "warmup": (1, 0),
+        "concurrency": (4, 1),
+        "idle_s": (5.0, 0.2),
+        "settle_s": (20.0, 0.5),  # at most this long a wait for the stack to be quiet
     },
     "endpoint": {"iterations": (500, 20), "rounds": (7, 2)},
     "metrics": {"iterations": (500, 20), "rounds": (7, 2)},
@@ -98,9 +111,16 @@ def on_a_new_demo(
 
 run_browsing = on_a_new_demo(browsing, "browsing", "(1) real browsing: composed vs monolithic, in Chromium")
 
+run_workloads = on_a_new_demo(
+    workloads,
+    "workloads",
+    "(1b) returning visitor, new tab, cold device, browse-only: composed vs monolithic, in Chromium",
+)
+
 # The sections --only can run again on their own, by results key.
 ALONE: dict[str, Callable[[dict[str, dict[str, Any]], Path], dict[str, Any]]] = {
     "browsing": run_browsing,
+    "workloads": run_workloads,
     "endpoint": on_a_new_demo(
         endpoint, "endpoint", "(2) endpoint: fixed cost under gunicorn, composekit's own work"
     ),
@@ -127,6 +147,11 @@ def run_all(sizes: dict[str, dict[str, Any]], tmp: Path) -> dict[str, Any]:
     shoppers = usernames(sizes["demo"]["sessions"])
     results["browsing"] = run_browsing(sizes, tmp)
     loads.append(("after (1) browsing", load()))
+    log("(1b) returning visitor, new tab, cold device, browse-only: composed vs monolithic, in Chromium")
+    results["workloads"] = workloads.run(
+        workdir, tmp / "workloads", **sizes["workloads"], workers=WORKERS, threads=THREADS, log=log
+    )
+    loads.append(("after (1b) workloads", load()))
 
     results.update(run_cache_and_esi(sizes, tmp, workdir, shoppers))
     loads.append(("after (6) server cache and (7) ESI", load()))
@@ -209,6 +234,30 @@ def run_cache_and_esi(
     return results
 
 
+def only(
+    sections: list[str], saved: Path, sizes: dict[str, dict[str, Any]], *, quick: bool
+) -> dict[str, Any]:
+    """``sections`` run alone, put into the results saved at ``saved`` (their sizes kept), or
+    into new results (this run's sizes) when there are none yet: a fresh clone."""
+    if saved.exists():
+        results: dict[str, Any] = json.loads(saved.read_text())
+        sizes = {**sizes, **results["sizes"]}  # a section new since those results: this run's
+        results["sizes"] = sizes
+    else:
+        started = time.monotonic()
+        results = {"machine": machine(), "sizes": sizes, "date": time.strftime("%Y-%m-%d"), "quick": quick}
+        results["load"] = [("start", load())]
+    for section in sections:
+        with tempfile.TemporaryDirectory(prefix="composekit-bench-") as tmp:
+            results[section] = ALONE[section](sizes, Path(tmp))
+        if saved.exists():  # else: nothing else to tell it from
+            results.setdefault("rerun", {})[section] = time.strftime("%Y-%m-%d")
+    if "duration_s" not in results:
+        results["load"].append(("end", load()))
+        results["duration_s"] = time.monotonic() - started
+    return results
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that every benchmark works")
@@ -224,28 +273,25 @@ def main(argv: list[str] | None = None) -> None:
         choices=sorted(ALONE),
         action="append",
         help="run this section alone (again: several --only run several) and put it into the "
-        "results --json names (which must exist), then write the report",
+        "results --json names (new results if there are none), then write the report",
     )
     args = parser.parse_args(argv)
     out = args.out or (None if args.quick else ROOT / "docs" / "benchmarks.md")
     if args.render:
         (out or ROOT / "docs" / "benchmarks.md").write_text(render(json.loads(args.render.read_text())))
         return
+    sizes = {bench: {k: both[args.quick] for k, both in knobs.items()} for bench, knobs in SIZES.items()}
     if args.only:
-        if not (args.json and args.json.exists()):
-            parser.error("--only needs --json naming the results of a full run")
-        results = json.loads(args.json.read_text())
-        for section in args.only:
-            with tempfile.TemporaryDirectory(prefix="composekit-bench-") as tmp:
-                results[section] = ALONE[section](results["sizes"], Path(tmp))
-            results.setdefault("rerun", {})[section] = time.strftime("%Y-%m-%d")
+        if not args.json:
+            parser.error("--only needs --json: the results to put the sections into (made if missing)")
+        results = only(args.only, args.json, sizes, quick=args.quick)
         text = re.sub(r"/tmp/composekit-bench-[^/\"]+", "<tmp>", json.dumps(results, indent=1))
         args.json.write_text(text)
-        (out or ROOT / "docs" / "benchmarks.md").write_text(render(json.loads(text)))
-        log(f"wrote the report with {', '.join(args.only)} run again")
+        if out:
+            out.write_text(render(json.loads(text)))
+        log(f"wrote {args.json}{f' and {out}' if out else ''} with {', '.join(args.only)} run")
         return
     with tempfile.TemporaryDirectory(prefix="composekit-bench-") as tmp:
-        sizes = {bench: {k: both[args.quick] for k, both in knobs.items()} for bench, knobs in SIZES.items()}
         results = run_all(sizes, Path(tmp))
     results["quick"] = args.quick
     # Temporary paths mean nothing once the folder is gone.

@@ -19,7 +19,8 @@ cookies of a session logged in before any round (logins are not measured); it th
 the pages of its plan (fixed, seeded: catalog, categories, products, all different, the
 products skewed to each category's first) in one tab, each until every fragment on it has
 loaded (lazy ones scrolled into view), and adds the product of page ``add_after`` to its
-cart. Page 1 of every shopper first (the first view), then the rest. The server CPU of a phase is the CPU time (``/proc``) of every process
+cart (composed: composekit-live; monolithic: ``bench/variants/parts.js``, over fetch, the
+answer only the parts the add changed, as an htmx-style app). Page 1 of every shopper first (the first view), then the rest. The server CPU of a phase is the CPU time (``/proc``) of every process
 of the stack over it: gunicorn's master and workers, varnishd's manager and child,
 redis-server. ``bench.request_cpu`` splits gunicorn's by request.
 
@@ -92,6 +93,12 @@ WATCH_REFRESHES = """() => {
 }"""
 ADDED = """() => !document.querySelector('form.add-form[aria-busy]')
   && window.benchRefreshes.done >= window.benchRefreshes.expected"""
+# Before the monolithic add-to-cart: parts.js says "cart:changed" once it swapped the parts in.
+WATCH_SWAP = """() => {
+  window.benchSwapped = false;
+  document.addEventListener("cart:changed", () => { window.benchSwapped = true; }, {once: true});
+}"""
+SWAPPED = """() => window.benchSwapped && !document.querySelector('form.add-form[aria-busy]')"""
 
 
 @dataclass
@@ -237,9 +244,11 @@ async def _add_to_cart(page: Any, variant: str) -> dict[str, Any]:
         await button.click()
         await page.wait_for_function(ADDED, timeout=TIMEOUT_MS)
     else:
-        # No loader: the form is posted, and the server redirects back to the page.
-        async with page.expect_navigation(wait_until="load", timeout=TIMEOUT_MS):
-            await button.click()
+        # htmx-style (bench/variants/parts.js): the form posted over fetch, the answer's parts
+        # (the cart summary, the picks) swapped in, then "cart:changed".
+        await page.evaluate(WATCH_SWAP)
+        await button.click()
+        await page.wait_for_function(SWAPPED, timeout=TIMEOUT_MS)
     return await _settled(page)
 
 
@@ -260,9 +269,8 @@ def warm_shared_caches(stack: Stack, plans: list[list[str]]) -> None:
 
     A shop has more visitors than the benchmark's shoppers: they keep what every visitor
     shares in the shared caches (Varnish's shells and price fragments, the ``{% cache %}``
-    parts), which would otherwise expire (300 s) between two rounds of a slow run, or be
-    missing from the first round of a run without warm-up. Asked of every variant alike (the
-    monolithic pages hold no fragment placeholders).
+    parts), which would otherwise be missing from the first round of a run without warm-up.
+    Asked of every variant alike (the monolithic pages render their parts in the page).
     """
     with new_session() as session:
         for path in sorted({path for plan in plans for path in plan}):

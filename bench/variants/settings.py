@@ -12,7 +12,12 @@ tags' parts.
   fragment's template with its ``get_context()`` in the page (no sub-request, no DRF); no
   composekit middleware; the ``{% cache %}`` tags off (DummyCache).
 - ``monolithic-cache``: the same, with the ``{% cache %}`` tags on: the shared parts of each
-  page (category bar, product grids, product details, related products) kept in Redis.
+  page (category bar, product grids, product details, related products) kept in Redis until
+  changed, like composed's shells (``bench.variants.cache``), and the picks kept per user by
+  their cart's version (``bench.variants.tags``).
+
+In both monolithic variants the buy box posts over fetch and swaps in the parts the answer
+brings (``bench.variants.urls``), as an htmx-style app would.
 """
 
 from __future__ import annotations
@@ -30,7 +35,8 @@ if VARIANT not in VARIANTS:
 
 _REDIS = {"BACKEND": "composekit.rediscache.RedisCache", "LOCATION": os.environ["BENCH_REDIS_URL"]}
 _OFF = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-CACHES = {"default": _REDIS, "template_fragments": _REDIS if VARIANT == "monolithic-cache" else _OFF}
+_KEPT = {**_REDIS, "BACKEND": "bench.variants.cache.KeptTemplateParts"}
+CACHES = {"default": _REDIS, "template_fragments": _KEPT if VARIANT == "monolithic-cache" else _OFF}
 COMPOSEKIT_MODE = "client"
 
 if VARIANT != "composed":

@@ -1,0 +1,108 @@
+"""``python -m bench --quick --only workloads`` on a fresh clone: no earlier results file.
+
+Runs section (1b) alone at its tiny size (three stacks of the demo, Varnish, Chromium) into
+results that do not exist yet, and checks what it wrote: the raw results and a report of
+that section alone. No timing assertions: timings belong in ``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.workloads import PHASES, TARGETS, WORKLOADS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = [pytest.mark.browser, pytest.mark.proxy]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    folder = tmp_path_factory.mktemp("bench-only")
+    out, raw = folder / "benchmarks.md", folder / "results.json"
+    assert not raw.exists()
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--only=workloads", f"--json={raw}", f"--out={out}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-5000:]
+    data: dict[str, Any] = json.loads(raw.read_text())
+    data["markdown"] = out.read_text()
+    return data
+
+
+def test_new_results_hold_the_section_and_what_the_report_needs(results: dict[str, Any]) -> None:
+    assert {"date", "machine", "sizes", "duration_s", "load", "workloads"} <= results.keys()
+    assert results["quick"] is True
+    assert "browsing" not in results and "rerun" not in results  # nothing else was run
+    markdown = results["markdown"]
+    assert "## 1b. Four more ways to browse" in markdown
+    assert "**Not run**" in markdown and "`browsing`" in markdown
+    assert "## 1. Server CPU of real browsing" not in markdown
+
+
+def test_every_workload_measures_every_variant_on_equal_content(results: dict[str, Any]) -> None:
+    w = results["workloads"]
+    assert w["mismatches"] == []
+    assert set(w["variants"]) == {"composed", "monolithic", "monolithic-cache"}
+    for name, variant in w["variants"].items():
+        assert variant["idle_ms_per_s"]["low"] >= 0, name
+        for workload in WORKLOADS:
+            for phase in PHASES[workload]:
+                figures = variant["workloads"][workload][phase]
+                cpu = figures["cpu_ms_per_view"]
+                # Whole clock ticks (10 ms) over a tiny run: a phase may show 0.
+                assert 0 <= cpu["low"] <= cpu["median"] <= cpu["high"], (name, workload, phase)
+                assert figures["busy_ms_per_view"]["median"] <= cpu["median"], (name, workload, phase)
+                kinds = {row["what"] for row in figures["where"]["rows"]}
+                # No write in any workload; monolithic renders pages, composed's shells come
+                # from Varnish and its private fragments reach Django.
+                assert not any(kind.startswith("POST") for kind in kinds), (name, workload, kinds)
+                if name == "composed":
+                    assert "varnishd" in kinds and "page" not in kinds, (workload, kinds)
+                else:
+                    assert "page" in kinds and "varnishd" not in kinds, (name, workload, kinds)
+    for workload in WORKLOADS:
+        for peer in ("monolithic", "monolithic-cache"):
+            for phase in PHASES[workload]:
+                assert not math.isnan(w["ratios"][workload][peer][phase]["median"]), (workload, peer, phase)
+
+
+def test_page_views_are_counted_per_workload(results: dict[str, Any]) -> None:
+    w, sizes = results["workloads"], results["sizes"]["workloads"]
+    shoppers = sizes["shoppers"]
+    assert w["views"] == {
+        "returning": {"first": shoppers, "session": shoppers * sizes["pages"]},
+        "new_tab": {"first": shoppers},
+        "cold_device": {"first": shoppers, "session": shoppers * sizes["pages"]},
+        "browse_only": {"session": shoppers * sizes["browse"]},
+    }
+    # Each monolithic page view is one page Django renders, whichever workload.
+    for workload in WORKLOADS:
+        for phase in PHASES[workload]:
+            rows = {
+                r["what"]: r
+                for r in w["variants"]["monolithic"]["workloads"][workload][phase]["where"]["rows"]
+            }
+            assert rows["page"]["requests"] == 1.0, (workload, phase)
+
+
+def test_the_report_judges_every_target(results: dict[str, Any]) -> None:
+    markdown = results["markdown"]
+    for workload, phase in TARGETS:
+        target = TARGETS[(workload, phase)]
+        assert f"≥ {target:g}×" in markdown, (workload, phase)
+    # Each target is judged: met, or missed and by how much.
+    judged = markdown.count("met (") + markdown.count("**missed** by ")
+    assert judged >= 2 * len(TARGETS)  # in the summary and in the section
+    assert "cold device, first view" in markdown and "reported, no target" in markdown
