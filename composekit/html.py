@@ -74,7 +74,8 @@ def fragment_attrs(
         "refresh-on": " ".join(refresh_on) or None,
         "refresh-every": refresh_every,
         # For the loader: a public fragment is never batched, kept or renewed (shared caches
-        # hold it); batch="off" is fetched alone.
+        # hold it); batch="off" is fetched alone, as is one a shared cache keeps per session
+        # (a batch is never stored: it would always reach Django).
         "public": "" if cls.cache.is_public else None,
-        "batch": None if cls.batch else "off",
+        "batch": None if cls.batch and cls.cache.per_session is None else "off",
     }

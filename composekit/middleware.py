@@ -4,7 +4,8 @@
 identity marker on a login or logout (``identity.py``), moved write generations on the
 user's writes (``generations.py``), in inline mode the cookies and ``Vary`` of the
 fragments rendered into the page (``inline.py``), and in ESI mode which pages hold
-includes for the surrogate (``esi.py``).
+includes for the surrogate (``esi.py``). When a request ends a session, the shared caches
+drop that session's per-session copies (``persession.py``).
 
 
 Under ASGI an async-capable middleware runs in the event loop, with no thread hop per
@@ -21,7 +22,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from . import esi, generations, identity, inline
+from . import esi, generations, identity, inline, persession
 
 __all__ = ["ComposekitMiddleware", "ResponseMiddleware"]
 
@@ -65,6 +66,7 @@ class ComposekitMiddleware(ResponseMiddleware):
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         identity.set_marker(request, response)
+        persession.settle(request, response)
         generations.move_generations(request, response)
         inline.apply_to_response(request, response)
         esi.mark_response(request, response)
