@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .fragment import Fragment
     from .generations import invalidate
+    from .persession import end_session, end_user_sessions
     from .policy import CachePolicy
     from .registry import register
     from .render import fragment_url
@@ -30,6 +31,8 @@ __all__ = [
     "Fragment",
     "ServerCache",
     "cacheable_shell",
+    "end_session",
+    "end_user_sessions",
     "expire",
     "expire_on_change",
     "fragment_url",
@@ -47,6 +50,8 @@ _MODULES = {
     "Fragment": "fragment",
     "ServerCache": "servercache",
     "cacheable_shell": "shell",
+    "end_session": "persession",
+    "end_user_sessions": "persession",
     "expire": "versions",
     "expire_on_change": "versions",
     "fragment_url": "render",

@@ -107,10 +107,12 @@ def test_per_session_is_a_private_policy_option_in_seconds() -> None:
             CachePolicy.private(per_session=bad)  # type: ignore[arg-type]
 
 
-def test_a_per_session_fragment_is_fetched_alone_never_in_a_batch() -> None:
+def test_a_per_session_fragment_is_fetched_alone_where_purges_are_sent() -> None:
     cls = get("shell-kept")
     assert cls is not None
     assert fragment_attrs(cls, "shell-kept", "/x")["batch"] == "off"
+    with override_settings(COMPOSEKIT_PURGE_BACKENDS=[]):  # no shared copy: batched as usual
+        assert fragment_attrs(cls, "shell-kept", "/x")["batch"] is None
     whoami = get("shell-whoami")
     assert whoami is not None and fragment_attrs(whoami, "shell-whoami", "/x")["batch"] is None
 
