@@ -160,8 +160,14 @@ def end_session(session_key: str) -> None:
 
 
 def end_user_sessions(user: AbstractBaseUser | Any) -> None:
-    """Drop the per-session copies of every session of ``user`` (a password change does it)."""
-    _purge_now(user_tag(user.pk, secret) for secret in _secrets())
+    """Drop the per-session copies of every session of ``user`` (a password change does it):
+    now, and again once the current transaction commits (a copy an old session made before
+    the change was committed goes too)."""
+    from . import purge
+
+    found = [user_tag(user.pk, secret) for secret in _secrets()]
+    _purge_now(found)
+    purge.purge_after_commit(found)
 
 
 def _purge_now(found: Iterable[str]) -> None:
