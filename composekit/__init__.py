@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .answers import answer_with
     from .fragment import Fragment
     from .generations import invalidate
+    from .persession import end_session, end_user_sessions
     from .policy import CachePolicy
     from .registry import register
     from .render import fragment_url
@@ -32,6 +33,8 @@ __all__ = [
     "ServerCache",
     "answer_with",
     "cacheable_shell",
+    "end_session",
+    "end_user_sessions",
     "expire",
     "expire_on_change",
     "fragment_url",
@@ -50,6 +53,8 @@ _MODULES = {
     "ServerCache": "servercache",
     "answer_with": "answers",
     "cacheable_shell": "shell",
+    "end_session": "persession",
+    "end_user_sessions": "persession",
     "expire": "versions",
     "expire_on_change": "versions",
     "fragment_url": "render",

@@ -15,7 +15,9 @@ class ComposekitConfig(AppConfig):
             checks,  # noqa: F401 - registers the system checks
             identity,  # noqa: F401 - connects to login and logout
             metrics,
+            persession,
         )
 
         metrics.setup()
+        persession.connect()
         autodiscover_modules("fragments")

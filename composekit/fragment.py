@@ -25,7 +25,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from . import requeststate, tags
+from . import persession, requeststate, tags
 from .accept import wants_json
 from .arguments import Takes, misfit, takes
 from .authentication import SafeMethodSessionAuthentication
@@ -242,6 +242,8 @@ class Fragment(APIView):
         policy = self._policy(django_request, response)
         if policy.is_public:
             policy = self._tag(request, response, policy, lookup)
+        elif policy.per_session is not None:
+            persession.mark(self, request, response, lookup)
         for header, value in policy.headers().items():
             response[header] = value
         if etag is not None:  # None only on a 304 decided by Last-Modified alone

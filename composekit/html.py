@@ -80,7 +80,15 @@ def fragment_attrs(
         "refresh-on": " ".join(refresh_on) or None,
         "refresh-every": refresh_every,
         # For the loader: a public fragment is never batched, kept or renewed (shared caches
-        # hold it); batch="off" is fetched alone.
+        # hold it); batch="off" is fetched alone, as is one a shared cache keeps per session
+        # where purges are sent (a batch is never stored: it would always reach Django).
         "public": "" if cls.cache.is_public else None,
-        "batch": None if cls.batch else "off",
+        "batch": "off" if not cls.batch or _kept_per_session(cls) else None,
     }
+
+
+def _kept_per_session(cls: type[Fragment]) -> bool:
+    """Whether a shared cache may keep ``cls`` per session (persession.py): never batched then."""
+    from .tags import purging
+
+    return cls.cache.per_session is not None and purging()

@@ -6,6 +6,8 @@ user's writes (``generations.py``), the fragments a write through the loader mov
 re-rendered (``answers.py``), in inline mode the cookies and ``Vary`` of the fragments
 rendered into the page (``inline.py``), in ESI mode which pages hold includes for the
 surrogate (``esi.py``), and in stream mode turns pages into streamed ones (``streaming.py``).
+When a request ends a session, the shared caches drop that session's per-session copies
+(``persession.py``).
 
 
 Under ASGI an async-capable middleware runs in the event loop, with no thread hop per
@@ -22,7 +24,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_asy
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from . import answers, esi, generations, identity, inline, streaming
+from . import answers, esi, generations, identity, inline, persession, streaming
 
 __all__ = ["ComposekitMiddleware", "ResponseMiddleware"]
 
@@ -74,6 +76,7 @@ class ComposekitMiddleware(ResponseMiddleware):
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         response = answers.attach(request, response)
         identity.set_marker(request, response)
+        persession.settle(request, response)
         generations.move_generations(request, response)
         inline.apply_to_response(request, response)
         esi.mark_response(request, response)

@@ -31,6 +31,9 @@ class CachePolicy:
     # Public only: with a purge backend configured, shared caches keep it until its tags are
     # purged (COMPOSEKIT_PURGED_MAX_AGE at most) instead of for s_maxage (tags.py).
     keep_until_purged: bool = False
+    # Private only: seconds a shared cache may keep it for the session that asked
+    # (persession.py); None: no shared cache keeps it.
+    per_session: int | None = None
 
     @classmethod
     def private(
@@ -40,6 +43,7 @@ class CachePolicy:
         vary: Iterable[str] = (),
         stale_if_error: int | None = None,
         scopes: Iterable[str] | None = None,
+        per_session: int | None = None,
     ) -> CachePolicy:
         """Per-user: only the user's browser may keep it; ``max_age=0`` revalidates every time.
 
@@ -47,6 +51,11 @@ class CachePolicy:
         user's own writes change it: any write, or with ``scopes`` (``("cart",)``) only writes
         that name one of them (``composekit.invalidate(request, "cart")``); ``scopes=()``
         for content no write of the user changes (their name, say).
+
+        ``per_session=600``: a shared cache that honours ``CK-Per-Session`` (the reference
+        VCL) may also keep it, for the session that asked alone, up to 600 seconds and never
+        past the session's expiry, until that session ends or ``get_dependencies()`` change
+        (purged by tag). Needs ``COMPOSEKIT_PURGE_BACKENDS``; see docs/caching.md.
         """
         return cls(
             "private",
@@ -56,6 +65,7 @@ class CachePolicy:
             tuple(vary),
             _optional_seconds("stale_if_error", stale_if_error),
             None if scopes is None else tuple(_scope(scope) for scope in scopes),
+            per_session=_per_session(per_session),
         )
 
     @classmethod
@@ -154,6 +164,12 @@ def _seconds(name: str, value: object) -> int:
 
 def _optional_seconds(name: str, value: object) -> int | None:
     return None if value is None else _seconds(name, value)
+
+
+def _per_session(value: object) -> int | None:
+    if value == 0 and not isinstance(value, bool):
+        raise ValueError("per_session must be None (not kept) or at least 1 second, not 0")
+    return _optional_seconds("per_session", value)
 
 
 def _scope(value: object) -> str:

@@ -6,6 +6,10 @@ fragment) concurrently, each on a keep-alive connection of their own. ESI off, a
 what the loader sends: the shell, then each fragment. ESI on, Varnish assembles the page from
 includes and a page view is one request. Every body is checked against the user who asked:
 another user's name anywhere is a leak.
+
+``KEPT_PATH`` is a page of fragments Varnish keeps: ``shell-kept``, per session
+(``CachePolicy.private(per_session=...)``), and the public news: there a leak would be one
+session's stored copy served to another.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import requests
 USERS = [f"shopper-{i}" for i in range(8)]
 PATH = "/shells/page/?test=load"
 NAMES = ["shell-cart", "shell-news", "shell-whoami"]
+KEPT_PATH = "/shells/kept/?test=load"
+KEPT_NAMES = ["shell-kept", "shell-news"]
 NEWS = "<aside>news about shoes #"
 _SRC_RE = re.compile(r'<ck-fragment name="([a-z0-9-]+)" src="([^"]+)"')
 _LOADED_RE = re.compile(
@@ -45,6 +51,7 @@ def private_bodies(user: str) -> dict[str, str]:
     return {
         "shell-whoami": f'<b class="who">user={user}</b>',
         "shell-cart": f'<span class="cart">cart={user} sku=shoe-1</span>',
+        "shell-kept": f'<b class="kept">kept={user}</b>',
     }
 
 
@@ -52,8 +59,11 @@ def fragment_srcs(shell: str) -> dict[str, str]:
     return {name: html.unescape(src) for name, src in _SRC_RE.findall(shell)}
 
 
-def page_views(site: Site, user: str, loads: int, *, esi: bool, path: str = PATH) -> Counter[str]:
-    """``loads`` page views of ``user``; what was seen, counted."""
+def page_views(
+    site: Site, user: str, loads: int, *, esi: bool, path: str = PATH, names: list[str] = NAMES
+) -> Counter[str]:
+    """``loads`` page views of ``user`` of the page at ``path`` (holding fragments ``names``);
+    what was seen, counted."""
     counts: Counter[str] = Counter()
     others = [u for u in USERS if u != user]
     expected = private_bodies(user)
@@ -66,13 +76,13 @@ def page_views(site: Site, user: str, loads: int, *, esi: bool, path: str = PATH
             if esi:
                 counts["leaks"] += any(other in page.text for other in others)
                 bodies = dict(_LOADED_RE.findall(page.text))
-                counts["bad shells"] += sorted(bodies) != NAMES or "<esi:" in page.text
+                counts["bad shells"] += sorted(bodies) != names or "<esi:" in page.text
                 for name, body in bodies.items():
                     counts["wrong bodies"] += _wrong(name, body, expected)
                 continue
             counts["leaks"] += any(name in page.text for name in USERS)
             srcs = fragment_srcs(page.text)
-            counts["bad shells"] += sorted(srcs) != NAMES
+            counts["bad shells"] += sorted(srcs) != names
             for name, src in srcs.items():
                 response = client.get(site.url + src, timeout=15)
                 kind = "private" if name in expected else "public"
@@ -84,11 +94,14 @@ def page_views(site: Site, user: str, loads: int, *, esi: bool, path: str = PATH
     return counts
 
 
-def run(site: Site, loads: int, *, esi: bool) -> tuple[Counter[str], str]:
+def run(
+    site: Site, loads: int, *, esi: bool, path: str = PATH, names: list[str] = NAMES
+) -> tuple[Counter[str], str]:
     """Every user's page views at once; the totals and a line that says them."""
     start = time.monotonic()
     with ThreadPoolExecutor(max_workers=len(USERS)) as pool:
-        totals = sum(pool.map(lambda user: page_views(site, user, loads, esi=esi), USERS), Counter())
+        views = pool.map(lambda user: page_views(site, user, loads, esi=esi, path=path, names=names), USERS)
+        totals = sum(views, Counter())
     elapsed = time.monotonic() - start
     figures = (
         f"ESI {'on' if esi else 'off'}, {len(USERS)} users x {loads} page loads in {elapsed:.1f} s: "

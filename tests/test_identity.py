@@ -77,6 +77,14 @@ def test_cookie_follows_the_settings() -> None:
     )
 
 
+@override_settings(SESSION_EXPIRE_AT_BROWSER_CLOSE=True)
+def test_the_marker_ends_with_the_browser_when_the_session_cookie_does() -> None:
+    # The loader then finds it gone at the next start and drops what the browser kept.
+    _, response = _through_middleware(rotate_identity)
+    assert response.cookies["ck_identity"]["max-age"] == ""
+    assert response.cookies["ck_identity"]["expires"] == ""
+
+
 @override_settings(COMPOSEKIT_IDENTITY_COOKIE=None)
 def test_no_cookie_when_turned_off() -> None:
     _, response = _through_middleware(rotate_identity)

@@ -10,6 +10,10 @@ whose validator still matches answers 304 without querying for or rendering its 
 Fragments holding a form include the CSRF cookie in theirs: the token in the HTML is valid
 for as long as that cookie is.
 
+Behind Varnish with purges, the user menu, the cart summary and the picks are also kept by
+Varnish for the shopper's session (``per_session``; docs/caching.md): cheap to key, small,
+and shown on every page.
+
 Two fragments keep their HTML on the server too (``server_cache``): the price and stock,
 and the picks. Each says what it depends on; ``apps.py`` expires those dependencies when a
 product or a cart changes, so the next request renders afresh and every other is served
@@ -32,6 +36,10 @@ from .models import CartItem, Product
 
 RECOMMENDATIONS = 5
 KEPT = 300  # seconds the shopper's browser may show a private fragment again without asking
+# Seconds Varnish may keep one session's copy of the header's fragments and the picks, where
+# purges are sent (make demo-varnish): a returning shopper's first view, a new tab past KEPT,
+# and ESI pages are then Varnish hits. Purged on logout and by their dependencies.
+PER_SESSION = 3600
 
 
 def _csrf_secret(request: Request) -> str | None:
@@ -47,7 +55,7 @@ class UserMenu(Fragment):
     template_name = "shop/fragments/user_menu.html"
     # Shown on every page, so its URL must not change from page to page (no "next" param:
     # shop.js adds it to the login link), and nothing the shopper writes changes it.
-    cache = CachePolicy.private(max_age=KEPT, scopes=())
+    cache = CachePolicy.private(max_age=KEPT, scopes=(), per_session=PER_SESSION)
 
     def get_etag(self, request: Request, **params: Any) -> str | None:
         user = request.user
@@ -66,13 +74,14 @@ class CartSummary(Fragment):
 
     name = "cart-summary"
     template_name = "shop/fragments/cart_summary.html"
-    cache = CachePolicy.private(max_age=KEPT, scopes=("cart",))
+    cache = CachePolicy.private(max_age=KEPT, scopes=("cart",), per_session=PER_SESSION)
     refresh_on = ("cart:changed",)
     # On every page: kept on the server per shopper by their cart's version (apps.py moves it
     # when the cart changes), which is its ETag too. A first view costs no query for it.
     server_cache = ServerCache(timeout=3600)
 
     def get_dependencies(self, request: Request, **params: Any) -> list[Any]:
+        # Also tags Varnish's per-session copy: purged when the cart changes, on any device.
         return [("cart", request.user.pk or 0)]
 
     def get_context(self, request: Request, **params: Any) -> dict[str, Any]:
@@ -134,7 +143,7 @@ class Recommended(Fragment):
     # It depends on which products the cart holds, not on how many of each: a write that adds
     # one more of a line, or takes one away, leaves it as it was (kept, not re-rendered, not
     # even in the write's answer). Writes that add or remove a line say "cart-products".
-    cache = CachePolicy.private(max_age=KEPT, scopes=("cart-products",))
+    cache = CachePolicy.private(max_age=KEPT, scopes=("cart-products",), per_session=PER_SESSION)
     refresh_on = ("cart:products-changed",)
     # Kept on the server per shopper too; a change to their cart or to any product renders it
     # anew. Past ten minutes it is still served, for a minute more, while one request renders it again.

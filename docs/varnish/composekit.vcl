@@ -25,12 +25,24 @@
 # changes (COMPOSEKIT_PURGE_BACKENDS, docs/caching.md). Only the addresses in the ACL below
 # may purge: list your app hosts there. The tags never leave for the browser.
 #
+# Per-session copies: a private fragment whose policy says `per_session` comes with
+# `CK-Per-Session: <seconds>` (composekit/persession.py) when Django authenticated the very
+# session the request's one session cookie names. It is stored as a variant keyed by
+# `CK-Session`, a header this file builds from the cookies (the session, the loader's write
+# generations and identity, the CSRF secret) and never takes from the client: another
+# session, no session, a write or a login all miss. Tagged with a keyed HMAC of its session,
+# it is purged when the session ends. It still leaves as `private` with `Vary: Cookie`. If
+# your SESSION_COOKIE_NAME, CSRF_COOKIE_NAME, COMPOSEKIT_GENERATION_COOKIE or
+# COMPOSEKIT_IDENTITY_COOKIE differ from Django's and composekit's defaults, rename them in
+# vcl_recv. See docs/caching.md ("Per-session copies") and docs/security.md.
+#
 # Debugging: every response carries `X-Cache: HIT`, `MISS` or `PASS` (set in vcl_deliver).
 # tests/test_varnish.py runs this file, unchanged but for the backend port, in front of
 # gunicorn.
 
 vcl 4.1;
 
+import std;
 import xkey;
 
 # Who may purge: the app hosts that send COMPOSEKIT_PURGE_BACKENDS' PURGE requests.
@@ -61,6 +73,9 @@ sub vcl_recv {
         }
         return (synth(200, "Purged " + req.http.X-Purged));
     }
+
+    # The per-session key is this file's to build, from the cookies alone.
+    unset req.http.CK-Session;
 
     # Only GET and HEAD are ever cached; anything else goes straight to Django.
     if (req.method != "GET" && req.method != "HEAD") {
@@ -108,6 +123,21 @@ sub vcl_recv {
         unset req.http.X-Accept-Taken;
     }
 
+    # Per-session copies are keyed by the session cookie as Django reads it: one Cookie
+    # header (HTTP/2 sends several), exactly one session cookie, a plain key. Anything else
+    # (two session cookies, a quoted or odd value) gets no key: no per-session copy is
+    # stored for it or served to it.
+    if (req.http.Cookie) {
+        std.collect(req.http.Cookie, "; ");
+        if (req.http.Cookie ~ "(^|;)\s*sessionid=[a-z0-9]{8,}\s*(;|$)"
+            && req.http.Cookie !~ "sessionid\s*=.*sessionid\s*=") {
+            set req.http.CK-Session = "s=" + regsub(req.http.Cookie, "^(.*;)?\s*sessionid=([a-z0-9]+)\s*(;.*)?$", "\2")
+                + " g=" + regsub(req.http.Cookie, "^((.*;)?\s*ck_gen=([^;]*))?.*$", "\3")
+                + " i=" + regsub(req.http.Cookie, "^((.*;)?\s*ck_identity=([^;]*))?.*$", "\3")
+                + " c=" + regsub(req.http.Cookie, "^((.*;)?\s*csrftoken=([^;]*))?.*$", "\3");
+        }
+    }
+
     # The point of this file: the built-in vcl_recv passes every request that carries a
     # Cookie, so a logged-in visitor would never get a cached shell. Look it up instead.
     # The Cookie header stays on the request: on a miss Django still sees who is asking,
@@ -124,6 +154,28 @@ sub vcl_backend_response {
         unset beresp.http.Surrogate-Control;
         set beresp.do_esi = true;
         set beresp.http.X-Composekit-Esi = "assembled";
+    }
+
+    # A per-session copy (see the top of this file): stored only for a GET made with a
+    # session key, answered 200 without a cookie set, as a variant of that key alone, for
+    # no longer than Django said, with no grace (a purge, soft or not, removes it at once).
+    # The browser still gets it `private` with its own Vary (restored in vcl_deliver).
+    if (beresp.http.CK-Per-Session) {
+        if (bereq.http.CK-Session
+            && bereq.method == "GET"
+            && beresp.status == 200
+            && !beresp.http.Set-Cookie
+            && beresp.http.CK-Per-Session ~ "^[1-9][0-9]{0,8}$"
+            && beresp.http.Vary ~ "(?i)(^|,)\s*cookie\s*(,|$)") {
+            set beresp.ttl = std.duration(beresp.http.CK-Per-Session + "s", 0s);
+            set beresp.grace = 0s;
+            set beresp.keep = 0s;
+            set beresp.http.CK-Browser-Vary = beresp.http.Vary;
+            set beresp.http.Vary = regsuball(beresp.http.Vary, "(?i)(^|,)(\s*)cookie(\s*)(?=,|$)", "\1\2CK-Session\3");
+            unset beresp.http.CK-Per-Session;
+            return (deliver);
+        }
+        unset beresp.http.CK-Per-Session;
     }
 
     # Never store a per-user answer. `private`/`no-store`/`no-cache`: a private fragment,
@@ -201,6 +253,14 @@ sub vcl_deliver {
             unset resp.http.Last-Modified;
         }
     }
+
+    # A per-session copy leaves with the Vary the browser must see (Cookie), not this
+    # cache's key.
+    if (resp.http.CK-Browser-Vary) {
+        set resp.http.Vary = resp.http.CK-Browser-Vary;
+        unset resp.http.CK-Browser-Vary;
+    }
+    unset resp.http.CK-Per-Session;
 
     # Cache tags are for this cache (and purges) alone.
     unset resp.http.xkey;

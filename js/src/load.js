@@ -1,4 +1,4 @@
-// Where a fragment's HTML comes from: kept from an earlier page view of this tab (store.js),
+// Where a fragment's HTML comes from: kept from an earlier page view in this browser (store.js),
 // a batch shared with other fragments (batch.js), or a request of its own (fetch.js).
 import { batched, batchKey } from './batch.js';
 import { config } from './config.js';

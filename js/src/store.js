@@ -1,17 +1,22 @@
-// Private fragments kept for this tab's next page views (sessionStorage), so a page shown
-// again costs no request at all, yet never shows what the user changed since nor anything
-// fetched for someone else.
+// Private fragments kept for the next page views of every tab of this browser (localStorage),
+// so a page shown again, or opened in a new tab, costs no request at all, yet never shows what
+// the user changed since nor anything fetched for someone else.
 //
 // An entry is used only while three things hold: the identity cookie is the one it was
 // fetched under (identity.js); every generation it depends on is unchanged (the server moves
 // them in the `ck_gen` cookie on the user's own writes, see composekit/state.py); and, to be
 // used without asking the server, its max-age has not run out. A stale entry with an ETag is
-// revalidated: a 304 reuses its HTML. Cleared when the identity changes.
+// revalidated: a 304 reuses its HTML. Cleared when the identity changes, in any tab (the
+// tabs share the storage, and identity.js tells the others); a page that loads without the
+// identity cookie it was kept for clears it too. At most 50 entries (past that, or when the
+// storage is full, all go and pages keep again what they use); storage refused only means
+// fetching again.
 import { generations, identityMarker } from './cookies.js';
 
 const PREFIX = 'composekit:fragment:';
 // The identity the kept fragments were fetched for: a tab keeps one person's at a time.
 const OWNER = 'composekit:kept-for';
+
 
 /**
  * What the server said about a private response, for keeping it.
@@ -51,11 +56,12 @@ const dependencies = (scopes) => (scopes === null ? ['@'] : ['*', ...scopes]);
 export const kept = (src) => {
   let entry;
   try {
-    entry = /** @type {Entry | null} */ (JSON.parse(sessionStorage.getItem(PREFIX + src) || 'null'));
+    // No entry: JSON.parse(null) is null.
+    entry = /** @type {Entry | null} */ (JSON.parse(/** @type {string} */ (localStorage.getItem(PREFIX + src))));
   } catch {
     return null; // storage refused, or an entry that is not ours
   }
-  if (!entry || entry.identity !== identityMarker()) return null;
+  if (entry?.identity !== identityMarker()) return null; // none, or not this identity's
   const now = generations();
   for (const [scope, token] of Object.entries(entry.depends)) if ((now[scope] || '') !== token) return null;
   return entry;
@@ -78,24 +84,28 @@ export const keep = (src, { html, etag, maxAge, scopes }, under) => {
     identity: under.identity,
     depends: Object.fromEntries(dependencies(scopes).map((scope) => [scope, under.generations[scope] || ''])),
   };
-  keepOnlyFor(under.identity);
   try {
-    sessionStorage.setItem(PREFIX + src, JSON.stringify(entry));
+    // Bounded: past 50 entries (or when the storage is full, below) all go, and pages
+    // keep again what they use. Refused: the fragment is fetched again next time.
+    if (keys()[49]) forgetKept(); // 50 kept already
+    keepOnlyFor(under.identity);
+    localStorage.setItem(PREFIX + src, JSON.stringify(entry));
   } catch {
-    // Storage full or refused: the fragment is fetched again next time.
+    forgetKept();
   }
 };
 
+const keys = () => Object.keys(localStorage).filter((k) => k.startsWith(PREFIX));
+
 /**
- * Deletes what the tab kept for anyone but `identity`: the first page after a logout or a
- * login (which may not have seen the change happen) leaves nothing of the previous person.
+ * Deletes what the browser kept for anyone but `identity`: the first page after a logout or
+ * a login (which may not have seen the change happen), or without the identity cookie the
+ * entries were kept under, leaves nothing of the previous person.
  * @param {string} identity
  */
 export const keepOnlyFor = (identity) => {
   try {
-    if (sessionStorage.getItem(OWNER) === identity) return;
-    forgetKept();
-    sessionStorage.setItem(OWNER, identity);
+    if (localStorage.getItem(OWNER) !== identity) forgetKept(), localStorage.setItem(OWNER, identity);
   } catch {
     // Storage refused: nothing was kept.
   }
@@ -104,8 +114,8 @@ export const keepOnlyFor = (identity) => {
 /** Forgets every kept fragment (on an identity change). */
 export const forgetKept = () => {
   try {
-    for (const key of Object.keys(sessionStorage)) if (key.startsWith(PREFIX)) sessionStorage.removeItem(key);
-    sessionStorage.removeItem(OWNER);
+    for (const key of keys()) localStorage.removeItem(key);
+    localStorage.removeItem(OWNER);
   } catch {
     // Storage refused: nothing was kept.
   }

@@ -7,7 +7,7 @@ const shared = async (...args) => (await sharedResponse(...args)).html;
 
 globalThis.document = { baseURI: 'https://shop.test/', cookie: '' };
 const stored = new Map();
-globalThis.sessionStorage = {
+globalThis.localStorage = {
   getItem: (k) => stored.get(k) ?? null,
   setItem: (k, v) => stored.set(k, v),
 };

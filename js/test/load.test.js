@@ -4,7 +4,7 @@ import { config } from '../src/config.js';
 import { obtain } from '../src/load.js';
 
 const stored = new Map();
-globalThis.sessionStorage = {
+globalThis.localStorage = {
   getItem: (k) => stored.get(k) ?? null,
   setItem: (k, v) => stored.set(k, String(v)),
 };

@@ -9,8 +9,8 @@ const storage = {
   setItem: (k, v) => stored.set(k, String(v)),
   removeItem: (k) => stored.delete(k),
 };
-// Object.keys(sessionStorage) lists the keys, as in browsers.
-globalThis.sessionStorage = new Proxy(storage, { ownKeys: () => [...stored.keys()], getOwnPropertyDescriptor: () => ({ enumerable: true, configurable: true }) });
+// Object.keys(localStorage) lists the keys, as in browsers.
+globalThis.localStorage = new Proxy(storage, { ownKeys: () => [...stored.keys()], getOwnPropertyDescriptor: () => ({ enumerable: true, configurable: true }) });
 globalThis.document = { cookie: '' };
 
 const response = (html, extra = {}) => ({ html, etag: '"e"', maxAge: 60, scopes: null, ...extra });
@@ -85,8 +85,8 @@ test('forgetKept() removes the kept fragments and nothing else', () => {
 test('storage that refuses or holds garbage is no error', () => {
   stored.set('composekit:fragment:/f/bad/', '{not json');
   assert.equal(kept('/f/bad/'), null);
-  const saved = globalThis.sessionStorage;
-  globalThis.sessionStorage = {
+  const saved = globalThis.localStorage;
+  globalThis.localStorage = {
     getItem() {
       throw new Error('SecurityError');
     },
@@ -99,7 +99,7 @@ test('storage that refuses or holds garbage is no error', () => {
     assert.equal(kept('/f/a/'), null);
     forgetKept();
   } finally {
-    globalThis.sessionStorage = saved;
+    globalThis.localStorage = saved;
   }
 });
 
@@ -113,4 +113,30 @@ test("the first page for a new identity deletes what was kept for the previous o
   keep('/f/menu/', response('Bob'), snapshot());
   keepOnlyFor('bob');
   assert.equal(kept('/f/menu/').html, 'Bob', 'the same identity keeps its own');
+});
+
+test('at most 50 entries are kept: past that, the others go', () => {
+  for (let i = 0; i < 50; i++) keep(`/f/${i}/`, response(String(i)), snapshot());
+  assert.equal(kept('/f/49/').html, '49');
+  keep('/f/50/', response('50'), snapshot());
+  const left = [...stored.keys()].filter((k) => k.startsWith('composekit:fragment:'));
+  assert.deepEqual(left, ['composekit:fragment:/f/50/']);
+  assert.equal(stored.get('composekit:kept-for'), 'alice', 'still kept for the same identity');
+});
+
+test('a full storage drops what was kept, without an error', () => {
+  for (let i = 0; i < 10; i++) keep(`/f/${i}/`, response(String(i)), snapshot());
+  const setItem = storage.setItem;
+  storage.setItem = (k, v) => {
+    if (k.startsWith('composekit:fragment:')) throw new Error('QuotaExceededError');
+    return setItem(k, v);
+  };
+  try {
+    keep('/f/new/', response('new'), snapshot());
+  } finally {
+    storage.setItem = setItem;
+  }
+  assert.deepEqual([...stored.keys()], []);
+  keep('/f/new/', response('new'), snapshot());
+  assert.equal(kept('/f/new/').html, 'new', 'kept again once there is room');
 });

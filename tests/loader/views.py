@@ -125,6 +125,11 @@ def _fragment(request: HttpRequest, kind: str, count: int) -> HttpResponseBase:
         response = HttpResponse(f"<span>hit {count}</span>")
         response["Cache-Control"] = "private, max-age=60"
         return response
+    if kind == "mine":  # per user (the cookie "who"), kept five minutes; counts its renders
+        response = HttpResponse(f"<span>{request.COOKIES.get('who', 'nobody')} {text} {count}</span>")
+        response["Cache-Control"] = "private, max-age=300"
+        response["Vary"] = "Cookie"
+        return response
     if kind == "whoami":  # per user: the test's stand-in for a session is the cookie "who"
         return HttpResponse(f"<span>{request.COOKIES.get('who', 'nobody')} {text}</span>")
     if kind == "public":  # the same for everyone; shared caches may keep it

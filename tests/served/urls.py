@@ -3,7 +3,7 @@ from __future__ import annotations
 from contextlib import suppress
 
 from django.conf import settings
-from django.contrib.auth import login
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.models import User
 from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.db import transaction
@@ -44,6 +44,40 @@ def expire_view(request: HttpRequest, name: str, id: str) -> HttpResponse:
     return HttpResponse("expired", content_type="text/plain")
 
 
+@csrf_exempt
+@require_POST
+def session_end(request: HttpRequest, how: str) -> HttpResponse:
+    """Test-only: end the request's session as a site would: ``logout``, ``flush``, or
+    ``password`` (a new password, the session kept with ``update_session_auth_hash()``)."""
+    if how == "logout":
+        logout(request)
+    elif how == "flush":
+        request.session.flush()
+    else:
+        user = User.objects.get(pk=request.user.pk)
+        user.set_password(how)
+        user.save()
+        update_session_auth_hash(request, user)
+    return HttpResponse(how, content_type="text/plain")
+
+
+@csrf_exempt
+@require_POST
+def set_password(request: HttpRequest, username: str) -> HttpResponse:
+    """Test-only: a new password for ``username``, set elsewhere (an admin, another device)."""
+    user = User.objects.get(username=username)
+    user.set_password("changed elsewhere")
+    user.save()
+    return HttpResponse("changed", content_type="text/plain")
+
+
+@csrf_exempt
+@require_POST
+def write(request: HttpRequest) -> HttpResponse:
+    """Test-only: a write that changes nothing but the user's write generations."""
+    return HttpResponse("written", content_type="text/plain")
+
+
 class RolledBack(Exception):
     pass
 
@@ -57,6 +91,9 @@ urlpatterns = [
     path("login/<str:username>/", login_as),
     path("toolbar-page/", toolbar_page),
     path("expire/<str:name>/<str:id>/", expire_view),
+    path("session/<str:how>/", session_end),
+    path("set-password/<str:username>/", set_password),
+    path("write/", write),
     *test_urlpatterns,
 ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from composekit import CachePolicy, Fragment, register
+from composekit import CachePolicy, Fragment, invalidate, register
 
 
 @register
@@ -33,3 +33,22 @@ class News(Fragment):
     def get_context(self, request: Any, topic: str = "all", **params: Any) -> dict[str, Any]:
         # A fresh id per render: a body seen twice came from a cache.
         return {"topic": topic, "nonce": uuid.uuid4().hex}
+
+
+@register
+class Kept(Fragment):
+    """Kept by Varnish for its session (tests/test_varnish_persession.py). With a ``stamp``, a
+    fresh id per render: a body seen twice came from a cache. ``write=True``: a GET that
+    wrote (its answer moves the write generations, in a cookie)."""
+
+    name = "shell-kept"
+    cache = CachePolicy.private(max_age=30, per_session=300)
+
+    def get_dependencies(self, request: Any, **params: Any) -> list[Any]:
+        return [("kept", request.user.username or "anonymous")]
+
+    def render(self, request: Any, stamp: str = "", write: bool = False, **params: Any) -> str:
+        if write:
+            invalidate(request._request, "kept")
+        who = request.user.username or "anonymous"
+        return f'<b class="kept">kept={who}</b>' + (f"<!-- {uuid.uuid4().hex} -->" if stamp else "")

@@ -9,6 +9,7 @@ __all__ = ["fragments", "urlpatterns"]  # importing fragments registers them
 urlpatterns = [
     path("page/", views.page, name="shell-page"),
     path("stamped/", views.stamped),
+    path("kept/", views.kept),
     path("user-in-template/", views.user_in_template),
     path("user-in-code/", views.user_in_code),
     path("csrf-form/", views.csrf_form),

@@ -25,6 +25,13 @@ def page(request: HttpRequest) -> HttpResponse:
 
 
 @cacheable_shell(max_age=0, s_maxage=60)
+def kept(request: HttpRequest) -> HttpResponse:
+    """Only fragments Varnish keeps (per session, or for everyone): an ESI page view of it
+    needs no Django request once they are kept."""
+    return render(request, "shells/kept.html")
+
+
+@cacheable_shell(max_age=0, s_maxage=60)
 def stamped(request: HttpRequest) -> HttpResponse:
     # A fresh id per render: a body seen twice came from a cache.
     return render(request, "shells/page.html", {"sku": "shoe-1", "nonce": uuid.uuid4().hex})

@@ -260,11 +260,14 @@
     let entry;
     try {
       entry = /** @type {Entry | null} */
-      JSON.parse(sessionStorage.getItem(PREFIX + src) || "null");
+      JSON.parse(
+        /** @type {string} */
+        localStorage.getItem(PREFIX + src)
+      );
     } catch {
       return null;
     }
-    if (!entry || entry.identity !== identityMarker()) return null;
+    if (entry?.identity !== identityMarker()) return null;
     const now = generations();
     for (const [scope, token] of Object.entries(entry.depends)) if ((now[scope] || "") !== token) return null;
     return entry;
@@ -278,24 +281,25 @@
       identity: under.identity,
       depends: Object.fromEntries(dependencies(scopes).map((scope) => [scope, under.generations[scope] || ""]))
     };
-    keepOnlyFor(under.identity);
     try {
-      sessionStorage.setItem(PREFIX + src, JSON.stringify(entry));
+      if (keys()[49]) forgetKept();
+      keepOnlyFor(under.identity);
+      localStorage.setItem(PREFIX + src, JSON.stringify(entry));
     } catch {
+      forgetKept();
     }
   };
+  var keys = () => Object.keys(localStorage).filter((k) => k.startsWith(PREFIX));
   var keepOnlyFor = (identity) => {
     try {
-      if (sessionStorage.getItem(OWNER) === identity) return;
-      forgetKept();
-      sessionStorage.setItem(OWNER, identity);
+      if (localStorage.getItem(OWNER) !== identity) forgetKept(), localStorage.setItem(OWNER, identity);
     } catch {
     }
   };
   var forgetKept = () => {
     try {
-      for (const key of Object.keys(sessionStorage)) if (key.startsWith(PREFIX)) sessionStorage.removeItem(key);
-      sessionStorage.removeItem(OWNER);
+      for (const key of keys()) localStorage.removeItem(key);
+      localStorage.removeItem(OWNER);
     } catch {
     }
   };

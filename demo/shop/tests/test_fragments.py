@@ -31,19 +31,23 @@ def headphones() -> Product:
 def test_the_cart_summary_is_per_user_and_kept_until_the_cart_changes(shell_users):
     alice = shell_users[0]
     result = assert_fragment_policy(
-        "cart-summary", CachePolicy.private(max_age=300, scopes=("cart",)), user=alice
+        "cart-summary", CachePolicy.private(max_age=300, scopes=("cart",), per_session=3600), user=alice
     )
     assert result.headers["CK-Scopes"] == "cart"
     # The picks change with the products in the cart, not their quantities: kept as long,
     # dropped only by writes that add or remove a line.
     assert_fragment_policy(
-        "recommended", CachePolicy.private(max_age=300, scopes=("cart-products",)), user=alice
+        "recommended",
+        CachePolicy.private(max_age=300, scopes=("cart-products",), per_session=3600),
+        user=alice,
     )
 
 
 def test_the_user_menu_names_the_shopper(shell_users):
     alice = shell_users[0]
-    assert_fragment_policy("user-menu", CachePolicy.private(max_age=300, scopes=()), user=alice)
+    assert_fragment_policy(
+        "user-menu", CachePolicy.private(max_age=300, scopes=(), per_session=3600), user=alice
+    )
     assert '<span class="user-name">ck-alice</span>' in render_fragment("user-menu", user=alice).html
     assert "Log in" in render_fragment("user-menu").html  # anonymous
 
