@@ -39,7 +39,7 @@ from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from . import registry, subrequest, tags
+from . import registry, requeststate, tags
 from .conf import conf
 
 if TYPE_CHECKING:
@@ -82,8 +82,8 @@ def mark(fragment: Fragment, request: Request, response: HttpResponseBase, looku
     if (
         policy.per_session is None
         or response.status_code != 200
-        or subrequest.is_sub_request(django_request)
-        or subrequest.is_batch_part(django_request)
+        or requeststate.is_inline(django_request)
+        or requeststate.is_batch_part(django_request)
         or not tags.purging()
     ):
         return
