@@ -99,7 +99,7 @@ def on_a_new_demo(
 run_browsing = on_a_new_demo(browsing, "browsing", "(1) real browsing: composed vs monolithic, in Chromium")
 
 # The sections --only can run again on their own, by results key.
-ALONE: dict[str, Callable[[dict[str, dict[str, Any]], Path], dict[str, Any]]] = {
+ALONE: dict[str, Callable[[dict[str, dict[str, Any]], Path], dict[str, Any] | list[dict[str, Any]]]] = {
     "browsing": run_browsing,
     "endpoint": on_a_new_demo(
         endpoint, "endpoint", "(2) endpoint: fixed cost under gunicorn, composekit's own work"

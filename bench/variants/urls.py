@@ -28,7 +28,7 @@ SHELLS = {views.catalog, views.product, views.cart}
 @require_POST
 def cart_add_then_back(request: HttpRequest) -> HttpResponseBase:
     """The demo's add to cart, then back to the page the form was on (post/redirect/get)."""
-    response = views.cart_add(request)
+    response: HttpResponseBase = views.cart_add(request)
     back = request.POST.get("next", "")
     if (
         isinstance(response, HttpResponseRedirect)
