@@ -58,8 +58,8 @@ pytest-fast:
 # The whole suite in two pytest processes side by side: SIDE (a virtualenv built for the
 # quickstart, every benchmark at tiny sizes, a load test) spends its time in subprocesses of its
 # own, waiting on them more than computing, while the rest keeps the other core busy. Each writes
-# its own coverage data; the report combines them (composekit/ code run in those subprocesses is
-# not measured either way).
+# its own coverage data; the report combines them and alone applies fail_under (pyproject.toml).
+# composekit/ code run in those subprocesses is not measured either way.
 SIDE := tests/test_bench_smoke.py tests/test_quickstart.py tests/test_load.py
 pytest:
 	@rm -f .coverage .coverage.main* .coverage.side*
@@ -68,10 +68,11 @@ pytest:
 	$(BIN)/coverage report
 
 pytest-main:
-	COVERAGE_FILE=.coverage.main $(BIN)/pytest --cov --cov-branch --cov-report= $(addprefix --ignore=,$(SIDE))
+	COVERAGE_FILE=.coverage.main $(BIN)/pytest --cov --cov-branch --cov-report= --cov-fail-under=0 \
+		$(addprefix --ignore=,$(SIDE))
 
 pytest-side:
-	COVERAGE_FILE=.coverage.side $(BIN)/pytest --cov --cov-branch --cov-report= $(SIDE)
+	COVERAGE_FILE=.coverage.side $(BIN)/pytest --cov --cov-branch --cov-report= --cov-fail-under=0 $(SIDE)
 
 # Not part of `test`: the pytest suite against each supported Django LTS, each in a
 # virtualenv of its own (.venv for the pinned 5.2, .venv-django42 for 4.2).
