@@ -55,9 +55,9 @@ FAST := not slow and not browser and not proxy and not load
 pytest-fast:
 	$(BIN)/pytest -q -m "$(FAST)"
 
-# The whole suite in two pytest processes side by side: SIDE (a virtualenv built for the
-# quickstart, every benchmark at tiny sizes, a load test) spends its time in subprocesses of its
-# own, waiting on them more than computing, while the rest keeps the other core busy. Each writes
+# The whole suite in two pytest processes side by side, one per core: SIDE (a virtualenv built
+# for the quickstart, every benchmark at tiny sizes, a load test: 4.5 min of one core, measured
+# on a quiet machine) runs in its own servers and browsers, beside all the rest. Each writes
 # its own coverage data; the report combines them and alone applies fail_under (pyproject.toml).
 # composekit/ code run in those subprocesses is not measured either way.
 SIDE := tests/test_bench_smoke.py tests/test_quickstart.py tests/test_load.py
