@@ -1,13 +1,21 @@
 # The two commands the README promises: `make demo` and `make test`. Both do all
 # their own set-up on a fresh machine (Debian packages, virtualenv, npm packages).
+# `make check` is the inner loop (README, "Development"): under a minute, no servers.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: test demo demo-varnish deps system-deps lint typecheck js-check pytest
+.PHONY: test check demo demo-varnish deps system-deps lint typecheck js-check pytest pytest-fast \
+	pytest-main pytest-side
 
+# Everything (CI runs it: .ci/run): lint, types, the loader's checks, the whole pytest suite.
 test: deps lint typecheck js-check pytest
+
+# The inner loop: the same lint, types and loader checks, and the tests that need no browser,
+# proxy or load (pytest markers, pyproject.toml), run side by side.
+check: $(VENV)/.deps node_modules/.deps
+	@$(MAKE) --no-print-directory -j3 --output-sync=target lint typecheck js-check pytest-fast
 
 deps: system-deps $(VENV)/.deps node_modules/.deps
 
@@ -40,10 +48,31 @@ typecheck:
 
 js-check:
 	npm run --silent build:check
+	npm run --silent lint
 	npm test
 
+FAST := not slow and not browser and not proxy and not load
+pytest-fast:
+	$(BIN)/pytest -q -m "$(FAST)"
+
+# The whole suite in two pytest processes side by side, one per core: SIDE (a virtualenv built
+# for the quickstart, every benchmark at tiny sizes, a load test: 4.5 min of one core, measured
+# on a quiet machine) runs in its own servers and browsers, beside all the rest. Each writes
+# its own coverage data; the report combines them and alone applies fail_under (pyproject.toml).
+# composekit/ code run in those subprocesses is not measured either way.
+SIDE := tests/test_bench_smoke.py tests/test_quickstart.py tests/test_load.py
 pytest:
-	$(BIN)/pytest --cov --cov-branch --cov-report=term
+	@rm -f .coverage .coverage.main* .coverage.side*
+	@$(MAKE) --no-print-directory -j2 --output-sync=target pytest-main pytest-side
+	$(BIN)/coverage combine -q .coverage.main .coverage.side
+	$(BIN)/coverage report
+
+pytest-main:
+	COVERAGE_FILE=.coverage.main $(BIN)/pytest --cov --cov-branch --cov-report= --cov-fail-under=0 \
+		$(addprefix --ignore=,$(SIDE))
+
+pytest-side:
+	COVERAGE_FILE=.coverage.side $(BIN)/pytest --cov --cov-branch --cov-report= --cov-fail-under=0 $(SIDE)
 
 # Not part of `test`: the pytest suite against each supported Django LTS, each in a
 # virtualenv of its own (.venv for the pinned 5.2, .venv-django42 for 4.2).

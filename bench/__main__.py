@@ -118,7 +118,7 @@ run_workloads = on_a_new_demo(
 )
 
 # The sections --only can run again on their own, by results key.
-ALONE: dict[str, Callable[[dict[str, dict[str, Any]], Path], dict[str, Any]]] = {
+ALONE: dict[str, Callable[[dict[str, dict[str, Any]], Path], dict[str, Any] | list[dict[str, Any]]]] = {
     "browsing": run_browsing,
     "workloads": run_workloads,
     "endpoint": on_a_new_demo(

@@ -439,7 +439,8 @@ def _cpu_ms(marks: list[dict[str, Any]], start: int, end: int, server: str | Non
     """Server CPU-ms between two marks: of one server, or of them all."""
     before, after = marks[start]["cpu"], marks[end]["cpu"]
     names = [server] if server else list(after)
-    return sum(after[name] - before[name] for name in names) * 1000
+    total: float = sum(after[name] - before[name] for name in names) * 1000
+    return total
 
 
 def _idle_ms_per_view(window: dict[str, Any], phase: str, shoppers: int, pages: int) -> float:
@@ -448,7 +449,8 @@ def _idle_ms_per_view(window: dict[str, Any], phase: str, shoppers: int, pages: 
     rate = _cpu_ms(window["idle"], 0, 1) / (after["time"] - before["time"])
     end = 1 if phase == "first" else 2
     length = window["marks"][end]["time"] - window["marks"][0]["time"]
-    return rate * length / _views(phase, shoppers, pages)
+    per_view: float = rate * length / _views(phase, shoppers, pages)
+    return per_view
 
 
 def _views(phase: str, shoppers: int, pages: int) -> int:

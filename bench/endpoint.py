@@ -203,7 +203,7 @@ def _logged_in_request(user: Any, url: str = "/") -> Any:
     request = RequestFactory(HTTP_HOST="127.0.0.1").get(url)
     request.user = user
     request.session = SessionStore()
-    request.session._session_cache = {}  # loaded: no store to read
+    request.session._session_cache = {}  # type: ignore[attr-defined]  # loaded: no store to read
     request.META["CSRF_COOKIE"] = "x" * 32
     request.COOKIES["csrftoken"] = "x" * 32
     return request
@@ -341,11 +341,12 @@ def _through_the_handler(user: Any, iterations: int, rounds: int) -> dict[str, A
             "wsgi.errors": sys.stderr,
         }
         status: list[str] = []
-        result = app(environ, lambda line, headers, exc_info=None: status.append(line))
+        # A start_response without the write() callable it should return: Django never calls it.
+        result = app(environ, lambda line, headers, exc_info=None: status.append(line))  # type: ignore[arg-type]
         try:
             b"".join(result)
         finally:
-            result.close()  # type: ignore[attr-defined]  # as a server does: request_finished
+            result.close()  # as a server does: request_finished
         return status[0]
 
     for key, url in urls.items():

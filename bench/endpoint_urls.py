@@ -22,7 +22,7 @@ from composekit import CachePolicy, Fragment, register
 
 
 def trivial_html(request: HttpRequest | Request) -> str:
-    return format_html("<b>{}</b>", request.user.get_short_name())
+    return format_html("<b>{}</b>", request.user.get_short_name())  # type: ignore[union-attr]  # logged in
 
 
 def plain_trivial(request: HttpRequest) -> HttpResponse:

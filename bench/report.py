@@ -466,7 +466,7 @@ def _own_us(ep: dict[str, Any]) -> float:
     """composekit's own work per fragment request: the fragment less the DRF view doing the
     same work, whole requests through Django's handler, in process; plus its middleware, which
     runs on both (timed in process)."""
-    middleware = sum(c["us"]["median"] for c in ep["components"] if "Middleware`" in c["component"])
+    middleware: float = sum(c["us"]["median"] for c in ep["components"] if "Middleware`" in c["component"])
     return float(ep["handler"]["less_us"]["median"]) + middleware
 
 

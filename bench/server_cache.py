@@ -31,7 +31,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import requests
 
@@ -78,7 +78,7 @@ def _cases(username: str) -> dict[tuple[str, str], Case]:
     from composekit.views import fragment_view
 
     @register
-    class ColdRecommended(Recommended):
+    class ColdRecommended(Recommended):  # type: ignore[misc]  # the demo's, unchecked (pyproject)
         name = "bench-recommended-cold"
         server_cache = None
 
@@ -104,7 +104,7 @@ def _cases(username: str) -> dict[tuple[str, str], Case]:
     if cold.content != warm.content:
         raise AssertionError("the cold and cached fragments render different HTML")
 
-    def view_request(url: str, headers: dict[str, str]) -> Any:
+    def view_request(url: str, headers: dict[str, Any]) -> Any:
         request = factory.get(url, **headers)
         request.user = user
         request.session = session
@@ -139,7 +139,7 @@ def _cases(username: str) -> dict[tuple[str, str], Case]:
             check(fragment_view(request, name=name), status, desc)
 
         def stack_call(
-            headers: dict[str, str], url: str = url, status: int = status, desc: str | None = desc
+            headers: dict[str, Any], url: str = url, status: int = status, desc: str | None = desc
         ) -> None:
             check(client.get(url, **headers), status, desc)
 
@@ -191,8 +191,8 @@ def _cache_call_cost(iterations: int, rounds: int) -> dict[str, Any]:
             work()
         return (time.thread_time_ns() - start) / iterations / 1000
 
-    costs = {"get": lambda: cpu_us(lambda: store.get("bench:entry"))}
-    client = getattr(getattr(store, "_cache", None), "get_client", None)
+    costs: dict[str, Callable[[], float]] = {"get": lambda: cpu_us(lambda: store.get("bench:entry"))}
+    client: Callable[[], Any] | None = getattr(getattr(store, "_cache", None), "get_client", None)
     if client is not None:
         import redis
         from django.core.cache.backends.redis import RedisCache
@@ -261,18 +261,20 @@ def stampede(base_url: str, redis_port: int, price_src: str, sku: str, *, concur
 
     connection = redis.Redis(port=redis_port)
     requests.get(base_url + price_src, timeout=30)  # the product's version exists from here
-    version = pickle.loads(connection.get(f":1:composekit:version:product={sku}"))
+    version = pickle.loads(cast(bytes, connection.get(f":1:composekit:version:product={sku}")))
     key = f":1:composekit:stock-price:sku={sku},product={sku}:{version}"
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
     for case in ("stale", "missing"):
         requests.get(base_url + price_src, timeout=30)  # stored, fresh
-        html, _ = pickle.loads(connection.get(key))
+        html, _ = pickle.loads(cast(bytes, connection.get(key)))
         if case == "stale":
             connection.set(key, pickle.dumps((html, 0.0)), ex=300)
         else:
             connection.delete(key)
         writes, locks = _watch_writes(
-            redis_port, key, lambda case=case: _burst(base_url + price_src, concurrency, results, case)
+            redis_port,
+            key,
+            lambda case=case: _burst(base_url + price_src, concurrency, results, case),  # type: ignore[misc]
         )
         results[case]["entry writes"] = writes
         results[case]["lock attempts"] = locks
@@ -313,7 +315,7 @@ def _watch_writes(port: int, key: str, work: Callable[[], None]) -> tuple[int, i
     done = threading.Event()
 
     def watch() -> None:
-        with redis.Redis(port=port).monitor() as monitor:
+        with redis.Redis(port=port).monitor() as monitor:  # type: ignore[no-untyped-call]
             monitor_ready.set()
             for command in monitor.listen():
                 if done.is_set() and "bench-monitor-end" in command["command"]:

@@ -9,6 +9,7 @@ Debian's ``/usr/bin/chromium`` unless ``CK_CHROMIUM`` names another binary, or s
 from __future__ import annotations
 
 import os
+from typing import Any
 
 CHROMIUM_ARGS = (
     "--no-sandbox",  # the tests run as root in containers
@@ -27,7 +28,7 @@ def chromium_executable() -> str | None:
     return None if path == "playwright" else path
 
 
-def chromium_launch_args(bfcache: bool = False) -> dict[str, object]:
+def chromium_launch_args(bfcache: bool = False) -> dict[str, Any]:
     """Keyword arguments of Playwright's ``chromium.launch()``.
 
     Playwright turns the back/forward cache off (``--disable-back-forward-cache``);

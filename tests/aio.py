@@ -21,4 +21,5 @@ def in_thread(function: Callable[..., T], *args: Any) -> T:
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    return in_thread(asyncio.run, coroutine)
+    result: T = in_thread(asyncio.run, coroutine)
+    return result

@@ -25,5 +25,5 @@ def page_request(
     empty session unless ``session`` is, and ``headers`` (``accept_language="fr"``)."""
     request = rf.get(path, headers=headers)
     request.user = user or AnonymousUser()
-    request.session = {} if session is None else session  # type: ignore[assignment]
+    request.session = {} if session is None else session
     return request

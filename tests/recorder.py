@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from harness.waiting import poll
+
+# poll is harness/waiting.py's, here for the tests that import it with the recording server.
+__all__ = ["Recorded", "RecordingServer", "poll", "recording_server"]
 
 
 @dataclass(frozen=True)
@@ -44,14 +48,6 @@ class RecordingServer:
         """The requests once there are ``count`` of them (polled, with a deadline)."""
         poll(lambda: len(self.requests) >= count, timeout, f"{count} requests at {self.url}")
         return list(self.requests)
-
-
-def poll(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.005)
 
 
 @contextmanager

@@ -18,17 +18,18 @@ class Loose(Fragment):
 class Strict(Fragment):
     name = "strict"
 
-    def get_context(self, request: Any, sku: str, *, size: int = 0) -> dict[str, Any]:
+    # Its own params, named and typed, as users write them (the base class takes **params).
+    def get_context(self, request: Any, sku: str, *, size: int = 0) -> dict[str, Any]:  # type: ignore[override]
         return {}
 
-    def get_etag(self, req: Any, /, sku: str, *args: Any, **params: Any) -> str | None:
+    def get_etag(self, req: Any, /, sku: str, *args: Any, **params: Any) -> str | None:  # type: ignore[override]
         return None
 
 
 class Independent(Fragment):
     name = "independent"
 
-    def get_dependencies(self, request: Any) -> list[Any]:
+    def get_dependencies(self, request: Any) -> list[Any]:  # type: ignore[override]
         return []
 
 

@@ -341,6 +341,7 @@ def test_fragments_modules_are_autodiscovered() -> None:
     assert sorted(registry.all_fragments())[:3] == ["bad-dependency", "boom", "cached-form"]
 
 
+@pytest.mark.slow  # a manage.py subprocess
 def test_manage_py_check_runs_the_checks(tmp_path: Any) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "django", "check"],

@@ -58,5 +58,5 @@ def test_settings_are_read_once_until_a_setting_changes() -> None:
         conf.forget()  # ...until composekit is told, as setting_changed tells it
         assert conf.BATCH is False
     finally:
-        del settings.COMPOSEKIT_BATCH
+        del settings.COMPOSEKIT_BATCH  # type: ignore[misc]  # set by the test above
         conf.forget()

@@ -20,6 +20,8 @@ from harness.servers import (
     varnishd,
 )
 
+pytestmark = pytest.mark.slow  # starts and stops every kind of server
+
 SETTINGS = "tests.served.settings"
 
 

@@ -38,7 +38,7 @@ def page_request(rf: RequestFactory) -> Any:
     request = rf.get("/page/")
     request.session = SessionStore()
     # As AuthenticationMiddleware does: the user is loaded from the session when first read.
-    request.user = SimpleLazyObject(lambda: get_user(request))
+    request.user = SimpleLazyObject(lambda: get_user(request))  # type: ignore[assignment]
     return request
 
 
@@ -161,7 +161,7 @@ def test_rendering_names_the_fragment_while_it_runs(rf: RequestFactory) -> None:
         seen.append(rendering(page))
         return original(self, request, **params)
 
-    fragments.Hello.get_context = spy  # type: ignore[method-assign]
+    fragments.Hello.get_context = spy  # type: ignore[method-assign,assignment]
     try:
         render('{% fragment "outer" %}{% endfragment %}', page)
     finally:

@@ -25,8 +25,8 @@ CONTEXT = {"who": "Ada & <Bob>", "rows": ["a", "b"], "url": None}
 def page(rf: RequestFactory) -> Any:
     request = rf.get("/page/")
     request.user = AnonymousUser()
-    request.session = {}
-    request.csp_nonce = "n0nce"
+    request.session = {}  # type: ignore[assignment]
+    request.csp_nonce = "n0nce"  # type: ignore[attr-defined]
     return request
 
 

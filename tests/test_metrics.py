@@ -197,7 +197,11 @@ def test_the_setting_builds_an_opentelemetry_recorder() -> None:
 
 def ids(**settings: Any) -> list[str]:
     with override_settings(**settings):
-        return [m.id for m in checks.run_checks() if m.id.startswith("composekit.") and not m.is_silenced()]
+        return [
+            str(m.id)
+            for m in checks.run_checks()
+            if str(m.id).startswith("composekit.") and not m.is_silenced()
+        ]
 
 
 def test_checks(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -206,7 +210,9 @@ def test_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     assert ids(COMPOSEKIT_METRICS={"prometheus": 1}) == ["composekit.E005"]
     monkeypatch.setitem(sys.modules, "prometheus_client", None)  # what a missing package does
     with override_settings(COMPOSEKIT_METRICS="prometheus"):
-        [message] = [m for m in checks.run_checks() if m.id.startswith("composekit.") and not m.is_silenced()]
+        [message] = [
+            m for m in checks.run_checks() if str(m.id).startswith("composekit.") and not m.is_silenced()
+        ]
     assert message.id == "composekit.E009"
     assert message.hint == "pip install 'composekit[prometheus]'; see docs/observability.md."
 

@@ -8,11 +8,14 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from composekit.render import fragment_url
 from harness.servers import Server, django_env, gunicorn, manage
+
+pytestmark = pytest.mark.slow  # gunicorn workers under requests
 
 SETTINGS = "tests.served.settings"
 NO_PROXY = {"http": "", "https": ""}

@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 import pytest
 import requests
@@ -51,12 +52,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     db = str(tmp / "db.sqlite3")
     manage(SETTINGS, "migrate", CK_SERVED_DB=db)
     with gunicorn(tmp, env=django_env(SETTINGS, CK_SERVED_DB=db), ready_path="/shells/page/") as app:
-        sessions = {}
+        sessions: dict[str, str] = {}
         for user in USERS:
             with requests.Session() as session:
                 session.trust_env = False
                 assert session.get(f"{app.url}/login/{user}/", timeout=10).text == f"logged in as {user}"
-                sessions[user] = session.cookies["sessionid"]
+                sessions[user] = cast(str, session.cookies["sessionid"])
         port = free_port()
         conf = nginx_conf.reference(tmp / "nginx-conf", app_port=app.port, port=port)
         with nginx(tmp, include=conf, port=port) as proxy:
@@ -102,7 +103,7 @@ def test_nginx_answers_the_representation_django_would(stack: Stack, accept: str
     assert straight.headers["Content-Type"] == ("application/json" if json else "text/html; charset=utf-8")
     seen = []
     for _ in range(2):
-        through = stack.get(src, **headers)
+        through = stack.get(src, **headers)  # type: ignore[arg-type]
         assert through.headers["Content-Type"] == straight.headers["Content-Type"]
         seen.append(through.headers["X-Cache"])
     # What may be JSON passes by the cache (JSON always does); the rest is kept.

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from composekit.render import fragment_url
 from composekit.signing import BadSignedParams, ParamError, sign_params, unsign_params
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # a thousand examples each
 
 MANY = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

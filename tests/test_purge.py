@@ -421,6 +421,7 @@ def test_a_forked_child_purges_with_lanes_of_its_own(server: RecordingServer) ->
     assert [r.headers["xkey-softpurge"] for r in server.requests] == ["parent", "child"]
 
 
+@pytest.mark.slow  # a manage.py subprocess
 def test_a_script_that_purges_and_exits_still_purges(server: RecordingServer) -> None:
     code = (
         "import django; django.setup(); from django.conf import settings; "

@@ -93,6 +93,7 @@ def test_tags_that_cannot_be_purged() -> None:
     assert node.requests == []
 
 
+@pytest.mark.slow  # a manage.py subprocess
 def test_manage_py_exit_status() -> None:
     with closed_port() as dead:
         backends = [{"BACKEND": "composekit.purge.Varnish", "OPTIONS": {"urls": [dead]}}]

@@ -26,7 +26,7 @@ from playwright.sync_api import Page, expect
 
 from harness.servers import ROOT, run, runserver
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 README = ROOT / "README.md"
 BUILT = ("composekit/static/composekit/composekit.min.js", "composekit/static/composekit/types/index.d.ts")

@@ -26,7 +26,7 @@ def inline() -> Any:
 def page(rf: RequestFactory) -> Any:
     request = rf.get("/page/", headers={"If-None-Match": '"page-etag"', "Accept-Language": "fr"})
     request.user = AnonymousUser()
-    request.session = {}
+    request.session = {}  # type: ignore[assignment]
     return request
 
 

@@ -47,7 +47,7 @@ def captured() -> Iterator[list[Any]]:
         requests.append(request._request)
         return original(self, request, **params)
 
-    fragments.Hello.get_context = capture  # type: ignore[method-assign]
+    fragments.Hello.get_context = capture  # type: ignore[method-assign,assignment]
     yield requests
     fragments.Hello.get_context = original  # type: ignore[method-assign]
 
@@ -90,7 +90,7 @@ def test_a_new_request_that_shares_an_explicit_list(
     [sub] = captured
     assert type(sub) is WSGIRequest and sub is not page
     assert sub.META is not page.META and sub.environ is sub.META
-    assert (sub.user, sub.session, sub._messages, sub.COOKIES) == (
+    assert (sub.user, sub.session, sub._messages, sub.COOKIES) == (  # type: ignore[attr-defined]
         page.user,
         page.session,
         page._messages,  # type: ignore[attr-defined]
@@ -108,7 +108,7 @@ def test_a_new_request_that_shares_an_explicit_list(
     assert sub.META["HTTP_ACCEPT_LANGUAGE"] == "fr"
     assert sub.META["HTTP_ACCEPT"] == "text/html"
     assert sub.read() == b""
-    assert sub.resolver_match.url_name == "fragment"
+    assert sub.resolver_match and sub.resolver_match.url_name == "fragment"
     assert page.path == "/page/" and page.GET.dict() == {"q": "page"}  # the page is untouched
     assert (seen["inline"], seen["status"]) == (True, 200)
 

@@ -23,7 +23,7 @@ def url(name: str, **params: Any) -> str:
 
 
 def fragment(client: Client, name: str, **params: Any) -> HttpResponse:
-    response: HttpResponse = client.get(url(name, **params))
+    response: HttpResponse = client.get(url(name, **params))  # type: ignore[assignment]
     return response
 
 

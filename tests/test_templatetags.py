@@ -67,7 +67,7 @@ def test_script_tag_carries_the_config() -> None:
 
 def test_script_tag_takes_the_nonce_from_the_request(rf: RequestFactory) -> None:
     request = page_request(rf)
-    request.csp_nonce = "from-request"
+    request.csp_nonce = "from-request"  # type: ignore[attr-defined]
     assert 'nonce="from-request"' in render("{% composekit_script %}", request)
 
 
@@ -83,10 +83,10 @@ def test_script_tag_uses_hashed_static_names(tmp_path: Any) -> None:
     from django.utils.functional import empty
 
     with override_settings(STATIC_ROOT=tmp_path):
-        staticfiles_storage._wrapped = empty  # re-read STATIC_ROOT and STORAGES
+        staticfiles_storage._wrapped = empty  # type: ignore[attr-defined]  # re-read STATIC_ROOT and STORAGES
         call_command("collectstatic", interactive=False, verbosity=0)
         html = render("{% composekit_script %}")
-    staticfiles_storage._wrapped = empty
+    staticfiles_storage._wrapped = empty  # type: ignore[attr-defined]
     assert html.startswith('<script src="/static/composekit/composekit.min.')
     assert ".min.js" not in html  # the hashed name: composekit.min.<hash>.js
 

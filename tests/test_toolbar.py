@@ -20,6 +20,8 @@ from playwright.sync_api import Page, expect
 from composekit.render import fragment_url
 from harness.servers import Server, django_env, gunicorn, manage
 
+pytestmark = pytest.mark.slow  # servers with the debug toolbar, started for this module
+
 SETTINGS = "tests.served.settings"
 
 

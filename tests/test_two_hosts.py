@@ -24,6 +24,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
+from typing import cast
 
 import pytest
 import redis
@@ -92,12 +93,12 @@ def cluster(tmp: Path, users: list[str]) -> Iterator[Cluster]:
             for esi in (True, False)
         ]
         # Each user logs in on host A: the session must work on B as well.
-        sessions = {}
+        sessions: dict[str, str] = {}
         for user in users:
             with requests.Session() as session:
                 session.trust_env = False
                 assert session.get(f"{hosts[0].url}/login/{user}/", timeout=10).text == f"logged in as {user}"
-                sessions[user] = session.cookies["sessionid"]
+                sessions[user] = cast(str, session.cookies["sessionid"])
         yield Cluster(hosts[0], hosts[1], proxies[0], proxies[1], db, sessions, redis)
 
 
@@ -340,4 +341,4 @@ def test_stopping_redis_under_load_answers_no_error_and_keeps_every_session(tmp_
 
 
 def redis_keys(port: int) -> list[str]:
-    return [key.decode() for key in redis.Redis(port=port).keys("*")]
+    return [key.decode() for key in redis.Redis(port=port).keys("*")]  # type: ignore[union-attr]  # bytes: no decode_responses

@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 import pytest
 import requests
@@ -60,11 +61,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env = django_env(SETTINGS, CK_SERVED_DB=db)
     with gunicorn(tmp, env=env, ready_path="/shells/page/", access_log=True) as app:
         # Real logins, straight to gunicorn: the session cookies the clients send through Varnish.
-        sessions = {}
+        sessions: dict[str, str] = {}
         for user in USERS:
             with client() as session:
                 assert session.get(f"{app.url}/login/{user}/", timeout=10).text == f"logged in as {user}"
-                sessions[user] = session.cookies["sessionid"]
+                sessions[user] = cast(str, session.cookies["sessionid"])
         # The reference file, unchanged but for the backend's port.
         with varnishd(tmp, vcl=vcl.reference(tmp / "vcl", app.port)) as proxy:
             yield Stack(proxy.url, app.url, sessions, app)

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pytest
 import requests
@@ -50,11 +51,11 @@ class Stack:
 
 
 def log_in(app: Server, users: list[str]) -> dict[str, str]:
-    sessions = {}
+    sessions: dict[str, str] = {}
     for user in users:
         with client() as session:
             assert session.get(f"{app.url}/login/{user}/", timeout=10).text == f"logged in as {user}"
-            sessions[user] = session.cookies["sessionid"]
+            sessions[user] = cast(str, session.cookies["sessionid"])
     return sessions
 
 

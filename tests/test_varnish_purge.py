@@ -117,7 +117,7 @@ def test_expire_purges_exactly_what_is_tagged_with_it(stack: Stack) -> None:
     # Django once (the version moved: a new render); then everyone gets the new one.
     poll(lambda: stack.get(hit).text != old, 5, "the purged fragment to be rendered anew")
     poll(
-        lambda: stack.get(shell) and len(stack.backend_requests(shell)) == 2,
+        lambda: bool(stack.get(shell)) and len(stack.backend_requests(shell)) == 2,
         5,
         "the purged shell to be fetched anew",
     )

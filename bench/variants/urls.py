@@ -37,7 +37,7 @@ PARTS_SOURCE = (Path(__file__).parent / "parts.js").read_bytes()
 def cart_add_then_back(request: HttpRequest) -> HttpResponseBase:
     """The demo's add to cart: for ``parts.js``, the parts it changed; for a form posted the
     ordinary way, back to the page the form was on (post/redirect/get)."""
-    response = views.cart_add(request)
+    response: HttpResponseBase = views.cart_add(request)
     if request.headers.get("HX-Request") == "true" and isinstance(response, HttpResponseRedirect):
         if not response.url.startswith(reverse("shop:cart-plain")):
             return response  # to log in

@@ -1,5 +1,6 @@
-// The two cookies the server moves for the loader (composekit/state.py). Neither is secret:
-// their values only say "not the same as before".
+// The two cookies the server moves for the loader: the identity marker (composekit/identity.py)
+// and the write generations (composekit/generations.py), both set by composekit/cookies.py.
+// Neither is secret: their values only say "not the same as before".
 import { config } from './config.js';
 
 /**

@@ -4,7 +4,7 @@
 //
 // An entry is used only while three things hold: the identity cookie is the one it was
 // fetched under (identity.js); every generation it depends on is unchanged (the server moves
-// them in the `ck_gen` cookie on the user's own writes, see composekit/state.py); and, to be
+// them in the `ck_gen` cookie on the user's own writes, see composekit/generations.py); and, to be
 // used without asking the server, its max-age has not run out. A stale entry with an ETag is
 // revalidated: a 304 reuses its HTML. Cleared when the identity changes, in any tab (the
 // tabs share the storage, and identity.js tells the others); a page that loads without the

@@ -124,7 +124,7 @@ test('parts nobody waits for are left out; the batch stops when none is left', a
 const hang = (init) => new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
 
 test('a batch that hangs fails each part at its own deadline, with no request of its own', async () => {
-  const el = element((url, init) => hang(init));
+  const el = element((_url, init) => hang(init));
   const t0 = Date.now();
   const failedAt = (promise) => promise.then(
     () => assert.fail('answered'),

@@ -26,7 +26,7 @@ function element(answers, attrs = {}) {
     fetchFragment(url, init) {
       calls.push({ url, init });
       const a = answers[Math.min(calls.length, answers.length) - 1];
-      return typeof a == 'function' ? a(init) : a instanceof Error ? Promise.reject(a) : Promise.resolve(a);
+      return typeof a === 'function' ? a(init) : a instanceof Error ? Promise.reject(a) : Promise.resolve(a);
     },
   };
 }

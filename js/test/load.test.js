@@ -101,7 +101,7 @@ test('private fragments starting together go in one batch and are kept', async (
 });
 
 // A backend that hangs: the fake fetch never answers, it ends only when aborted.
-const hang = (url, init) => new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
+const hang = (_url, init) => new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
 
 test('the timeout attribute, else config.timeout, is the deadline of the whole load', async () => {
   config.retries = 2;

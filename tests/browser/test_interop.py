@@ -82,7 +82,7 @@ def recipe(marker: str) -> str:
     [block] = [
         b for b in re.findall(r"```html\n(.*?)```", text, re.S) if b.startswith(f"<script>\n  {marker}")
     ]
-    return block
+    return str(block)
 
 
 def test_htmx_attributes_in_a_fragment_work_with_the_documented_recipe(loader: Loader) -> None:

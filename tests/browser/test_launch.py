@@ -58,7 +58,7 @@ def test_the_back_forward_cache_is_off_by_default(page: Page, site: str) -> None
 
 
 def test_bfcache_true_keeps_the_back_forward_cache(browser_type: BrowserType, site: str) -> None:
-    browser = browser_type.launch(**chromium_launch_args(bfcache=True))  # type: ignore[arg-type]
+    browser = browser_type.launch(**chromium_launch_args(bfcache=True))
     try:
         # The same document, shown a second time: restored from the cache.
         assert shows_after_going_back(browser.new_page(), site) == [False, True]

@@ -4,12 +4,14 @@ forms through the loader, polling, other tabs. What the server saw is counted se
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
+from itertools import pairwise
 
 import pytest
 from django.test import override_settings
 from playwright.sync_api import Page, expect
 
+from harness.waiting import poll
 from tests.browser.conftest import Loader
 from tests.loader import views
 
@@ -39,11 +41,8 @@ def open_live(loader: Loader, body: str) -> Page:
     return loader.open(body, "?live")
 
 
-def wait_until(condition: object, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
+def wait_until(condition: Callable[[], object], timeout: float = 10.0) -> None:
+    poll(condition, timeout, "the condition", interval=0.02)
 
 
 def test_an_event_on_document_refreshes_the_fragments_that_say_so(loader: Loader) -> None:
@@ -57,6 +56,8 @@ def test_an_event_on_document_refreshes_the_fragments_that_say_so(loader: Loader
     expect(page.locator("#a")).to_have_text("a 2")
     page.evaluate("document.dispatchEvent(new CustomEvent('other:thing'))")  # the page's own
     expect(page.locator("#a")).to_have_text("a 3")
+    # Negative wait: a refresh the events must not cause (#a again, #b at all) would be sent
+    # at once, within a few ms of the dispatch; 300 ms leaves room for a busy machine.
     page.wait_for_timeout(300)
     assert (loader.hits(f"{COUNTER}a"), loader.hits(f"{COUNTER}b")) == (3, 1)
 
@@ -88,6 +89,8 @@ def test_a_burst_of_ten_events_refreshes_once(loader: Loader) -> None:
     )
     assert elapsed < 100
     expect(page.locator("#a")).to_have_text("a 2")
+    # Negative wait: a second refresh of the burst would follow the first at once; 500 ms
+    # leaves room for a busy machine.
     page.wait_for_timeout(500)
     assert loader.hits(f"{COUNTER}a") == 2
 
@@ -99,7 +102,9 @@ def test_events_during_a_refresh_in_flight_cause_one_more_not_many(loader: Loade
     page.evaluate("composekit.trigger('x:changed')")
     wait_until(lambda: loader.hits(slow) == 2)  # the refresh is in flight
     page.evaluate("for (let i = 0; i < 5; i++) composekit.trigger('x:changed')")
-    page.wait_for_timeout(2000)
+    wait_until(lambda: loader.hits(slow) >= 3)  # one more, once the refresh in flight lands
+    # Negative wait: a fourth would be sent as soon as the third is answered (600 ms).
+    page.wait_for_timeout(1000)
     assert loader.hits(slow) == 3
 
 
@@ -183,6 +188,7 @@ def test_polling_pauses_while_the_tab_is_hidden_and_resumes_at_once(loader: Load
     page.evaluate("ckSetHidden(true)")
     page.wait_for_timeout(100)  # a poll in flight may still land
     paused = loader.hits(src)
+    # Negative wait: five poll intervals, in which a visible tab would have polled.
     page.wait_for_timeout(1000)
     assert loader.hits(src) == paused
     page.evaluate("ckSetHidden(false)")
@@ -196,6 +202,7 @@ def test_polling_waits_for_the_fragment_to_be_on_screen(loader: Loader) -> None:
         f'<div style="height: 6000px">tall</div><ck-fragment id="far" refresh-every="200ms" src="{src}">f</ck-fragment>',
     )
     expect(page.locator("#far")).to_have_attribute("state", "loaded")  # eager: loaded, off-screen
+    # Negative wait: five poll intervals, in which a fragment on screen would have polled.
     page.wait_for_timeout(1000)
     assert loader.hits(src) == 1
     page.locator("#far").scroll_into_view_if_needed()
@@ -206,9 +213,15 @@ def test_a_failing_poll_backs_off(loader: Loader) -> None:
     src = "/loader/f/status/?code=500&text=down"
     open_live(loader, f'<ck-fragment id="d" refresh-every="100ms" src="{src}">f</ck-fragment>')
     expect(loader.page.locator("#d")).to_have_attribute("state", "error")
-    loader.page.wait_for_timeout(2000)
-    # Without backing off: about 20 polls in 2 s. Doubling waits: 100+200+400+800 ms.
-    assert 3 <= loader.hits(src) <= 7
+    # It keeps polling, and each failure doubles the wait: 100, 200, 400, 800 ms (a busy
+    # machine only makes the gaps longer). The first poll may start while the first load is
+    # still failing, so only the gaps after it are measured: the time between two arrivals
+    # is at least the wait the loader set in between. Without backing off the gaps would
+    # all be about 100 ms.
+    wait_until(lambda: loader.hits(src) >= 5, timeout=20)
+    arrivals = [entry[0] for entry in views.log[src]]
+    gaps = [later - earlier for earlier, later in pairwise(arrivals[1:5])]
+    assert all(gap >= 0.9 * wait for gap, wait in zip(gaps, [0.2, 0.4, 0.8], strict=True)), gaps
     assert loader.page.get_attribute("#d", "state") == "error"  # polls leave the DOM alone
 
 
@@ -228,6 +241,8 @@ def test_a_shared_event_refreshes_the_users_other_tabs(loader: Loader) -> None:
     tab_a.evaluate(
         "localStorage.setItem('composekit:event', JSON.stringify({name: 'x:changed', identity: 'someone-else', id: 1}))"
     )
+    # Negative wait: a tab that followed it would refresh at once; 500 ms leaves room for a
+    # busy machine.
     tab_a.wait_for_timeout(500)
     assert loader.hits(f"{COUNTER}a") == 4
     tab_b.close()

@@ -125,7 +125,7 @@ def test_removed_attribute_form_stops_loading(loader: Loader) -> None:
     page = loader.open('<ul id="l"><li id="a" data-ck-src="/loader/f/slow/?ms=1500">…</li></ul>')
     expect(page.locator("#a")).to_have_attribute("data-ck-state", "loading")
     page.evaluate("document.getElementById('a').remove()")
-    page.wait_for_timeout(2000)
+    page.wait_for_timeout(2000)  # negative: past the 1.5 s answer, which must not be swapped in
     assert [e[1] for e in loader.events()] == ["loadstart"]  # abandoned: nothing after it
 
 

@@ -153,7 +153,7 @@ def test_the_shell_form_posts_without_a_token_from_this_site_only(demo: Demo) ->
         )
         assert response.status_code == 302, headers
         assert response.headers["Location"].startswith("/cart/plain/?added=")
-        assert "cart:" in response.cookies["ck_gen"]  # the cart's kept fragments are stale now
+        assert "cart:" in (response.cookies["ck_gen"] or "")  # the cart's kept fragments are stale now
     assert f"data-cart-count>{before + 2}<" in bob.get(summary_src, timeout=10).text
 
 

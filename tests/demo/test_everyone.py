@@ -38,7 +38,7 @@ def own_product_path(base_url: str) -> str:
     html = requests.get(f"{base_url}/?sort=-price", timeout=10).text
     for path in re.findall(r'<a class="card-link" href="(/p/[^"]+)"', html):
         if path != taken and "stock-ok" in requests.get(base_url + path, timeout=10).text:
-            return path
+            return str(path)
     raise AssertionError("no other product in stock on the first page")
 
 

@@ -51,6 +51,8 @@ def test_stock_and_price_are_polled_with_no_dom_work_while_unchanged(page: Page,
     while not polls:
         assert time.monotonic() < deadline, "no poll within 15 s"
         page.wait_for_timeout(200)
+    # Negative wait: the answer to that poll, were it swapped in, would change the DOM within
+    # a few ms of arriving; 300 ms leaves room for a busy machine.
     page.wait_for_timeout(300)
     assert polls[0] in (200, 304)  # revalidated: a 304, or the browser's cached 200 after one
     assert page.evaluate("ckMutations") == 0

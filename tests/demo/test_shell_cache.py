@@ -7,11 +7,14 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
 from demo.launch import DEMO_DIR, copy_prepared, demo_env, demo_server
 from harness.servers import run
 from tests.demo.test_demo import product_path
+
+pytestmark = pytest.mark.slow  # the demo behind Varnish, started for this module
 
 
 def test_a_cached_shell_is_dropped_when_what_it_shows_changes(

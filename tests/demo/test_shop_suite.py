@@ -9,7 +9,11 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from harness.servers import ROOT
+
+pytestmark = pytest.mark.slow  # the demo's own test suite, in a subprocess
 
 SUITE = ROOT / "demo" / "shop" / "tests" / "test_fragments.py"
 

@@ -6,10 +6,13 @@ import gzip
 import re
 
 import brotli
+import pytest
 import requests
 
 from harness.servers import ROOT
 from tests.demo.conftest import Demo
+
+pytestmark = pytest.mark.slow  # the demo under gunicorn, started for this module
 
 LOADER = ROOT / "composekit" / "static" / "composekit" / "composekit.min.js"
 

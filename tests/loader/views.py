@@ -92,7 +92,7 @@ def page(request: HttpRequest, name: str) -> HttpResponse:
     return response
 
 
-def fragment(request: HttpRequest, kind: str) -> HttpResponse:
+def fragment(request: HttpRequest, kind: str) -> HttpResponseBase:
     """``/loader/f/<kind>/?...``: what each kind does is in its branch below."""
     count = _hit(request)
     response = _fragment(request, kind, count)

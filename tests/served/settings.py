@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 import django
 
@@ -34,7 +35,7 @@ from tests.settings import INSTALLED_APPS, MIDDLEWARE
 DEBUG = False
 COMPOSEKIT_MODE = os.environ.get("CK_SERVED_MODE", "client")
 ROOT_URLCONF = "tests.served.urls"
-DATABASES = {
+DATABASES: dict[str, dict[str, Any]] = {  # type: ignore[no-redef]
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ["CK_SERVED_DB"],
@@ -82,7 +83,7 @@ if PURGE_URLS:
 # would from collectstatic: browser tests load pages through gunicorn and Varnish.
 MIDDLEWARE = ["whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE]
 WHITENOISE_USE_FINDERS = True
-STATIC_ROOT = None  # nothing collected: the finders serve the apps' folders
+STATIC_ROOT = None  # type: ignore[assignment]  # nothing collected: the finders serve the apps' folders
 
 SERVED_BY = os.environ.get("CK_SERVED_HOST", "")
 if SERVED_BY:

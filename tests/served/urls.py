@@ -97,7 +97,7 @@ urlpatterns = [
     *test_urlpatterns,
 ]
 
-if settings.COMPOSEKIT_METRICS:
+if settings.COMPOSEKIT_METRICS:  # type: ignore[misc]  # set in tests/served/settings.py
     from composekit.prometheus import view as metrics_view
 
     urlpatterns.append(path("metrics", metrics_view))
@@ -105,4 +105,4 @@ if settings.COMPOSEKIT_METRICS:
 if settings.DEBUG:  # with the debug toolbar: its URLs, and static files for its script
     from debug_toolbar.toolbar import debug_toolbar_urls
 
-    urlpatterns += debug_toolbar_urls() + staticfiles_urlpatterns()
+    urlpatterns += [*debug_toolbar_urls(), *staticfiles_urlpatterns()]

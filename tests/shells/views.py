@@ -168,5 +168,5 @@ class TaggedShellView(CacheableShellMixin, TemplateView):
     s_maxage = 60
     keep_until_purged = True
 
-    def get_dependencies(self) -> list[object]:
+    def get_dependencies(self) -> list[tuple[str, object]]:
         return [("item", self.kwargs["sku"])]

@@ -269,10 +269,10 @@ class RenamedArguments(Fragment):
 
     name = "renamed-arguments"
 
-    def get_context(self, req: Any, **params: Any) -> dict[str, Any]:
+    def get_context(self, req: Any, **params: Any) -> dict[str, Any]:  # type: ignore[override]
         return {}
 
-    def render(this, req: Any, /, **params: Any) -> str:  # positional-only: no name to clash
+    def render(this, req: Any, /, **params: Any) -> str:  # type: ignore[override]  # positional-only: no name to clash
         return "renamed"
 
 
@@ -525,5 +525,5 @@ class Sku(Fragment):
 
     name = "sku"
 
-    def render(self, request: Any, sku: str) -> str:
+    def render(self, request: Any, sku: str) -> str:  # type: ignore[override]  # its own params, as users write them
         return "sku " + sku  # its own TypeError when sku is not a str: a bug of the fragment's

@@ -51,7 +51,7 @@ class ServedBy:
         from django.conf import settings
 
         self.get_response = get_response
-        self.host = settings.SERVED_BY
+        self.host = settings.SERVED_BY  # type: ignore[misc]  # tests/served/settings.py only
 
     def __call__(self, request: HttpRequest) -> Any:
         response = self.get_response(request)

@@ -17,7 +17,7 @@ if django.VERSION >= (5, 1):
     from django.contrib.auth.decorators import login_not_required
 else:  # Django 4.2: no LoginRequiredMiddleware, so nothing to be exempt from
 
-    def login_not_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def login_not_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:  # type: ignore[misc]
         return view
 
 

@@ -17,12 +17,12 @@
     const asked = new URL(url, document.baseURI).searchParams.getAll("f");
     if (asked.length && response.ok) {
       const answer = response.clone().json().catch(() => []);
-      asked.forEach(
-        (spec, i) => problems.set(
+      asked.forEach((spec, i) => {
+        problems.set(
           spec.replace(/!.*/, ""),
           answer.then((parts) => parts.find((part) => part.i === i)?.problem)
-        )
-      );
+        );
+      });
     }
     return response;
   };

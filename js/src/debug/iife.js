@@ -34,12 +34,12 @@ self.fetch = async (input, init) => {
       .clone()
       .json()
       .catch(() => []);
-    asked.forEach((spec, i) =>
+    asked.forEach((spec, i) => {
       problems.set(
         spec.replace(/!.*/, ''),
         answer.then((/** @type {any[]} */ parts) => parts.find((part) => part.i === i)?.problem),
-      ),
-    );
+      );
+    });
   }
   return response;
 };
