@@ -2,8 +2,9 @@
 // <ck-fragment> is one; so is any element marked data-ck-src (attached.js), for places where
 // the HTML parser moves unknown elements away (table rows, list items, options). The logic
 // lives in Placeholder, which works on either through its host element.
-import { config } from './config.js';
+
 import { lazyWaiting } from './batch.js';
+import { config } from './config.js';
 import { shared } from './dedupe.js';
 import { showError } from './error.js';
 import { failure } from './fetch.js';
@@ -203,7 +204,12 @@ export class Placeholder {
    * @param {unknown} [detail]
    */
   #fire(type, detail = null) {
-    const event = new CustomEvent('ck:' + type, { bubbles: true, composed: true, cancelable: type === 'beforeswap', detail });
+    const event = new CustomEvent('ck:' + type, {
+      bubbles: true,
+      composed: true,
+      cancelable: type === 'beforeswap',
+      detail,
+    });
     return this.host.dispatchEvent(event);
   }
 
@@ -237,8 +243,13 @@ export class Placeholder {
   #nestingProblem() {
     const src = this.getAttribute('src');
     let depth = 0;
-    for (let parent = this.host.parentElement?.closest(PLACEHOLDER); parent; parent = parent.parentElement?.closest(PLACEHOLDER)) {
-      if (parent.getAttribute(parent.localName === 'ck-fragment' ? 'src' : 'data-ck-src') === src) return 'includes itself';
+    for (
+      let parent = this.host.parentElement?.closest(PLACEHOLDER);
+      parent;
+      parent = parent.parentElement?.closest(PLACEHOLDER)
+    ) {
+      if (parent.getAttribute(parent.localName === 'ck-fragment' ? 'src' : 'data-ck-src') === src)
+        return 'includes itself';
       if (++depth >= config.maxDepth) return 'too deep';
     }
     return '';

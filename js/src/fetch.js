@@ -30,7 +30,8 @@ export const fetched = (status, html, cacheControl, etag, scopes, triggers = nul
   const directives = (cacheControl || '').toLowerCase();
   const isPublic = /\bpublic\b/.test(directives);
   const noStore = /\bno-store\b/.test(directives);
-  const maxAge = isPublic || noStore || /\bno-cache\b/.test(directives) ? 0 : Number(/\bmax-age=(\d+)/.exec(directives)?.[1] || 0);
+  const maxAge =
+    isPublic || noStore || /\bno-cache\b/.test(directives) ? 0 : Number(/\bmax-age=(\d+)/.exec(directives)?.[1] || 0);
   return {
     html,
     isPublic,
@@ -59,7 +60,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * @param {number} status
  * @param {number} attempt
  */
-export const failure = (error, status, attempt) => Object.assign(error instanceof Error ? error : Error(String(error)), { status, attempt });
+export const failure = (error, status, attempt) =>
+  Object.assign(error instanceof Error ? error : Error(String(error)), { status, attempt });
 
 /**
  * Fetches url for el, retrying network errors and 502/503/504 (config.retries times), until
@@ -103,8 +105,8 @@ export const request = async (url, el, signal, fresh, deadline, etag) => {
         if (!why) {
           const { headers } = response;
           const html = await response.text();
-          const [cacheControl, etagOf, scopes, triggers] = ['Cache-Control', 'ETag', 'CK-Scopes', 'CK-Trigger'].map((h) =>
-            headers.get(h),
+          const [cacheControl, etagOf, scopes, triggers] = ['Cache-Control', 'ETag', 'CK-Scopes', 'CK-Trigger'].map(
+            (h) => headers.get(h),
           );
           return fetched(response.status, html, cacheControl, etagOf, scopes, triggers);
         }

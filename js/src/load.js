@@ -34,7 +34,9 @@ export const obtain = async (src, el, signal, fresh) => {
   // its fallback to a request of its own share it.
   const deadline = Date.now() + (Number(el.getAttribute('timeout')) || config.timeout);
   const result =
-    key && src ? await batched(key, src, el, signal, etag, deadline) : await request(src, el, signal, fresh, deadline, etag);
+    key && src
+      ? await batched(key, src, el, signal, etag, deadline)
+      : await request(src, el, signal, fresh, deadline, etag);
   if (result.notModified && entry) result.html = entry.html;
   if (result.notModified) result.triggers = []; // they were fired when the HTML first came
   if (src && !result.isPublic) keep(src, result, under);

@@ -17,7 +17,6 @@ const PREFIX = 'composekit:fragment:';
 // The identity the kept fragments were fetched for: a tab keeps one person's at a time.
 const OWNER = 'composekit:kept-for';
 
-
 /**
  * What the server said about a private response, for keeping it.
  * @typedef {object} Keepable
@@ -105,7 +104,10 @@ const keys = () => Object.keys(localStorage).filter((k) => k.startsWith(PREFIX))
  */
 export const keepOnlyFor = (identity) => {
   try {
-    if (localStorage.getItem(OWNER) !== identity) forgetKept(), localStorage.setItem(OWNER, identity);
+    if (localStorage.getItem(OWNER) !== identity) {
+      forgetKept();
+      localStorage.setItem(OWNER, identity);
+    }
   } catch {
     // Storage refused: nothing was kept.
   }

@@ -31,8 +31,16 @@ const page = (elements) => {
 };
 
 test('shown() names each private fragment once, with the events it refreshes on', () => {
-  const cart = fragment({ name: 'cart-summary', src: '/_composekit/cart-summary/?p=e30:sig', 'refresh-on': 'cart:changed  other' });
-  const again = fragment({ name: 'cart-summary', src: '/_composekit/cart-summary/?p=e30:sig', 'refresh-on': 'cart:changed other' });
+  const cart = fragment({
+    name: 'cart-summary',
+    src: '/_composekit/cart-summary/?p=e30:sig',
+    'refresh-on': 'cart:changed  other',
+  });
+  const again = fragment({
+    name: 'cart-summary',
+    src: '/_composekit/cart-summary/?p=e30:sig',
+    'refresh-on': 'cart:changed other',
+  });
   const menu = fragment({ name: 'user-menu', src: 'https://shop.example/_composekit/user-menu/?p=abc:def' });
   const away = fragment({ name: 'ads', src: 'https://ads.example/_composekit/ads/?p=x:y' });
   const unnamed = fragment({ src: '/_composekit/x/?p=x:y' });
@@ -54,7 +62,15 @@ test('swapAnswer() refreshes each answered element from its part, without a requ
   const own = () => Promise.reject(Error("the page's own network call: no request was expected"));
   twin.fetchFragment = own; // an own property, as a page may set: put back afterwards
   const body = [
-    { i: 0, status: 200, html: '<b>2 items</b>', cache: 'private, max-age=300', etag: '"v2"', scopes: ['cart'], trigger: null },
+    {
+      i: 0,
+      status: 200,
+      html: '<b>2 items</b>',
+      cache: 'private, max-age=300',
+      etag: '"v2"',
+      scopes: ['cart'],
+      trigger: null,
+    },
     { i: 1, status: 403, problem: {} },
   ];
   const response = new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } });
@@ -63,7 +79,12 @@ test('swapAnswer() refreshes each answered element from its part, without a requ
   assert.deepEqual(cart.got, [
     {
       html: '<b>2 items</b>',
-      headers: { 'cache-control': 'private, max-age=300', 'ck-scopes': 'cart', 'content-type': 'text/html', etag: '"v2"' },
+      headers: {
+        'cache-control': 'private, max-age=300',
+        'ck-scopes': 'cart',
+        'content-type': 'text/html',
+        etag: '"v2"',
+      },
     },
   ]);
   assert.equal(twin.got.length, 1);
@@ -75,7 +96,9 @@ test('swapAnswer() refreshes each answered element from its part, without a requ
 
 test('swapAnswer() leaves alone an element loading anew, and an answer without parts', async () => {
   const loading = fragment({ name: 'a', src: '/a/?p=1', state: 'loading' });
-  const parts = new Response(JSON.stringify([{ i: 0, status: 200, html: 'x' }]), { headers: { 'Content-Type': 'application/json' } });
+  const parts = new Response(JSON.stringify([{ i: 0, status: 200, html: 'x' }]), {
+    headers: { 'Content-Type': 'application/json' },
+  });
   assert.deepEqual([...(await swapAnswer(parts, [[loading]]))], []);
   assert.deepEqual(loading.got, []);
   assert.deepEqual([...(await swapAnswer(new Response(null, { status: 204 }), [[loading]]))], []);
@@ -84,6 +107,8 @@ test('swapAnswer() leaves alone an element loading anew, and an answer without p
 test('a part whose refresh fails is not answered: its listeners fetch it', async () => {
   const broken = fragment({ name: 'a', src: '/a/?p=1' });
   broken.refresh = () => Promise.reject(Error('HTTP 500'));
-  const parts = new Response(JSON.stringify([{ i: 0, status: 200, html: 'x' }]), { headers: { 'Content-Type': 'application/json' } });
+  const parts = new Response(JSON.stringify([{ i: 0, status: 200, html: 'x' }]), {
+    headers: { 'Content-Type': 'application/json' },
+  });
   assert.deepEqual([...(await swapAnswer(parts, [[broken]]))], []);
 });

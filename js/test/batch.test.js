@@ -49,7 +49,15 @@ test('loads started together share one GET, each answered by its own line', asyn
   const el = element(() =>
     parts(
       { i: 1, status: 304, cache: 'private, max-age=60', etag: '"m1"', scopes: [] },
-      { i: 0, status: 200, html: '<b>cart</b>', cache: 'private, max-age=300', etag: '"c1"', scopes: ['cart'], trigger: 'cart:shown' },
+      {
+        i: 0,
+        status: 200,
+        html: '<b>cart</b>',
+        cache: 'private, max-age=300',
+        etag: '"c1"',
+        scopes: ['cart'],
+        trigger: 'cart:shown',
+      },
       { i: 2, status: 403 },
     ),
   );
@@ -61,9 +69,23 @@ test('loads started together share one GET, each answered by its own line', asyn
   assert.equal(init.cache, 'no-store');
   assert.equal(init.headers.Accept, 'application/json');
   assert.deepEqual(cart.value, {
-    html: '<b>cart</b>', isPublic: false, notModified: false, etag: '"c1"', maxAge: 300, scopes: ['cart'], triggers: ['cart:shown'],
+    html: '<b>cart</b>',
+    isPublic: false,
+    notModified: false,
+    etag: '"c1"',
+    maxAge: 300,
+    scopes: ['cart'],
+    triggers: ['cart:shown'],
   });
-  assert.deepEqual(menu.value, { html: '', isPublic: false, notModified: true, etag: '"m1"', maxAge: 60, scopes: [], triggers: [] });
+  assert.deepEqual(menu.value, {
+    html: '',
+    isPublic: false,
+    notModified: true,
+    etag: '"m1"',
+    maxAge: 60,
+    scopes: [],
+    triggers: [],
+  });
   assert.equal(admin.reason.message, 'HTTP 403');
   assert.equal(admin.reason.status, 403);
 });
@@ -72,7 +94,10 @@ test('one load alone is a plain request', async () => {
   const el = element(() => html('<i>solo</i>'));
   const result = await part(el, 'solo');
   assert.equal(result.html, '<i>solo</i>');
-  assert.deepEqual(el.calls.map((c) => c.url), ['/_composekit/solo/?p=Tsolo']);
+  assert.deepEqual(
+    el.calls.map((c) => c.url),
+    ['/_composekit/solo/?p=Tsolo'],
+  );
 });
 
 test('what the batch leaves unanswered, or answers 503, is fetched on its own', async () => {
@@ -95,7 +120,10 @@ for (const [why, answer] of [
   test(`a batch failing with ${why} falls back to one request per part`, async () => {
     const el = element((url) => (url.includes('_batch') ? answer() : html('alone')));
     const results = await Promise.all([part(el, 'a'), part(el, 'b')]);
-    assert.deepEqual(results.map((r) => r.html), ['alone', 'alone']);
+    assert.deepEqual(
+      results.map((r) => r.html),
+      ['alone', 'alone'],
+    );
     assert.equal(el.calls.length, 3);
   });
 }
@@ -103,7 +131,9 @@ for (const [why, answer] of [
 test('parts nobody waits for are left out; the batch stops when none is left', async () => {
   const gone = new AbortController();
   const el = element((url, init) =>
-    url.includes('_batch') ? new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(Error('aborted')))) : html('x'),
+    url.includes('_batch')
+      ? new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(Error('aborted'))))
+      : html('x'),
   );
   gone.abort();
   part(el, 'left', null, gone.signal);
@@ -121,20 +151,28 @@ test('parts nobody waits for are left out; the batch stops when none is left', a
   assert.equal(el.calls[0].init.signal.aborted, true);
 });
 
-const hang = (init) => new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
+const hang = (init) =>
+  new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
 
 test('a batch that hangs fails each part at its own deadline, with no request of its own', async () => {
   const el = element((_url, init) => hang(init));
   const t0 = Date.now();
-  const failedAt = (promise) => promise.then(
-    () => assert.fail('answered'),
-    (error) => [error.message, error.status, error.attempt, Date.now() - t0],
-  );
+  const failedAt = (promise) =>
+    promise.then(
+      () => assert.fail('answered'),
+      (error) => [error.message, error.status, error.attempt, Date.now() - t0],
+    );
   const [soon, later] = await Promise.all([
     failedAt(part(el, 'soon', null, undefined, Date.now() + 60)),
     failedAt(part(el, 'later', null, undefined, Date.now() + 200)),
   ]);
-  assert.deepEqual([soon.slice(0, 3), later.slice(0, 3)], [['timeout', 0, 1], ['timeout', 0, 1]]);
+  assert.deepEqual(
+    [soon.slice(0, 3), later.slice(0, 3)],
+    [
+      ['timeout', 0, 1],
+      ['timeout', 0, 1],
+    ],
+  );
   assert.ok(soon[3] >= 55 && soon[3] < 180, `soon failed after ${soon[3]} ms`);
   assert.ok(later[3] >= 195 && later[3] < 400, `later failed after ${later[3]} ms`);
   assert.equal(el.calls.length, 1, 'the batch alone');
@@ -143,13 +181,21 @@ test('a batch that hangs fails each part at its own deadline, with no request of
 
 test('a part the batch failed goes alone with what is left of its deadline', async () => {
   const el = element((url, init) =>
-    url.includes('_batch') ? new Promise((r) => setTimeout(() => r(new Response('boom', { status: 500 })), 100)) : hang(init),
+    url.includes('_batch')
+      ? new Promise((r) => setTimeout(() => r(new Response('boom', { status: 500 })), 100))
+      : hang(init),
   );
   const t0 = Date.now();
   const deadline = Date.now() + 300;
-  const results = await Promise.allSettled([part(el, 'a', null, undefined, deadline), part(el, 'b', null, undefined, deadline)]);
+  const results = await Promise.allSettled([
+    part(el, 'a', null, undefined, deadline),
+    part(el, 'b', null, undefined, deadline),
+  ]);
   const took = Date.now() - t0;
-  assert.deepEqual(results.map((r) => r.reason.message), ['timeout', 'timeout']);
+  assert.deepEqual(
+    results.map((r) => r.reason.message),
+    ['timeout', 'timeout'],
+  );
   assert.ok(took >= 295 && took < 550, `failed after ${took} ms, not 100 + 300`);
   assert.deepEqual(
     el.calls.map((c) => c.url.replace(/\?.*/, '')),

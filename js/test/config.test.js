@@ -78,7 +78,7 @@ test('unknown keys are ignored', () => {
   assert.equal(config.createHTML, undefined);
 });
 
-test("names inherited from Object.prototype are unknown keys too", () => {
+test('names inherited from Object.prototype are unknown keys too', () => {
   // data-to-string="x", data-constructor="y", data-has-own-property="z"
   assert.deepEqual(after({ toString: 'x', constructor: 'y', hasOwnProperty: 'z' }), defaults);
   assert.equal(config.toString, Object.prototype.toString);

@@ -99,7 +99,11 @@ test('Retry-After is honoured', async () => {
 test('other statuses are never retried', async () => {
   for (const status of [400, 401, 403, 404, 405, 429, 500, 501]) {
     const el = element([html('x', { status }), html('ok')]);
-    await assert.rejects(request('/f/', el, new AbortController().signal), { message: `HTTP ${status}`, status, attempt: 1 });
+    await assert.rejects(request('/f/', el, new AbortController().signal), {
+      message: `HTTP ${status}`,
+      status,
+      attempt: 1,
+    });
     assert.equal(el.calls.length, 1, `${status} retried`);
   }
 });
@@ -121,13 +125,21 @@ test('a redirected response is an error, not retried', async () => {
   const redirected = Object.assign(html('<form>login</form>'), {});
   Object.defineProperty(redirected, 'redirected', { value: true });
   const el = element([redirected]);
-  await assert.rejects(request('/f/', el, new AbortController().signal), { message: 'redirected', status: 200, attempt: 1 });
+  await assert.rejects(request('/f/', el, new AbortController().signal), {
+    message: 'redirected',
+    status: 200,
+    attempt: 1,
+  });
   assert.equal(el.calls.length, 1);
 });
 
 test('a response that is not text/html is an error, not retried', async () => {
   const el = element([new Response('{}', { headers: { 'Content-Type': 'application/json' } })]);
-  await assert.rejects(request('/f/', el, new AbortController().signal), { message: 'not text/html', status: 200, attempt: 1 });
+  await assert.rejects(request('/f/', el, new AbortController().signal), {
+    message: 'not text/html',
+    status: 200,
+    attempt: 1,
+  });
 });
 
 const hang = (init) =>
@@ -217,29 +229,73 @@ test('the caching facts come from the headers', async () => {
   };
   const html_ = html;
   assert.deepEqual(await answer({ 'Cache-Control': 'public, max-age=5, s-maxage=10' }), {
-    isPublic: true, notModified: false, etag: null, maxAge: 0, scopes: null, triggers: [],
+    isPublic: true,
+    notModified: false,
+    etag: null,
+    maxAge: 0,
+    scopes: null,
+    triggers: [],
   });
-  assert.deepEqual(await answer({ 'Cache-Control': 'Private, max-age=300', ETag: '"v1"', 'CK-Scopes': 'cart, wishlist' }), {
-    isPublic: false, notModified: false, etag: '"v1"', maxAge: 300, scopes: ['cart', 'wishlist'], triggers: [],
-  });
+  assert.deepEqual(
+    await answer({ 'Cache-Control': 'Private, max-age=300', ETag: '"v1"', 'CK-Scopes': 'cart, wishlist' }),
+    {
+      isPublic: false,
+      notModified: false,
+      etag: '"v1"',
+      maxAge: 300,
+      scopes: ['cart', 'wishlist'],
+      triggers: [],
+    },
+  );
   assert.deepEqual(await answer({ 'Cache-Control': 'private, no-cache', ETag: '"v2"', 'CK-Scopes': '' }), {
-    isPublic: false, notModified: false, etag: '"v2"', maxAge: 0, scopes: [], triggers: [],
+    isPublic: false,
+    notModified: false,
+    etag: '"v2"',
+    maxAge: 0,
+    scopes: [],
+    triggers: [],
   });
   assert.deepEqual(await answer({ 'Cache-Control': 'no-store', ETag: '"v3"' }), {
-    isPublic: false, notModified: false, etag: null, maxAge: 0, scopes: null, triggers: [],
+    isPublic: false,
+    notModified: false,
+    etag: null,
+    maxAge: 0,
+    scopes: null,
+    triggers: [],
   });
-  assert.deepEqual(await answer({}), { isPublic: false, notModified: false, etag: null, maxAge: 0, scopes: null, triggers: [] });
+  assert.deepEqual(await answer({}), {
+    isPublic: false,
+    notModified: false,
+    etag: null,
+    maxAge: 0,
+    scopes: null,
+    triggers: [],
+  });
   assert.deepEqual((await answer({ 'CK-Trigger': 'cart:changed, stock:low' })).triggers, ['cart:changed', 'stock:low']);
 });
 
 test('with an etag it asks If-None-Match and takes a 304 as not modified', async () => {
-  const el = element([new Response(null, { status: 304, headers: { ETag: '"v1"', 'Cache-Control': 'private, max-age=60' } })]);
+  const el = element([
+    new Response(null, { status: 304, headers: { ETag: '"v1"', 'Cache-Control': 'private, max-age=60' } }),
+  ]);
   const result = await fullRequest('/f/', el, new AbortController().signal, false, '"v1"');
   assert.equal(el.calls[0].init.headers['If-None-Match'], '"v1"');
-  assert.deepEqual(result, { html: '', isPublic: false, notModified: true, etag: '"v1"', maxAge: 60, scopes: null, triggers: [] });
+  assert.deepEqual(result, {
+    html: '',
+    isPublic: false,
+    notModified: true,
+    etag: '"v1"',
+    maxAge: 60,
+    scopes: null,
+    triggers: [],
+  });
 });
 
 test('a 304 nobody asked for is an error', async () => {
   const el = element([new Response(null, { status: 304 })]);
-  await assert.rejects(fullRequest('/f/', el, new AbortController().signal), { message: 'HTTP 304', status: 304, attempt: 1 });
+  await assert.rejects(fullRequest('/f/', el, new AbortController().signal), {
+    message: 'HTTP 304',
+    status: 304,
+    attempt: 1,
+  });
 });

@@ -124,7 +124,17 @@ test('problem: text/html with parameters, any case, is HTML', () => {
 });
 
 test('problem: every other Content-Type is not', () => {
-  for (const ct of [null, '', 'application/json', 'application/problem+json', 'text/plain', 'text/htmlx', 'text/html-ish', 'application/xhtml+xml', ' text/html']) {
+  for (const ct of [
+    null,
+    '',
+    'application/json',
+    'application/problem+json',
+    'text/plain',
+    'text/htmlx',
+    'text/html-ish',
+    'application/xhtml+xml',
+    ' text/html',
+  ]) {
     assert.equal(problem(typed(ct)), 'not text/html', String(ct));
   }
 });

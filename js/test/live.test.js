@@ -10,7 +10,8 @@ test('interval() reads ms, s, m and h; anything else is NaN', () => {
   assert.equal(interval('30s'), 30000);
   assert.equal(interval('5m'), 300000);
   assert.equal(interval('1h'), 3600000);
-  for (const bad of ['', null, '30', '0s', '1.5s', ' 3s', '3 s', '3d']) assert.ok(Number.isNaN(interval(bad)), String(bad));
+  for (const bad of ['', null, '30', '0s', '1.5s', ' 3s', '3 s', '3d'])
+    assert.ok(Number.isNaN(interval(bad)), String(bad));
 });
 
 test('cookie() decodes the value, "" without the cookie', () => {

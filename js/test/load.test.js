@@ -34,7 +34,9 @@ const saved = { ...config };
 afterEach(() => Object.assign(config, saved));
 
 test('a kept fragment still fresh is used without a request; a reload asks', async () => {
-  const el = element(() => html('<b>2</b>', { 'Cache-Control': 'private, max-age=300', ETag: '"c2"', 'CK-Scopes': 'cart' }));
+  const el = element(() =>
+    html('<b>2</b>', { 'Cache-Control': 'private, max-age=300', ETag: '"c2"', 'CK-Scopes': 'cart' }),
+  );
   const src = '/_composekit/cart/?p=x:y';
   assert.equal((await obtain(src, el, signal(), false)).html, '<b>2</b>');
   assert.equal((await obtain(src, el, signal(), false)).html, '<b>2</b>');
@@ -69,7 +71,8 @@ test('a write to its scope makes the next view fetch it', async () => {
 });
 
 test('public fragments are neither batched nor kept; batch="off" goes alone', async () => {
-  const answer = (url) => (url.includes('_batch') ? Response.json([]) : html('x', { 'Cache-Control': 'public, max-age=60' }));
+  const answer = (url) =>
+    url.includes('_batch') ? Response.json([]) : html('x', { 'Cache-Control': 'public, max-age=60' });
   const pub = element(answer, { public: '' });
   const solo = element(answer, { batch: 'off' });
   const plain = element(answer);
@@ -78,8 +81,14 @@ test('public fragments are neither batched nor kept; batch="off" goes alone', as
     obtain('/_composekit/slow/?p=2:s', solo, signal(), false),
     obtain('/_composekit/plain/?p=3:s', plain, signal(), false),
   ]);
-  assert.deepEqual(pub.calls.map((c) => c.url), ['/_composekit/prices/?p=1:s']);
-  assert.deepEqual(solo.calls.map((c) => c.url), ['/_composekit/slow/?p=2:s']);
+  assert.deepEqual(
+    pub.calls.map((c) => c.url),
+    ['/_composekit/prices/?p=1:s'],
+  );
+  assert.deepEqual(
+    solo.calls.map((c) => c.url),
+    ['/_composekit/slow/?p=2:s'],
+  );
   assert.equal(stored.size, 0, 'public answers are left to shared caches');
 });
 
@@ -101,11 +110,15 @@ test('private fragments starting together go in one batch and are kept', async (
 });
 
 // A backend that hangs: the fake fetch never answers, it ends only when aborted.
-const hang = (_url, init) => new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
+const hang = (_url, init) =>
+  new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
 
 test('the timeout attribute, else config.timeout, is the deadline of the whole load', async () => {
   config.retries = 2;
-  for (const [attrs, timeout, expected] of [[{ timeout: '80', batch: 'off' }, 5000, 80], [{ batch: 'off' }, 60, 60]]) {
+  for (const [attrs, timeout, expected] of [
+    [{ timeout: '80', batch: 'off' }, 5000, 80],
+    [{ batch: 'off' }, 60, 60],
+  ]) {
     config.timeout = timeout;
     const el = element(hang, attrs);
     const t0 = Date.now();
@@ -125,7 +138,13 @@ test('a batch that hangs fails its parts at the deadline, with no single request
     obtain('/_composekit/b/?p=2:s', el, signal(), false),
   ]);
   const took = Date.now() - t0;
-  assert.deepEqual(results.map((r) => [r.status, r.reason.message]), [['rejected', 'timeout'], ['rejected', 'timeout']]);
+  assert.deepEqual(
+    results.map((r) => [r.status, r.reason.message]),
+    [
+      ['rejected', 'timeout'],
+      ['rejected', 'timeout'],
+    ],
+  );
   assert.ok(took >= 75 && took < 330, `failed after ${took} ms`);
   assert.equal(el.calls.length, 1, 'the batch alone: its fallback shares the deadline');
 });

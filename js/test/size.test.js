@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 // Bytes by the gzip command, per drop-in file: what the readable source costs (docs/loader.md).
@@ -37,6 +37,12 @@ for (const [name, budget] of Object.entries(BUDGETS)) {
 
 test('the built files carry the package version', () => {
   const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-  assert.match(readFileSync(new URL('composekit.min.js', dir), 'utf8'), new RegExp(`version:"${version.replace(/\./g, '\\.')}"`));
-  assert.match(readFileSync(new URL('composekit.esm.js', dir), 'utf8'), new RegExp(`version = "${version.replace(/\./g, '\\.')}"`));
+  assert.match(
+    readFileSync(new URL('composekit.min.js', dir), 'utf8'),
+    new RegExp(`version:"${version.replace(/\./g, '\\.')}"`),
+  );
+  assert.match(
+    readFileSync(new URL('composekit.esm.js', dir), 'utf8'),
+    new RegExp(`version = "${version.replace(/\./g, '\\.')}"`),
+  );
 });

@@ -10,7 +10,10 @@ const storage = {
   removeItem: (k) => stored.delete(k),
 };
 // Object.keys(localStorage) lists the keys, as in browsers.
-globalThis.localStorage = new Proxy(storage, { ownKeys: () => [...stored.keys()], getOwnPropertyDescriptor: () => ({ enumerable: true, configurable: true }) });
+globalThis.localStorage = new Proxy(storage, {
+  ownKeys: () => [...stored.keys()],
+  getOwnPropertyDescriptor: () => ({ enumerable: true, configurable: true }),
+});
 globalThis.document = { cookie: '' };
 
 const response = (html, extra = {}) => ({ html, etag: '"e"', maxAge: 60, scopes: null, ...extra });
@@ -103,7 +106,7 @@ test('storage that refuses or holds garbage is no error', () => {
   }
 });
 
-test("the first page for a new identity deletes what was kept for the previous one", () => {
+test('the first page for a new identity deletes what was kept for the previous one', () => {
   document.cookie = 'ck_identity=alice';
   keep('/f/menu/', response('Alice'), snapshot());
   stored.set('unrelated', 'kept');

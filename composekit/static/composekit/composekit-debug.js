@@ -13,7 +13,11 @@
     const response = await nativeFetch(input, init);
     const url = input instanceof Request ? input.url : String(input);
     const key = keyOf(url);
-    if (key && !response.ok) problems.set(key, response.clone().json().catch(() => null));
+    if (key && !response.ok)
+      problems.set(
+        key,
+        response.clone().json().catch(() => null)
+      );
     const asked = new URL(url, document.baseURI).searchParams.getAll("f");
     if (asked.length && response.ok) {
       const answer = response.clone().json().catch(() => []);
@@ -47,7 +51,10 @@
   });
   document.addEventListener("DOMContentLoaded", () => {
     for (const el of document.querySelectorAll("[state=error], [data-ck-state=error]")) {
-      if (!failed.has(el)) console.warn(`composekit: fragment "${attr(el, "name")}" was not rendered into the page: the server's log says why`);
+      if (!failed.has(el))
+        console.warn(
+          `composekit: fragment "${attr(el, "name")}" was not rendered into the page: the server's log says why`
+        );
     }
   });
 })();

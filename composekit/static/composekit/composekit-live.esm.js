@@ -125,7 +125,13 @@ var swapAnswer = async (response, hosts) => {
   );
   for (const { i, status, html = "", cache, etag, scopes, trigger } of parts) {
     if (status !== 200) continue;
-    const fields = { "Content-Type": "text/html", "Cache-Control": cache, ETag: etag, "CK-Scopes": scopes?.join(), "CK-Trigger": trigger };
+    const fields = {
+      "Content-Type": "text/html",
+      "Cache-Control": cache,
+      ETag: etag,
+      "CK-Scopes": scopes?.join(),
+      "CK-Trigger": trigger
+    };
     const headers = (
       /** @type {[string, string][]} */
       Object.entries(fields).filter(([, value]) => value != null)
@@ -159,11 +165,12 @@ var send = async (form, submitter, fragments) => {
   if (token && !data.has("csrfmiddlewaretoken")) headers[liveConfig.csrfHeader] = token;
   const get = form.method === "get";
   const url = new URL(form.action);
-  if (get) url.search = new URLSearchParams(
-    /** @type {Record<string, string>} */
-    /** @type {unknown} */
-    data
-  ).toString();
+  if (get)
+    url.search = new URLSearchParams(
+      /** @type {Record<string, string>} */
+      /** @type {unknown} */
+      data
+    ).toString();
   const response = await fetch(url, {
     method: get ? "GET" : "POST",
     body: get ? void 0 : data,

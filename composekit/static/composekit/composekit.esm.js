@@ -274,7 +274,10 @@ var keep = (src, { html, etag, maxAge, scopes }, under) => {
 var keys = () => Object.keys(localStorage).filter((k) => k.startsWith(PREFIX));
 var keepOnlyFor = (identity) => {
   try {
-    if (localStorage.getItem(OWNER) !== identity) forgetKept(), localStorage.setItem(OWNER, identity);
+    if (localStorage.getItem(OWNER) !== identity) {
+      forgetKept();
+      localStorage.setItem(OWNER, identity);
+    }
   } catch {
   }
 };
@@ -564,7 +567,12 @@ var Placeholder = class {
    * @param {unknown} [detail]
    */
   #fire(type, detail = null) {
-    const event = new CustomEvent("ck:" + type, { bubbles: true, composed: true, cancelable: type === "beforeswap", detail });
+    const event = new CustomEvent("ck:" + type, {
+      bubbles: true,
+      composed: true,
+      cancelable: type === "beforeswap",
+      detail
+    });
     return this.host.dispatchEvent(event);
   }
   /** @param {'loading' | 'loaded' | 'error'} state */
@@ -595,7 +603,8 @@ var Placeholder = class {
     const src = this.getAttribute("src");
     let depth = 0;
     for (let parent = this.host.parentElement?.closest(PLACEHOLDER); parent; parent = parent.parentElement?.closest(PLACEHOLDER)) {
-      if (parent.getAttribute(parent.localName === "ck-fragment" ? "src" : "data-ck-src") === src) return "includes itself";
+      if (parent.getAttribute(parent.localName === "ck-fragment" ? "src" : "data-ck-src") === src)
+        return "includes itself";
       if (++depth >= config.maxDepth) return "too deep";
     }
     return "";

@@ -292,7 +292,10 @@
   var keys = () => Object.keys(localStorage).filter((k) => k.startsWith(PREFIX));
   var keepOnlyFor = (identity) => {
     try {
-      if (localStorage.getItem(OWNER) !== identity) forgetKept(), localStorage.setItem(OWNER, identity);
+      if (localStorage.getItem(OWNER) !== identity) {
+        forgetKept();
+        localStorage.setItem(OWNER, identity);
+      }
     } catch {
     }
   };
@@ -582,7 +585,12 @@
      * @param {unknown} [detail]
      */
     #fire(type, detail = null) {
-      const event = new CustomEvent("ck:" + type, { bubbles: true, composed: true, cancelable: type === "beforeswap", detail });
+      const event = new CustomEvent("ck:" + type, {
+        bubbles: true,
+        composed: true,
+        cancelable: type === "beforeswap",
+        detail
+      });
       return this.host.dispatchEvent(event);
     }
     /** @param {'loading' | 'loaded' | 'error'} state */
@@ -613,7 +621,8 @@
       const src = this.getAttribute("src");
       let depth = 0;
       for (let parent = this.host.parentElement?.closest(PLACEHOLDER); parent; parent = parent.parentElement?.closest(PLACEHOLDER)) {
-        if (parent.getAttribute(parent.localName === "ck-fragment" ? "src" : "data-ck-src") === src) return "includes itself";
+        if (parent.getAttribute(parent.localName === "ck-fragment" ? "src" : "data-ck-src") === src)
+          return "includes itself";
         if (++depth >= config.maxDepth) return "too deep";
       }
       return "";

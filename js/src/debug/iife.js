@@ -27,7 +27,14 @@ self.fetch = async (input, init) => {
   const response = await nativeFetch(input, init);
   const url = input instanceof Request ? input.url : String(input);
   const key = keyOf(url);
-  if (key && !response.ok) problems.set(key, response.clone().json().catch(() => null));
+  if (key && !response.ok)
+    problems.set(
+      key,
+      response
+        .clone()
+        .json()
+        .catch(() => null),
+    );
   const asked = new URL(url, document.baseURI).searchParams.getAll('f'); // a batch: name:token[!etag]
   if (asked.length && response.ok) {
     const answer = response
@@ -68,6 +75,9 @@ document.addEventListener('ck:error', async (event) => {
 
 document.addEventListener('DOMContentLoaded', () => {
   for (const el of document.querySelectorAll('[state=error], [data-ck-state=error]')) {
-    if (!failed.has(el)) console.warn(`composekit: fragment "${attr(el, 'name')}" was not rendered into the page: the server's log says why`);
+    if (!failed.has(el))
+      console.warn(
+        `composekit: fragment "${attr(el, 'name')}" was not rendered into the page: the server's log says why`,
+      );
   }
 });

@@ -52,7 +52,13 @@ export const swapAnswer = async (response, hosts) => {
   for (const { i, status, html = '', cache, etag, scopes, trigger } of parts) {
     if (status !== 200) continue; // refused or failed: its listeners fetch it as before
     // What fetch.js reads of a fragment's response, from the part's fields.
-    const fields = { 'Content-Type': 'text/html', 'Cache-Control': cache, ETag: etag, 'CK-Scopes': scopes?.join(), 'CK-Trigger': trigger };
+    const fields = {
+      'Content-Type': 'text/html',
+      'Cache-Control': cache,
+      ETag: etag,
+      'CK-Scopes': scopes?.join(),
+      'CK-Trigger': trigger,
+    };
     const headers = /** @type {[string, string][]} */ (Object.entries(fields).filter(([, value]) => value != null));
     for (const el of hosts[i] || []) {
       if (el.getAttribute('state') !== 'loaded') continue; // loading anew already
@@ -69,7 +75,7 @@ export const swapAnswer = async (response, hosts) => {
         // Not shown: its listeners fetch it.
       } finally {
         if (own) el.fetchFragment = fetchFragment;
-        else delete (/** @type {Partial<Fragment>} */ (el)).fetchFragment;
+        else delete (/** @type {Partial<Fragment>} */ (el).fetchFragment);
       }
     }
   }

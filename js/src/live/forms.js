@@ -24,7 +24,8 @@ const send = async (form, submitter, fragments) => {
   if (token && !data.has('csrfmiddlewaretoken')) headers[liveConfig.csrfHeader] = token;
   const get = form.method === 'get';
   const url = new URL(form.action);
-  if (get) url.search = new URLSearchParams(/** @type {Record<string, string>} */ (/** @type {unknown} */ (data))).toString();
+  if (get)
+    url.search = new URLSearchParams(/** @type {Record<string, string>} */ (/** @type {unknown} */ (data))).toString();
   const response = await fetch(url, {
     method: get ? 'GET' : 'POST',
     body: get ? undefined : data,

@@ -1,8 +1,9 @@
 // What a TypeScript user writes against the published declarations (types/index.d.ts).
 // types.test.js type-checks it: every line must compile, and every @ts-expect-error line must
 // be an error, so the declarations are neither missing nor too loose.
-import { config, define, reload, reset, version, CkFragment } from 'composekit';
+
 import type { CkBeforeSwapDetail, CkErrorDetail, CkRenewDetail, ComposekitConfig } from 'composekit';
+import { CkFragment, config, define, reload, reset, version } from 'composekit';
 
 config.timeout = 5000;
 config.allowedOrigins.push('https://fragments.example.com');
