@@ -55,7 +55,7 @@ def end(request: HttpRequest, how: str) -> HttpResponse:
     elif how == "flush":
         request.session.flush()
     elif how == "password":
-        user = User.objects.get(pk=request.user.pk)
+        user = User.objects.get(pk=request.user.pk or 0)
         user.set_password("new")
         user.save()
         update_session_auth_hash(request, user)

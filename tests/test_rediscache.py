@@ -12,6 +12,12 @@ from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from composekit.rediscache import RedisCache, ReusedClient
 
 
+def reused(cache: RedisCache) -> ReusedClient:
+    client = cache._cache
+    assert isinstance(client, ReusedClient)
+    return client
+
+
 @pytest.fixture
 def cache(redis_url: str) -> Iterator[RedisCache]:
     backend = RedisCache(redis_url, {"KEY_PREFIX": "rediscache-test"})
@@ -60,7 +66,7 @@ def test_threads_share_the_client_safely(cache: RedisCache) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-    assert len(cache._cache._clients) == 1
+    assert len(reused(cache)._clients) == 1
 
 
 def test_several_servers_get_a_client_each(redis_url: str) -> None:
@@ -70,6 +76,6 @@ def test_several_servers_get_a_client_each(redis_url: str) -> None:
     assert cache._cache.get_client(write=True) is writer
     cache.set("k", 1)
     assert cache.get("k") == 1
-    clients = cache._cache._clients
+    clients = reused(cache)._clients
     assert sorted(clients) == [0, 1]
     assert clients[0] is writer and clients[1] is not writer

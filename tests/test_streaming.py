@@ -164,7 +164,7 @@ def test_only_whole_html_pages_answered_200_to_a_get_stream() -> None:
     html = f'<ck-fragment src="{fragment_url("hello")}"></ck-fragment>'
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
-    request._composekit_stream = True
+    request._composekit_stream = True  # type: ignore[attr-defined]
     json = HttpResponse(html, content_type="application/json")
     assert stream(request, json) is json
     missing = HttpResponse(html, status=404)
@@ -175,7 +175,7 @@ def test_only_whole_html_pages_answered_200_to_a_get_stream() -> None:
     page = HttpResponse(html)
     assert stream(sub, page) is page  # an inline sub-request
     post = RequestFactory().post("/")
-    post._composekit_stream = True
+    post._composekit_stream = True  # type: ignore[attr-defined]
     assert stream(post, page) is page
     assert isinstance(stream(request, page), StreamingHttpResponse)
 
@@ -184,7 +184,7 @@ def test_headers_and_cookies_of_the_page_are_kept_but_not_its_validators_or_tags
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
     request.session = client.session
-    request._composekit_stream = True
+    request._composekit_stream = True  # type: ignore[attr-defined]
     page = HttpResponse(f'<ck-fragment src="{fragment_url("hello")}"></ck-fragment>' + "x" * 2000)
     page["ETag"] = '"shell"'
     page["Content-Language"] = "en"
@@ -202,7 +202,7 @@ def test_headers_and_cookies_of_the_page_are_kept_but_not_its_validators_or_tags
 def test_even_a_short_page_makes_a_first_chunk_over_a_kilobyte_and_scripts_carry_the_nonce() -> None:
     request = RequestFactory().get("/")  # no user: nothing to load before the parts
     request.csp_nonce = "n0nce"  # type: ignore[attr-defined]
-    request._composekit_stream = True
+    request._composekit_stream = True  # type: ignore[attr-defined]
     src = fragment_url("hello")
     chunks = list(stream(request, HttpResponse(f'<ck-fragment src="{src}"></ck-fragment>')).streaming_content)  # type: ignore[attr-defined]
     assert len(chunks[0]) > 1024  # what Safari is said to wait for (docs/streaming.md)
@@ -284,7 +284,7 @@ async def _async_body(path: str, user: User | None = None) -> tuple[Any, bytes]:
     if user is not None:
         await client.aforce_login(user)
     response = await client.get(path)
-    chunks = [chunk async for chunk in response.streaming_content]
+    chunks = [chunk async for chunk in response.streaming_content]  # type: ignore[attr-defined]
     return response, b"".join(chunks)
 
 
@@ -308,12 +308,12 @@ def test_under_asgi_a_part_not_ready_in_time_is_left_to_the_loader() -> None:
 def test_a_sync_page_under_asgi_streams_asynchronously_too(client: Client) -> None:
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
-    request._composekit_stream = True
+    request._composekit_stream = True  # type: ignore[attr-defined]
     from django.core.handlers.asgi import ASGIRequest
 
     asgi = ASGIRequest({"type": "http", "method": "GET", "path": "/", "headers": []}, None)  # type: ignore[arg-type]
     asgi.user = AnonymousUser()
-    asgi._composekit_stream = True
+    asgi._composekit_stream = True  # type: ignore[attr-defined]
     response = stream(asgi, HttpResponse(f'<ck-fragment src="{fragment_url("hello")}"></ck-fragment>'))
     assert response.is_async  # type: ignore[attr-defined]
 

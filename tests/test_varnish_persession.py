@@ -110,7 +110,7 @@ def test_no_other_session_no_session_and_no_forged_cookie_gets_it(stack: Stack) 
     with stack.log_in("quinn") as quinn, stack.log_in("rae") as rae:
         mine = quinn.get(stack.plain.url + path, timeout=10).text
         assert quinn.get(stack.plain.url + path, timeout=10).headers["X-Cache"] == "HIT"
-        key = quinn.cookies["sessionid"]
+        key = str(quinn.cookies["sessionid"])
         theirs = rae.get(stack.plain.url + path, timeout=10)
         assert theirs.text.startswith('<b class="kept">kept=rae</b>') and theirs.text != mine
         attempts = {
@@ -220,7 +220,7 @@ def test_no_cross_session_leaks_of_per_session_copies(stack: Stack, esi: bool) -
     sessions = {}
     for user in leaks.USERS:
         with stack.log_in(user) as client:
-            sessions[user] = client.cookies["sessionid"]
+            sessions[user] = str(client.cookies["sessionid"])
     proxy = stack.esi if esi else stack.plain
     site = leaks.Site(proxy.url, sessions)
     totals, figures = leaks.run(site, LOADS_PER_USER, esi=esi, path=leaks.KEPT_PATH, names=leaks.KEPT_NAMES)

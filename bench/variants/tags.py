@@ -71,7 +71,9 @@ def render_part(name: str, request: HttpRequest, params: dict[str, Any]) -> Safe
         key = f"bench-part:{name}:{getattr(request.user, 'pk', None) or 0}:{version(request.user)}"
         html = cache.get(key)
     if html is None:
-        html = render_to_string(cls.template_name, cls().get_context(request, **params), request=request)
+        # get_context() reads only what an HttpRequest shares with DRF's Request.
+        context = cls().get_context(request, **params)  # type: ignore[arg-type]
+        html = render_to_string(cls.template_name, context, request=request)
         if key is not None:
             cache.set(key, html, EXPERT_TIMEOUT)
     return format_html('<ck-fragment name="{}" state="loaded">{}</ck-fragment>', name, mark_safe(html))

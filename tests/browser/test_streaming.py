@@ -281,7 +281,7 @@ def test_each_visitor_gets_their_own_stream(served: dict[str, Any], server: str,
     for user in ("alice", "bob"):
         with loopback_session() as session:
             assert session.get(f"{served['wsgi']}/login/{user}/", timeout=10).ok
-            sessions[user] = session.cookies["sessionid"]
+            sessions[user] = str(session.cookies["sessionid"])
     for user in ("alice", "bob", "alice"):
         response, reads = chunks_of(served[server] + path, {"sessionid": sessions[user]})
         body = b"".join(reads).decode()

@@ -54,7 +54,7 @@ def session_end(request: HttpRequest, how: str) -> HttpResponse:
     elif how == "flush":
         request.session.flush()
     else:
-        user = User.objects.get(pk=request.user.pk)
+        user = User.objects.get(pk=request.user.pk or 0)
         user.set_password(how)
         user.save()
         update_session_auth_hash(request, user)
