@@ -12,7 +12,7 @@
   var cookie = (name) => {
     const prefix = name + "=";
     const found = document.cookie.split("; ").find((c) => c.startsWith(prefix));
-    return found ? found.slice(prefix.length) : "";
+    return found ? decodeURIComponent(found.slice(prefix.length)) : "";
   };
   var interval = (text) => {
     const match = /^([1-9][0-9]*)(ms|s|m|h)$/.exec(text || "");

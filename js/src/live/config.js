@@ -20,15 +20,13 @@ export const liveConfig = {
 };
 
 /**
- * The cookie `name`'s value, '' when there is none. The same reader as the core's cookies.js
- * (a bundle of its own, so a copy): the cookies read are never percent-encoded (the loader's,
- * and Django's CSRF token, letters and digits).
+ * The cookie `name`'s value, '' when there is none.
  * @param {string} name
  */
 export const cookie = (name) => {
   const prefix = name + '=';
   const found = document.cookie.split('; ').find((c) => c.startsWith(prefix));
-  return found ? found.slice(prefix.length) : '';
+  return found ? decodeURIComponent(found.slice(prefix.length)) : '';
 };
 
 /**
