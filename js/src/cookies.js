@@ -4,13 +4,14 @@
 import { config } from './config.js';
 
 /**
- * The value of the cookie `name`, '' when there is none.
+ * The value of the cookie `name`, decoded, '' when there is none (composekit-live has a copy:
+ * live/config.js).
  * @param {string} name
  */
 const cookie = (name) => {
   const prefix = name + '=';
   const found = document.cookie.split('; ').find((c) => c.startsWith(prefix));
-  return found ? found.slice(prefix.length) : '';
+  return found ? decodeURIComponent(found.slice(prefix.length)) : '';
 };
 
 /** The identity marker: moves on every login and logout. */

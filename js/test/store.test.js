@@ -29,6 +29,9 @@ test('generations() reads the ck_gen cookie', () => {
   assert.deepEqual(generations(), {});
   document.cookie = 'ck_gen=bad.:x.cart:';
   assert.deepEqual(generations(), { cart: '' });
+  // Decoded, as composekit-live's reader does: a cookie quoted by a proxy still reads the same.
+  document.cookie = 'ck_gen=%40:g1.cart:g%33';
+  assert.deepEqual(generations(), { '@': 'g1', cart: 'g3' });
 });
 
 test('a kept fragment comes back for the same identity and generations', () => {

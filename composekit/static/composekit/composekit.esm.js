@@ -221,7 +221,7 @@ var send = async () => {
 var cookie = (name) => {
   const prefix = name + "=";
   const found = document.cookie.split("; ").find((c) => c.startsWith(prefix));
-  return found ? found.slice(prefix.length) : "";
+  return found ? decodeURIComponent(found.slice(prefix.length)) : "";
 };
 var identityMarker = () => cookie(config.identityCookie);
 var generations = () => {

@@ -239,7 +239,7 @@
   var cookie = (name) => {
     const prefix = name + "=";
     const found = document.cookie.split("; ").find((c) => c.startsWith(prefix));
-    return found ? found.slice(prefix.length) : "";
+    return found ? decodeURIComponent(found.slice(prefix.length)) : "";
   };
   var identityMarker = () => cookie(config.identityCookie);
   var generations = () => {

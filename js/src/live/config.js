@@ -20,7 +20,8 @@ export const liveConfig = {
 };
 
 /**
- * The cookie `name`'s value, '' when there is none.
+ * The cookie `name`'s value, decoded, '' when there is none: the core's reader (cookies.js),
+ * copied, as this bundle is loaded on its own.
  * @param {string} name
  */
 export const cookie = (name) => {
