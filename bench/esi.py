@@ -183,15 +183,17 @@ def run(
             "labels": dict(labels),
             "errors": [e for r in results for e in r["errors"]][:10],
         }
-    ratios = {
-        kind: summarize(
-            [
-                m["cpu_ms_per_view"]["total"] / k["cpu_ms_per_view"]["total"]
-                for m, k in zip(runs["monolithic"], runs[kind], strict=True)
-            ]
-        )
-        for kind in ("esi", "loader")
-    }
+    ratios: dict[str, dict[str, float] | None] = {}
+    for kind in ("esi", "loader"):
+        # A round whose views cost less than one clock tick (10 ms) in all has no ratio: a
+        # short run of views served by Varnish alone. With no round left, no ratio (the
+        # report says so) rather than a division by zero.
+        per_round = [
+            m["cpu_ms_per_view"]["total"] / k["cpu_ms_per_view"]["total"]
+            for m, k in zip(runs["monolithic"], runs[kind], strict=True)
+            if k["cpu_ms_per_view"]["total"] > 0
+        ]
+        ratios[kind] = summarize(per_round) if per_round else None
     return {
         "sessions": len(sessions),
         "pages": list(paths),

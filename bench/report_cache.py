@@ -182,7 +182,11 @@ def _esi(data: dict[str, Any]) -> list[str]:
     )
     lines += ["", "Per round, monolithic ÷ each (server CPU per view, all three servers):", ""]
     lines += table(
-        "composed by | monolithic ÷ it", [[k, fmt(r, 1, "×")] for k, r in data["monolithic_over"].items()]
+        "composed by | monolithic ÷ it",
+        [
+            [k, fmt(r, 1, "×") if r is not None else "— (under one clock tick of server CPU in every round)"]
+            for k, r in data["monolithic_over"].items()
+        ],
     )
     lines += ["", "What Varnish answered (all runs):", ""]
     for kind, s in data["scenarios"].items():
