@@ -135,7 +135,8 @@ def test_other_errors_are_never_retried(loader: Loader, code: int) -> None:
 
 
 def test_removal_aborts_the_request_and_its_retries(loader: Loader) -> None:
-    src = "/loader/f/status/?code=503&retry_after=1"
+    # Retry-After 2 s: the removal comes well before the retry, even on a loaded machine.
+    src = "/loader/f/status/?code=503&retry_after=2"
     page = loader.open(f'<ck-fragment id="a" src="{src}">fallback</ck-fragment>')
     page.wait_for_function("() => true", polling=100)
     expect(page.locator("#a")).to_have_attribute("state", "loading")
