@@ -422,8 +422,19 @@ def _ratios(turns: dict[str, list[dict[str, Any]]], shoppers: int) -> dict[str, 
                         for ours, theirs in pairs
                     ]
                 ),
+                # Over every round at once: finite even where a round of client's measured no
+                # whole 10 ms clock tick (its warm views, at small sizes).
+                "cpu_pooled": _pooled(
+                    [_cpu_per_view(t, phase, shoppers) for _, t in pairs],
+                    [_cpu_per_view(o, phase, shoppers) for o, _ in pairs],
+                ),
             }
     return ratios
+
+
+def _pooled(theirs: list[float], ours: list[float]) -> float | None:
+    """sum(theirs) ÷ sum(ours); None when ours measured nothing."""
+    return sum(theirs) / sum(ours) if sum(ours) > 0 else None
 
 
 def _adds(

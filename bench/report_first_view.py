@@ -4,6 +4,7 @@ client, ESI, streamed and monolithic, and the add-to-cart before and after write
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .first_view import ADD_MODES, ADDING, BASELINE, PHASES, VARIANTS
@@ -93,11 +94,25 @@ def section(f: dict[str, Any]) -> list[str]:
     )
     lines += ["", f"Each variant ÷ {BASELINE}, per round (median of the round's views):", ""]
     rows = [
-        [NAMES[peer], phase, fmt(r[phase]["complete_ms"], 2, "×"), fmt(r[phase]["cpu_ms_per_view"], 2, "×")]
+        [
+            NAMES[peer],
+            phase,
+            fmt(r[phase]["complete_ms"], 2, "×"),
+            _cpu_ratio(r[phase]["cpu_ms_per_view"]),
+            "—" if r[phase].get("cpu_pooled") is None else f"{r[phase]['cpu_pooled']:.2f} ×",
+        ]
         for peer, r in f["ratios"].items()
         for phase in PHASES
     ]
-    lines += table("variant | view | time ÷ client | server CPU ÷ client", rows)
+    lines += table(
+        "variant | view | time ÷ client | server CPU ÷ client | server CPU ÷ client, all rounds", rows
+    )
+    lines += [
+        "",
+        "Server CPU comes from `/proc` in whole clock ticks (10 ms): a phase of a few views can "
+        "measure 0, and its round's ratio is then infinite; the last column divides the totals of "
+        "every round.",
+    ]
     lines += ["", "Where the cold view's server CPU goes, per view (gunicorn's requests by kind):", ""]
     rows = []
     for variant in VARIANTS:
@@ -158,3 +173,9 @@ def _sent(seen: list[bool], mode: str) -> str:
     """Whether the loader's add carried ``CK-Fragments`` (stripped on the way ``before``)."""
     said = "yes" if seen == [True] else "no" if seen == [False] else "sometimes"
     return f"{said}, stripped" if mode == "before" and True in seen else said
+
+
+def _cpu_ratio(ratio: dict[str, float]) -> str:
+    if not math.isfinite(ratio["median"]):
+        return "— (client's CPU under a clock tick in most rounds)"
+    return fmt(ratio, 2, "×")

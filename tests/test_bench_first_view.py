@@ -72,6 +72,10 @@ def test_every_variant_completes_its_views_with_every_fragment(results: dict[str
         if name == "stream":  # the shell from Django's shell cache, in the one streamed response
             assert any(kind.startswith("shell") for kind in kinds), kinds
     assert set(f["ratios"]) == set(VARIANTS) - {"client"}
+    for peer, ratios in f["ratios"].items():
+        for phase in PHASES:
+            pooled = ratios[phase]["cpu_pooled"]
+            assert pooled is None or pooled >= 0, (peer, phase)
 
 
 def test_write_answers_save_the_refresh_where_the_loader_sends_them(results: dict[str, Any]) -> None:
