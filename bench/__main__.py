@@ -22,7 +22,18 @@ from demo.launch import demo_env, demo_server
 from harness import vcl
 from harness.servers import ROOT, redis_server, varnishd
 
-from . import browser, browsing, endpoint, esi, loader_size, memory, server_cache, shell_guard, workloads
+from . import (
+    browser,
+    browsing,
+    endpoint,
+    esi,
+    first_view,
+    loader_size,
+    memory,
+    server_cache,
+    shell_guard,
+    workloads,
+)
 from . import metrics as metrics_cost
 from .demo_data import (
     catalog_paths,
@@ -62,6 +73,13 @@ SIZES: dict[str, dict[str, tuple[Any, Any]]] = {
         "concurrency": (4, 1),
         "idle_s": (5.0, 0.2),
         "settle_s": (20.0, 0.5),  # at most this long a wait for the stack to be quiet
+    },
+    "first_view": {
+        "shoppers": (5, 1),  # each round, one after the other: a cold view, then a warm one
+        "rounds": (6, 2),  # even: the add-to-cart's two modes go first equally often
+        "warmup": (1, 0),
+        "idle_s": (3.0, 0.2),
+        "settle_s": (10.0, 0.5),
     },
     "endpoint": {"iterations": (500, 20), "rounds": (7, 2)},
     "metrics": {"iterations": (500, 20), "rounds": (7, 2)},
@@ -117,10 +135,17 @@ run_workloads = on_a_new_demo(
     "(1b) returning visitor, new tab, cold device, browse-only: composed vs monolithic, in Chromium",
 )
 
+run_first_view = on_a_new_demo(
+    first_view,
+    "first_view",
+    "(1c) the complete first view (client, ESI, streamed, monolithic) and the add-to-cart, in Chromium",
+)
+
 # The sections --only can run again on their own, by results key.
 ALONE: dict[str, Callable[[dict[str, dict[str, Any]], Path], dict[str, Any] | list[dict[str, Any]]]] = {
     "browsing": run_browsing,
     "workloads": run_workloads,
+    "first_view": run_first_view,
     "endpoint": on_a_new_demo(
         endpoint, "endpoint", "(2) endpoint: fixed cost under gunicorn, composekit's own work"
     ),
@@ -152,6 +177,11 @@ def run_all(sizes: dict[str, dict[str, Any]], tmp: Path) -> dict[str, Any]:
         workdir, tmp / "workloads", **sizes["workloads"], workers=WORKERS, threads=THREADS, log=log
     )
     loads.append(("after (1b) workloads", load()))
+    log("(1c) the complete first view (client, ESI, streamed, monolithic) and the add-to-cart, in Chromium")
+    results["first_view"] = first_view.run(
+        workdir, tmp / "first_view", **sizes["first_view"], workers=WORKERS, threads=THREADS, log=log
+    )
+    loads.append(("after (1c) first view", load()))
 
     results.update(run_cache_and_esi(sizes, tmp, workdir, shoppers))
     loads.append(("after (6) server cache and (7) ESI", load()))

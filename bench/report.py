@@ -6,7 +6,7 @@ from typing import Any
 
 from harness.browsers import CHROMIUM_ARGS
 
-from . import report_cache, report_metrics, report_purging, report_workloads
+from . import report_cache, report_first_view, report_metrics, report_purging, report_workloads
 from .browser import MILESTONES
 from .stats import fmt, met, table
 
@@ -67,6 +67,8 @@ def render(results: dict[str, Any]) -> str:
         lines += _browsing(results["browsing"], _trivial_ms(results))
     if "workloads" in results:
         lines += report_workloads.section(results["workloads"])
+    if "first_view" in results:
+        lines += report_first_view.section(results["first_view"])
     if "endpoint" in results:
         lines += _endpoint(results["endpoint"])
     if "loader_size" in results:
@@ -88,6 +90,7 @@ CACHE_SECTIONS = {"server_cache", "stampede", "esi"}  # run together (report_cac
 SECTIONS = (
     "browsing",
     "workloads",
+    "first_view",
     "endpoint",
     "loader_size",
     "browser",
@@ -118,6 +121,8 @@ def _summary(results: dict[str, Any]) -> list[str]:
     rows = _browsing_summary(results["browsing"]) if "browsing" in results else []
     if "workloads" in results:
         rows += report_workloads.summary_rows(results["workloads"])
+    if "first_view" in results:
+        rows += report_first_view.summary_rows(results["first_view"])
     if "endpoint" in results:
         rows += _endpoint_summary(results["endpoint"])
     rows += _loader_summary(results)

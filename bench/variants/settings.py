@@ -5,7 +5,8 @@ connections, the same middleware but composekit's own), with Django's cache in a
 the variant's own (``BENCH_REDIS_URL``): sessions, the demo's shell cache, the ``{% cache %}``
 tags' parts.
 
-- ``composed``: the demo as shipped (client mode; its ``{% cache %}`` tags off, as shipped).
+- ``composed``: the demo as shipped (client mode, or ``BENCH_COMPOSEKIT_MODE``; its
+  ``{% cache %}`` tags off, as shipped).
 - ``monolithic``: what a site without composekit serves. The demo's URLs with its page
   views unwrapped of ``@cacheable_shell`` and the shell cache (``bench.variants.urls``); the
   ``composekit`` template library replaced by ``bench.variants.tags``, which renders each
@@ -37,7 +38,8 @@ _REDIS = {"BACKEND": "composekit.rediscache.RedisCache", "LOCATION": os.environ[
 _OFF = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 _KEPT = {**_REDIS, "BACKEND": "bench.variants.cache.KeptTemplateParts"}
 CACHES = {"default": _REDIS, "template_fragments": _KEPT if VARIANT == "monolithic-cache" else _OFF}
-COMPOSEKIT_MODE = "client"
+# composed's mode: client as shipped; section 1c (bench.first_view) runs esi and stream too.
+COMPOSEKIT_MODE = os.environ.get("BENCH_COMPOSEKIT_MODE", "client")
 
 if VARIANT != "composed":
     ROOT_URLCONF = "bench.variants.urls"
