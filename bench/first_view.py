@@ -71,7 +71,7 @@ VARIANTS = ("client", "client-unpurged", "esi", "stream", "monolithic")
 MODES = {"client": "client", "client-unpurged": "client", "esi": "esi", "stream": "stream"}
 # The app purges its Varnish by tag (DEMO_PURGE_VARNISH), as the demo behind Varnish runs: Varnish
 # keeps shells and the price until purged, and the private fragments per session (persession.py),
-# which the loader then fetches alone (batch="off").
+# which the loader then fetches alone (batch="session").
 PURGED = ("client", "esi", "stream")
 BASELINE = "client"
 ADDING = ("client", "client-unpurged")  # the variants that add to the cart

@@ -80,10 +80,11 @@ def fragment_attrs(
         "refresh-on": " ".join(refresh_on) or None,
         "refresh-every": refresh_every,
         # For the loader: a public fragment is never batched, kept or renewed (shared caches
-        # hold it); batch="off" is fetched alone, as is one a shared cache keeps per session
-        # where purges are sent (a batch is never stored: it would always reach Django).
+        # hold it); batch="off" is fetched alone, and so is batch="session", one a shared cache
+        # keeps per session where purges are sent (a batch is never stored: it would always
+        # reach Django), which a write's answer may still carry.
         "public": "" if cls.cache.is_public else None,
-        "batch": "off" if not cls.batch or _kept_per_session(cls) else None,
+        "batch": "off" if not cls.batch else "session" if _kept_per_session(cls) else None,
     }
 
 

@@ -110,7 +110,7 @@ def test_per_session_is_a_private_policy_option_in_seconds() -> None:
 def test_a_per_session_fragment_is_fetched_alone_where_purges_are_sent() -> None:
     cls = get("shell-kept")
     assert cls is not None
-    assert fragment_attrs(cls, "shell-kept", "/x")["batch"] == "off"
+    assert fragment_attrs(cls, "shell-kept", "/x")["batch"] == "session"
     with override_settings(COMPOSEKIT_PURGE_BACKENDS=[]):  # no shared copy: batched as usual
         assert fragment_attrs(cls, "shell-kept", "/x")["batch"] is None
     whoami = get("shell-whoami")

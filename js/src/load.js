@@ -13,7 +13,7 @@ import { keep, kept, snapshot } from './store.js';
  * unless fresh (a reload) asks the server; kept HTML gone stale is revalidated (a 304 reuses
  * it). Private answers are kept for later page views. Public fragments (the `public`
  * attribute, from the template tag) are never batched, shared caches keep their own URLs;
- * nor are fragments marked `batch="off"`. One deadline (el's `timeout`, else config.timeout) bounds the whole
+ * nor are fragments marked `batch="off"` or `batch="session"` (kept per session by a shared cache). One deadline (el's `timeout`, else config.timeout) bounds the whole
  * load: the batch, its fallback to a request of its own, every retry.
  * @param {string | null} src
  * @param {Requester & { hasAttribute(name: string): boolean }} el
@@ -28,7 +28,7 @@ export const obtain = async (src, el, signal, fresh) => {
   }
   const under = snapshot();
   const etag = entry ? entry.etag : null;
-  const alone = el.hasAttribute('public') || el.getAttribute('batch') === 'off';
+  const alone = el.hasAttribute('public') || /^(off|session)$/.test(el.getAttribute('batch') || '');
   const key = alone ? '' : batchKey(src);
   // When the load must have ended, however it goes: every attempt and backoff, a batch and
   // its fallback to a request of its own share it.

@@ -297,7 +297,7 @@ var obtain = async (src, el, signal, fresh) => {
   }
   const under = snapshot();
   const etag = entry ? entry.etag : null;
-  const alone2 = el.hasAttribute("public") || el.getAttribute("batch") === "off";
+  const alone2 = el.hasAttribute("public") || /^(off|session)$/.test(el.getAttribute("batch") || "");
   const key = alone2 ? "" : batchKey(src);
   const deadline = Date.now() + (Number(el.getAttribute("timeout")) || config.timeout);
   const result = key && src ? await batched(key, src, el, signal, etag, deadline) : await request(src, el, signal, fresh, deadline, etag);
