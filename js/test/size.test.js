@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 
 // Bytes by the gzip command, per drop-in file: what the readable source costs (docs/loader.md).
 const BUDGETS = {
-  'composekit.min.js': 5100, // 5,058: identity, kept fragments (shared by tabs), batching (lazy ones in view join), triggers, refresh(), error content, the attribute form, one deadline per load, per-session copies fetched alone
+  'composekit.min.js': 5100, // 5,068: identity, kept fragments (shared by tabs), batching (lazy ones in view join), triggers, refresh(), error content, the attribute form, one deadline per load, per-session copies fetched alone
   'composekit-live.min.js': 2450, // 2,434: refresh-on, refresh-every, forms, other tabs, write answers (547)
   'composekit-debug.min.js': 750, // 699: failed fragments on the console (DEBUG pages only)
 };
