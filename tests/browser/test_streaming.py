@@ -37,6 +37,7 @@ from harness.servers import (
     nginx,
     varnishd,
 )
+from harness.waiting import poll
 
 pytestmark = pytest.mark.browser
 
@@ -142,7 +143,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
 def open_streamed(page: Page, url: str) -> list[dict[str, Any]]:
     page.add_init_script(RECORD)
     page.goto(url, wait_until="commit")
-    page.wait_for_function("ckSeen.length >= 4 && document.readyState !== 'loading'", timeout=20_000)
+    # Polled from here: page.evaluate() is not held to the page's CSP, while wait_for_function()
+    # compiles its predicate in the page, which a CSP without 'unsafe-eval' refuses.
+    done = "ckSeen.length >= 4 && document.readyState !== 'loading'"
+    poll(lambda: bool(page.evaluate(done)), 20, "every part seen and the page parsed", interval=0.02)
     seen: list[dict[str, Any]] = page.evaluate("ckSeen")
     return seen
 
