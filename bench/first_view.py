@@ -51,6 +51,7 @@ gunicorn's requests and the server CPU of the phase.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -64,7 +65,7 @@ from harness.servers import ROOT, free_port, redis_server, varnishd
 
 from . import request_cpu
 from .browsing import Stack, _cpu_ms, _settle, _where, cookies_of, discover, warm_shared_caches
-from .demo_data import counted_demo
+from .demo_data import TIMEOUT, counted_demo, log_in_all
 from .stats import interleaved, summarize
 
 VARIANTS = ("client", "client-unpurged", "esi", "stream", "monolithic")
@@ -154,6 +155,30 @@ def pick_pages(products: tuple[str, ...], in_stock: frozenset[str], shoppers: in
             f"{shoppers} shoppers need {2 * shoppers} products in stock, the demo has {len(stocked)}"
         )
     return [(stocked[2 * who], stocked[2 * who + 1]) for who in range(shoppers)]
+
+
+def take_out(stack: Stack, names: list[str], pages: list[tuple[str, str]]) -> None:
+    """Take each shopper's warm product out of their cart (through the demo's cart form, so
+    every cache hears of it): each turn's adds then change the count, however many ran before
+    (a cart line holds at most 10)."""
+    for session, (_, warm) in zip(log_in_all(stack.app.url, names), pages, strict=True):
+        with session:
+            page = session.get(stack.app.url + warm, timeout=TIMEOUT)
+            sku = re.search(r'<article class="product" data-sku="([^"]+)"', page.text)
+            if page.status_code != 200 or not sku:
+                raise RuntimeError(f"{warm}: no product page to read the SKU from ({page.status_code})")
+            answer = session.post(
+                f"{stack.app.url}/cart/update/",
+                data={
+                    "sku": sku.group(1),
+                    "quantity": "0",
+                    "csrfmiddlewaretoken": session.cookies["csrftoken"],
+                },
+                allow_redirects=False,
+                timeout=TIMEOUT,
+            )
+            if answer.status_code != 302:
+                raise RuntimeError(f"{warm}: emptying the cart's line answered {answer.status_code}")
 
 
 async def _view(page: Any, url: str) -> dict[str, Any]:
@@ -311,6 +336,8 @@ def run(
 
                 def measure(variant: str) -> dict[str, Any]:
                     cookies = cookies_of(stacks[variant], names)  # new sessions: nothing kept anywhere
+                    if variant in ADDING:
+                        take_out(stacks[variant], names, pages)
                     order = ADD_MODES if done[variant] % 2 == 0 else ADD_MODES[::-1]
                     done[variant] += 1
                     turn = _turn(

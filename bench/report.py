@@ -8,7 +8,7 @@ from harness.browsers import CHROMIUM_ARGS
 
 from . import report_cache, report_first_view, report_metrics, report_purging, report_workloads
 from .browser import MILESTONES
-from .stats import fmt, met, table
+from .stats import ceiling, fmt, met, table
 
 # (1) server CPU per page view, monolithic ÷ composed
 TARGET_SESSION = 10.0  # over the session (moonshot: 20×)
@@ -66,7 +66,7 @@ def render(results: dict[str, Any]) -> str:
     if "browsing" in results:
         lines += _browsing(results["browsing"], _trivial_ms(results))
     if "workloads" in results:
-        lines += report_workloads.section(results["workloads"])
+        lines += report_workloads.section(results["workloads"], _trivial_ms(results))
     if "first_view" in results:
         lines += report_first_view.section(results["first_view"])
     if "endpoint" in results:
@@ -448,19 +448,7 @@ def _browsing_misses(b: dict[str, Any], trivial_ms: float | None) -> list[str]:
             f"Where composed's goes, per page view: {parts}.",
             "",
         ]
-        if trivial_ms is not None:
-            django = sum(r["requests"] for r in where["rows"] if r["requests"] is not None)
-            varnish = sum(r["cpu_ms"] for r in where["rows"] if r["what"] == "varnishd")
-            floor = django * trivial_ms + varnish
-            lines += [
-                f"Even if each of the {django:.2f} requests per view that reach Django (fragments, "
-                "batches, shells Varnish did not have, the add-to-cart) cost no more than a trivial "
-                f"logged-in Django view ({trivial_ms:.2f} CPU-ms of gunicorn, section 2), they and "
-                f"varnishd ({varnish:.2f} ms) would come to {floor:.2f} ms per view: **at most "
-                f"{theirs / floor:.1f}×** against {VARIANT_NAMES[peer]} here. The rest is the "
-                "fragments' own work, redis-server, and the stack's cost between requests.",
-                "",
-            ]
+        lines += ceiling(where, theirs, VARIANT_NAMES[peer], trivial_ms)
     return lines
 
 

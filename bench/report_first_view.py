@@ -162,8 +162,9 @@ def section(f: dict[str, Any]) -> list[str]:
     lines += [
         "",
         "Where the purged stack keeps private fragments per session in Varnish, the loader marks "
-        'them `batch="off"`, and a form\'s `CK-Fragments` leaves out `batch="off"` fragments: '
-        "there the add sends no `CK-Fragments` and gets no write answer (the third column).",
+        'them `batch="session"`: each is fetched alone (so Varnish can answer it), and a form\'s '
+        "`CK-Fragments` still names them, so the add's answer carries them as on the other stack "
+        "(the third column says whether the loader sent it).",
         "",
     ]
     return lines

@@ -51,3 +51,25 @@ def table(header: str, rows: list[list[str]]) -> list[str]:
         "|" + "|".join("---" for _ in columns) + "|",
         *(f"| {' | '.join(r)} |" for r in rows),
     ]
+
+
+def ceiling(where: dict[str, Any], theirs: float, peer: str, trivial_ms: float | None) -> list[str]:
+    """The best ratio against ``peer`` (``theirs`` CPU-ms per view) that composed's requests
+    allow if each request reaching Django cost no more than a trivial logged-in view
+    (``trivial_ms``, section 2), plus varnishd's measured share; nothing without section 2.
+    ``where`` is composed's split per view (``browsing._where``)."""
+    if trivial_ms is None:
+        return []
+    django = sum(r["requests"] for r in where["rows"] if r["requests"] is not None)
+    varnish = sum(r["cpu_ms"] for r in where["rows"] if r["what"] == "varnishd")
+    floor = django * trivial_ms + varnish
+    bound = f"**at most {theirs / floor:.1f}×**" if floor > 0 else "no bound from them"
+    return [
+        f"Even if each of the {django:.2f} requests per view that reach Django (fragments, "
+        "batches, shells Varnish did not have, writes) cost no more than a trivial "
+        f"logged-in Django view ({trivial_ms:.2f} CPU-ms of gunicorn, section 2), they and "
+        f"varnishd ({varnish:.2f} ms) would come to {floor:.2f} ms per view: {bound} "
+        f"against {peer} here. The rest is the fragments' own work, redis-server, and the "
+        "stack's cost between requests.",
+        "",
+    ]

@@ -31,7 +31,6 @@ Every page view's content (name, cart, picks, price, stock) is compared across t
 from __future__ import annotations
 
 import asyncio
-import math
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -345,15 +344,7 @@ def run(
         },
         "ratios": {
             w: {
-                peer: {
-                    phase: summarize(
-                        [
-                            _ratio(_busy(theirs, w, phase, counts), _busy(ours, w, phase, counts))
-                            for ours, theirs in zip(turns[COMPOSED], turns[peer], strict=True)
-                        ]
-                    )
-                    for phase in PHASES[w]
-                }
+                peer: {phase: _ratios(turns[COMPOSED], turns[peer], w, phase, counts) for phase in PHASES[w]}
                 for peer in VARIANTS[1:]
             }
             for w in WORKLOADS
@@ -362,10 +353,28 @@ def run(
     }
 
 
-def _ratio(theirs: float, ours: float) -> float:
-    """theirs ÷ ours; infinite when composed's measured nothing (whole clock ticks of 10 ms:
-    possible at ``--quick`` sizes only)."""
-    return theirs / ours if ours > 0 else math.inf
+# /proc/<pid>/stat counts CPU in whole clock ticks (USER_HZ, 100 per second).
+TICK_MS = 10.0
+
+
+def _ratios(
+    ours: list[dict[str, Any]],
+    theirs: list[dict[str, Any]],
+    workload: str,
+    phase: str,
+    counts: dict[str, dict[str, int]],
+) -> dict[str, Any]:
+    """Per round, theirs ÷ ours, server CPU per view less idle. Ours counts for no less than one
+    clock tick over the phase's page views: less than that is below what the clock can tell
+    (and subtracting the idle rate can take it to 0 or under), so such a round's ratio is a
+    lower bound, and ``floored`` says how many rounds were."""
+    floor = TICK_MS / counts[workload][phase]
+    pairs = [
+        (_busy(t, workload, phase, counts), _busy(o, workload, phase, counts))
+        for o, t in zip(ours, theirs, strict=True)
+    ]
+    ratios = summarize([t / max(o, floor) for t, o in pairs])
+    return {**ratios, "floored": sum(o < floor for _, o in pairs)}
 
 
 def _counts(plan: dict[str, list[list[str]]], shoppers: int) -> dict[str, dict[str, int]]:

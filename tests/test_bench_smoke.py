@@ -47,6 +47,17 @@ def positive(summary: dict[str, float]) -> bool:
     )
 
 
+def ticked(summary: dict[str, float]) -> bool:
+    """A CPU time read in whole clock ticks: finite, never negative, ordered, and above 0 in
+    at least one run."""
+    values = [summary["median"], summary["low"], summary["high"]]
+    return (
+        all(math.isfinite(v) and v >= 0 for v in values)
+        and summary["low"] <= summary["median"] <= summary["high"]
+        and summary["high"] > 0
+    )
+
+
 def test_browsing_measures_every_variant_on_equal_content(results: dict[str, Any]) -> None:
     browsing = results["browsing"]
     assert browsing["mismatches"] == []
@@ -217,8 +228,9 @@ def test_esi_loader_and_monolithic_page_views(results: dict[str, Any]) -> None:
         assert scenario["errors"] == [], kind
         assert scenario["views"] > 0, kind
         cpu = scenario["cpu_ms_per_view"]
-        assert positive(cpu["gunicorn"]) and positive(cpu["total"]), kind
-        # Whole clock ticks (10 ms) over a short run: varnishd and Redis may show 0.
+        # Whole clock ticks (10 ms) over a short run: one run may show 0, never all of them;
+        # varnishd and Redis may show 0 throughout.
+        assert ticked(cpu["gunicorn"]) and ticked(cpu["total"]), kind
         assert cpu["varnishd"]["low"] >= 0 and cpu["redis-server"]["low"] >= 0, kind
     labels = {kind: set(s["labels"]) for kind, s in scenarios.items()}
     # The shell comes from Varnish's cache; a per-user page never does.
