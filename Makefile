@@ -60,7 +60,7 @@ pytest-fast:
 # on a quiet machine) runs in its own servers and browsers, beside all the rest. Each writes
 # its own coverage data; the report combines them and alone applies fail_under (pyproject.toml).
 # composekit/ code run in those subprocesses is not measured either way.
-SIDE := tests/test_bench_smoke.py tests/test_quickstart.py tests/test_load.py
+SIDE := tests/benchmarks tests/test_quickstart.py tests/test_load.py
 pytest:
 	@rm -f .coverage .coverage.main* .coverage.side*
 	@$(MAKE) --no-print-directory -j2 --output-sync=target pytest-main pytest-side

@@ -54,11 +54,11 @@ SIZES: dict[str, dict[str, tuple[Any, Any]]] = {
         "shoppers": (20, 2),
         "pages": (10, 3),  # page views per shopper, all different
         "add_after": (5, 2),  # the add-to-cart follows this page
-        "rounds": (4, 2),
+        "rounds": (4, 1),
         "warmup": (1, 0),
         "concurrency": (4, 2),  # shoppers browsing at once
         "idle_s": (10.0, 0.5),  # the stack left idle before each round, its CPU measured
-        "changes": (5, 2),  # after the rounds: a price saved, composed's visitors poll for it
+        "changes": (5, 1),  # after the rounds: a price saved, composed's visitors poll for it
         "visitors": (5, 5),  # ... this many, through Varnish
     },
     "workloads": {
@@ -76,7 +76,7 @@ SIZES: dict[str, dict[str, tuple[Any, Any]]] = {
     },
     "first_view": {
         "shoppers": (5, 1),  # each round, one after the other: a cold view, then a warm one
-        "rounds": (6, 2),  # even: the add-to-cart's two modes go first equally often
+        "rounds": (6, 1),  # even: the add-to-cart's two modes go first equally often
         "warmup": (1, 0),
         "idle_s": (3.0, 0.2),
         "settle_s": (10.0, 0.5),

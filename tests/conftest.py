@@ -44,8 +44,9 @@ def _empty_caches() -> None:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dict[str, object]:
-    """The repository's one Chromium configuration (harness/browsers.py), for pytest-playwright."""
-    return {**browser_type_launch_args, **chromium_launch_args()}
+    """The repository's one Chromium configuration (harness/browsers.py), for pytest-playwright:
+    the headless shell where installed (tests/system-deps.sh installs it)."""
+    return {**browser_type_launch_args, **chromium_launch_args(headless_shell=True)}
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import BrowserType, Page
 
+from harness import browsers
 from harness.browsers import chromium_launch_args
 
 pytestmark = pytest.mark.browser
@@ -64,3 +65,19 @@ def test_bfcache_true_keeps_the_back_forward_cache(browser_type: BrowserType, si
         assert shows_after_going_back(browser.new_page(), site) == [False, True]
     finally:
         browser.close()
+
+
+def test_the_tests_run_the_headless_shell_and_the_bfcache_the_full_browser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CK_CHROMIUM", raising=False)
+    monkeypatch.setattr("harness.browsers.os.access", lambda path, mode: True)  # as if installed
+    assert chromium_launch_args(headless_shell=True)["executable_path"] == browsers.HEADLESS_SHELL
+    assert chromium_launch_args(True, headless_shell=True)["executable_path"] == browsers.FULL
+    assert chromium_launch_args()["executable_path"] == browsers.FULL
+    monkeypatch.setattr("harness.browsers.os.access", lambda path, mode: False)  # not installed
+    assert chromium_launch_args(headless_shell=True)["executable_path"] == browsers.FULL
+    monkeypatch.setenv("CK_CHROMIUM", "/opt/chrome")  # the user's choice wins
+    assert chromium_launch_args(headless_shell=True)["executable_path"] == "/opt/chrome"
+    monkeypatch.setenv("CK_CHROMIUM", "playwright")
+    assert "executable_path" not in chromium_launch_args(headless_shell=True)

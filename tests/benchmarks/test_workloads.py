@@ -1,54 +1,16 @@
-"""``python -m bench --quick --only workloads`` on a fresh clone: no earlier results file.
-
-Runs section (1b) alone at its tiny size (three stacks of the demo, Varnish, Chromium) into
-results that do not exist yet, and checks what it wrote: the raw results and a report of
-that section alone. No timing assertions: timings belong in ``docs/benchmarks.md``.
-"""
+"""Section (1b) at ``--quick`` sizes (``conftest.py``): the returning visitor, the new tab, the
+cold device and browse-only, on three stacks of the demo in Chromium."""
 
 from __future__ import annotations
 
-import json
 import math
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench.workloads import PHASES, TARGETS, WORKLOADS
 
-ROOT = Path(__file__).resolve().parent.parent
-
-pytestmark = [pytest.mark.browser, pytest.mark.proxy]
-
-
-@pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    folder = tmp_path_factory.mktemp("bench-only")
-    out, raw = folder / "benchmarks.md", folder / "results.json"
-    assert not raw.exists()
-    run = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--only=workloads", f"--json={raw}", f"--out={out}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert run.returncode == 0, run.stderr[-5000:]
-    data: dict[str, Any] = json.loads(raw.read_text())
-    data["markdown"] = out.read_text()
-    return data
-
-
-def test_new_results_hold_the_section_and_what_the_report_needs(results: dict[str, Any]) -> None:
-    assert {"date", "machine", "sizes", "duration_s", "load", "workloads"} <= results.keys()
-    assert results["quick"] is True
-    assert "browsing" not in results and "rerun" not in results  # nothing else was run
-    markdown = results["markdown"]
-    assert "## 1b. Four more ways to browse" in markdown
-    assert "**Not run**" in markdown and "`browsing`" in markdown
-    assert "## 1. Server CPU of real browsing" not in markdown
+pytestmark = [pytest.mark.browser, pytest.mark.proxy, pytest.mark.slow]
 
 
 def test_every_workload_measures_every_variant_on_equal_content(results: dict[str, Any]) -> None:
@@ -106,6 +68,7 @@ def test_page_views_are_counted_per_workload(results: dict[str, Any]) -> None:
 
 def test_the_report_judges_every_target(results: dict[str, Any]) -> None:
     markdown = results["markdown"]
+    assert "## 1b. Four more ways to browse" in markdown
     for workload, phase in TARGETS:
         target = TARGETS[(workload, phase)]
         assert f"≥ {target:g}×" in markdown, (workload, phase)
