@@ -56,11 +56,13 @@ pytest-fast:
 	$(BIN)/pytest -q -m "$(FAST)"
 
 # The whole suite in two pytest processes side by side, one per core: SIDE (a virtualenv built
-# for the quickstart, every benchmark at tiny sizes, a load test: 4.5 min of one core, measured
-# on a quiet machine) runs in its own servers and browsers, beside all the rest. Each writes
-# its own coverage data; the report combines them and alone applies fail_under (pyproject.toml).
-# composekit/ code run in those subprocesses is not measured either way.
-SIDE := tests/benchmarks tests/test_quickstart.py tests/test_load.py
+# for the quickstart, every benchmark at tiny sizes, a load test, two app hosts under load and
+# the Hypothesis properties) beside all the rest, chosen so that the two take about as long.
+# Each writes its own coverage data; the report combines them and alone applies fail_under
+# (pyproject.toml). composekit/ code run in subprocesses (servers, the benchmarks) is not
+# measured either way.
+SIDE := tests/benchmarks tests/test_quickstart.py tests/test_load.py tests/test_two_hosts.py \
+	tests/test_properties.py
 pytest:
 	@rm -f .coverage .coverage.main* .coverage.side*
 	@$(MAKE) --no-print-directory -j2 --output-sync=target pytest-main pytest-side

@@ -21,7 +21,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from demo.launch import DEMO_DIR, copy_prepared, demo_env, prepare
+from demo.launch import DEMO_DIR, copy_prepared, demo_env
 from tests.demo.test_demo import log_in, product_path
 
 pytestmark = pytest.mark.browser
@@ -75,11 +75,11 @@ class Uvicorn:
 
 
 @pytest.fixture(scope="module")
-def asgi_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def asgi_demo(tmp_path_factory: pytest.TempPathFactory, prepared_demo: Path) -> Iterator[dict[str, str]]:
     """Base URLs of the demo under uvicorn, by mode, each on its own copy of the data."""
     base = tmp_path_factory.mktemp("asgi-demo")
-    prepare(base / "client")
-    copy_prepared(base / "client", base / "inline")
+    copy_prepared(prepared_demo, base / "client")
+    copy_prepared(prepared_demo, base / "inline")
     servers = {
         mode: Uvicorn(demo_env(base / mode, COMPOSEKIT_MODE=mode), base / f"{mode}.log")
         for mode in ("client", "inline")
