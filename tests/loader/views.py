@@ -176,7 +176,7 @@ def _fragment(request: HttpRequest, kind: str, count: int) -> HttpResponseBase:
     return HttpResponse(status=404)
 
 
-# When the streamed shell below sent its last byte.
+# When the streamed shell below ended its stall, about to send the rest of the page.
 stream_finished: list[float] = []
 
 
@@ -189,8 +189,8 @@ def streamed(request: HttpRequest) -> StreamingHttpResponse:
         yield '<ck-fragment id="early" src="/loader/f/ok/?text=early"><i>fallback</i></ck-fragment>'
         yield " " * 4096  # past any buffering in the browser's parser
         time.sleep(1.5)
-        yield "<p>end of the page</p></body></html>"
         stream_finished.append(time.monotonic())
+        yield "<p>end of the page</p></body></html>"
 
     return StreamingHttpResponse(chunks(), content_type="text/html; charset=utf-8")
 
