@@ -9,8 +9,11 @@ BIN := $(VENV)/bin
 .PHONY: test check demo demo-varnish deps system-deps lint typecheck js-check pytest pytest-fast \
 	pytest-main pytest-side
 
-# Everything (CI runs it: .ci/run): lint, types, the loader's checks, the whole pytest suite.
-test: deps lint typecheck js-check pytest
+# Everything (CI runs it: .ci/run): lint, types and the loader's checks side by side, then the
+# whole pytest suite.
+test: deps
+	@$(MAKE) --no-print-directory -j3 --output-sync=target lint typecheck js-check
+	@$(MAKE) --no-print-directory pytest
 
 # The inner loop: the same lint, types and loader checks, and the tests that need no browser,
 # proxy or load (pytest markers, pyproject.toml), run side by side.
