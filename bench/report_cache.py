@@ -51,6 +51,25 @@ def sections(results: dict[str, Any]) -> list[str]:
     return [*_server_cache(results["server_cache"], results["stampede"]), *_esi(results["esi"])]
 
 
+def _redis_get(calls: dict[str, Any]) -> str:
+    """What one Redis ``cache.get`` costs: through Django's backend and through composekit's,
+    or (results saved before ``composekit.rediscache``) through Django's alone."""
+    if "get_django" not in calls:
+        return (
+            f"One `cache.get` of a 3 KB entry costs {calls['get']['median']:.0f} µs of CPU through "
+            f"Django's `RedisCache`, of which {calls['client']['median']:.0f} µs build the redis-py "
+            "client it makes for every call (redis-py's `Redis.__init__`); "
+        )
+    return (
+        f"One `cache.get` of a 3 KB entry costs {calls['get_django']['median']:.0f} µs of CPU through "
+        f"Django's `RedisCache`, of which {calls['client']['median']:.0f} µs build the redis-py client "
+        f"it makes for every call (redis-py's `Redis.__init__`); through `composekit.rediscache."
+        f"RedisCache`, which builds it once, {calls['get_reused']['median']:.0f} µs "
+        f"({calls['get_django']['median'] / calls['get_reused']['median']:.1f}× less; the demo and every "
+        f"variant here use it): "
+    )
+
+
 def _server_cache(cached: dict[str, Any], stampede: dict[str, Any]) -> list[str]:
     redis = cached["redis"]
     lines = [
@@ -100,12 +119,8 @@ def _server_cache(cached: dict[str, Any], stampede: dict[str, Any]) -> list[str]
             for cache in ("redis", "locmem")
         )
         + ". What a hit costs is mostly cache calls: two per hit (the versions, then the entry). "
-        f"One `cache.get` of a 3 KB entry costs {calls['get_django']['median']:.0f} µs of CPU through "
-        f"Django's `RedisCache`, of which {calls['client']['median']:.0f} µs build the redis-py client "
-        f"it makes for every call (redis-py's `Redis.__init__`); through `composekit.rediscache."
-        f"RedisCache`, which builds it once, {calls['get_reused']['median']:.0f} µs "
-        f"({calls['get_django']['median'] / calls['get_reused']['median']:.1f}× less; the demo and every "
-        f"variant here use it): the rest is the round trip over loopback TCP "
+        + _redis_get(calls)
+        + "the rest is the round trip over loopback TCP "
         f"and unpickling. Through local memory the same call costs {local_get:.0f} µs. Through the "
         f"middleware every request also pays about {fixed:,.0f} µs before the fragment runs (session, "
         f"user, CSRF, DRF's dispatch), cached or not, so the ratio there is lower: the cache removes "
