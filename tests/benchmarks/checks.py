@@ -40,20 +40,22 @@ def saved(raw: Path, out: Path) -> dict[str, Any]:
     return data
 
 
-def positive(summary: dict[str, float]) -> bool:
+def _sane(summary: dict[str, float], *, zero: bool) -> bool:
+    """Finite, ordered (low ≤ median ≤ high), above 0 in every run, or (``zero``) never
+    negative and above 0 in at least one."""
     values = [summary["median"], summary["low"], summary["high"]]
+    smallest = summary["low"] >= 0 and summary["high"] > 0 if zero else summary["low"] > 0
     return (
-        all(math.isfinite(v) and v > 0 for v in values)
+        all(math.isfinite(v) for v in values)
         and summary["low"] <= summary["median"] <= summary["high"]
+        and smallest
     )
+
+
+def positive(summary: dict[str, float]) -> bool:
+    return _sane(summary, zero=False)
 
 
 def ticked(summary: dict[str, float]) -> bool:
-    """A CPU time read in whole clock ticks: finite, never negative, ordered, and above 0 in
-    at least one run."""
-    values = [summary["median"], summary["low"], summary["high"]]
-    return (
-        all(math.isfinite(v) and v >= 0 for v in values)
-        and summary["low"] <= summary["median"] <= summary["high"]
-        and summary["high"] > 0
-    )
+    """A CPU time read in whole clock ticks: one run may measure 0, never all of them."""
+    return _sane(summary, zero=True)
