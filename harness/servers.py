@@ -63,6 +63,7 @@ class Server:
     process: subprocess.Popen[bytes]
     folder: Path  # its own: the log, and whatever else the server writes
     port: int = 0
+    not_ready: str = ""  # why the last readiness check failed, for the error if it never passes
 
     @property
     def pid(self) -> int:
@@ -320,7 +321,7 @@ def _wait(server: Server, ready: Callable[[Server], bool], timeout: float = STAR
         if server.process.poll() is not None:
             why = f"exited with {server.process.returncode}"
         elif time.monotonic() > deadline:
-            why = f"did not answer within {timeout:g} s"
+            why = f"did not answer within {timeout:g} s ({server.not_ready or 'no check ran'})"
         else:
             time.sleep(0.05)
             continue
@@ -352,11 +353,13 @@ def _answers_http(path: str) -> Callable[[Server], bool]:
         if not server.port:
             server.port = min(listening_ports(server.pid), default=0)
             if not server.port:
+                server.not_ready = "it listens on no port yet"
                 return False
         try:
             # Any status will do: the server is up. Loopback: never through an env proxy.
             requests.get(server.url + path, timeout=5, proxies={"http": "", "https": ""})
-        except (requests.ConnectionError, requests.Timeout):
+        except (requests.ConnectionError, requests.Timeout) as error:
+            server.not_ready = f"GET {server.url}{path}: {error}"
             return False
         return True
 
@@ -367,9 +370,12 @@ def _answers_ping(server: Server) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
             sock.sendall(b"PING\r\n")
-            return sock.recv(64).startswith(b"+PONG")
-    except OSError:
+            answer = sock.recv(64)
+    except OSError as error:
+        server.not_ready = f"PING on port {server.port}: {error}"
         return False
+    server.not_ready = f"PING on port {server.port} answered {answer!r}"
+    return answer.startswith(b"+PONG")
 
 
 @contextmanager

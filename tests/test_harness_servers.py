@@ -9,7 +9,9 @@ import pytest
 import requests
 from django.core.cache.backends.redis import RedisCache
 
+from harness import servers
 from harness.servers import (
+    ServerError,
     django_env,
     free_port,
     gunicorn,
@@ -75,6 +77,20 @@ def test_a_server_that_fails_to_start_says_why(tmp_path: Path) -> None:
     ):
         pass
     assert "VCL compilation failed" in str(failure.value)
+
+
+def test_a_server_that_never_answers_says_what_the_last_check_saw(tmp_path: Path) -> None:
+    silent = servers._start("sleep", ["sleep", "30"], tmp_path)  # alive, listening nowhere
+    try:
+        with pytest.raises(
+            ServerError, match=r"sleep did not answer within 0.3 s \(it listens on no port yet\)"
+        ):
+            servers._wait(silent, servers._answers_http("/"), timeout=0.3)
+        silent.port = free_port()  # nothing listens there
+        with pytest.raises(ServerError, match=r"\(PING on port \d+: .*[Cc]onnection refused"):
+            servers._wait(silent, servers._answers_ping, timeout=0.3)
+    finally:
+        silent.stop()
 
 
 def test_nginx_listens_where_it_is_told_and_stops_with_its_workers(tmp_path: Path) -> None:

@@ -108,6 +108,12 @@ def hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         yield running
 
 
+def failed(page: requests.Response) -> str:
+    """What a failed page view showed: its status, the headers that say who served it, the body."""
+    headers = {k: v for k, v in page.headers.items() if k.startswith("X-") or k == "Age"}
+    return f"{page.status_code} {headers} {page.text}"
+
+
 def cache_desc(response: requests.Response) -> str:
     match = re.search(r"cache;desc=(\w+)", response.headers["Server-Timing"])
     assert match, response.headers["Server-Timing"]
@@ -198,7 +204,7 @@ def test_killing_a_host_under_load_loses_no_page_view_and_no_acknowledged_write(
                     ok = page.status_code == 200 and f'<b class="who">user={user}</b>' in page.text
                     ok = ok and "<esi:" not in page.text and f"<p>picks for {user}: " in page.text
                     load.count(
-                        "page views served" if ok else "page views failed", None if ok else page.text[:300]
+                        "page views served" if ok else "page views failed", None if ok else failed(page)
                     )
 
         def write(user: str) -> None:

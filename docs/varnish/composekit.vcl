@@ -147,6 +147,15 @@ sub vcl_recv {
 }
 
 sub vcl_backend_response {
+    # A fragment's answer is taken whole before any of it is delivered or put into a page.
+    # Streamed as it comes, an answer cut halfway (Django's host died mid-write) would leave
+    # half an element in the page; taken whole, the cut fails the fetch, and
+    # vcl_backend_error puts a client placeholder there instead (two-hosts.vcl tries the
+    # other host first). Fragments are small: waiting for the whole answer costs nothing.
+    if (bereq.url ~ "^/_composekit/") {
+        set beresp.do_stream = false;
+    }
+
     # A page holding includes (Django's ComposekitMiddleware says so): process them on every
     # delivery. Stored or not, the page is kept as Django sent it, includes unfilled; each
     # visitor's delivery fills them. Remembered in a header for vcl_deliver.

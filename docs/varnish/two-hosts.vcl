@@ -5,8 +5,9 @@
 # so composekit's server fragment cache, and the sessions: SESSION_ENGINE = "cached_db").
 # Varnish spreads fetches over them round robin, asks each for /health/ every second, and
 # stops sending to a host that failed two of its last three probes. A GET or HEAD whose
-# host died under it (refused, reset, timed out) is tried again on the next host, so a
-# visitor never sees the failure; a POST is never repeated: it may have been applied.
+# host died under it (refused, reset, timed out, or cut off halfway through its answer) is
+# tried again on the next host, so a visitor never sees the failure; a POST is never
+# repeated: it may have been applied.
 #
 # composekit.vcl (the reference file, next to this one) does the rest: what is cached, ESI.
 # tests/test_two_hosts.py runs this file, unchanged but for the two ports, and
@@ -58,6 +59,17 @@ sub vcl_backend_fetch {
             set bereq.backend = app_a;
         }
         unset bereq.http.X-Composekit-Failed;
+    }
+}
+
+sub vcl_backend_response {
+    # Take a GET's answer whole before delivering it, so one cut off halfway (its host died
+    # mid-write) fails the fetch and is tried again below, instead of reaching the visitor
+    # cut. composekit.vcl does so for fragments; this does it for pages. A page that asks
+    # not to be buffered (X-Accel-Buffering: no, as composekit's streamed pages do) still
+    # streams as it comes: its early bytes are the point of it.
+    if (bereq.method == "GET" && beresp.http.X-Accel-Buffering != "no") {
+        set beresp.do_stream = false;
     }
 }
 
