@@ -61,15 +61,17 @@ SIZES: dict[str, dict[str, tuple[Any, Any]]] = {
         "changes": (5, 1),  # after the rounds: a price saved, composed's visitors poll for it
         "visitors": (5, 5),  # ... this many, through Varnish
     },
+    # Four workloads a turn, each in new browser contexts: about 1.5 minutes a turn with 4
+    # shoppers on a 2-core machine (8 shoppers and a warm-up round took over an hour).
     "workloads": {
-        "shoppers": (8, 1),
-        "earlier": (5, 1),  # the returning visitor's earlier visit, not measured
+        "shoppers": (4, 1),
+        "earlier": (3, 1),  # the returning visitor's earlier visit, not measured
         "pages": (5, 2),  # the returning visitor's and the cold device's page views
         "prelude": (3, 1),  # page views in the first tab before the new tab opens
         "browse": (30, 3),  # browse-only: page views across ...
         "tabs": (3, 3),  # ... this many tabs
         "rounds": (3, 1),
-        "warmup": (1, 0),
+        "warmup": (0, 0),
         "concurrency": (4, 1),
         "idle_s": (5.0, 0.2),
         "settle_s": (20.0, 0.5),  # at most this long a wait for the stack to be quiet
