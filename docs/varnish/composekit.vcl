@@ -151,7 +151,8 @@ sub vcl_backend_response {
     # Streamed as it comes, an answer cut halfway (Django's host died mid-write) would leave
     # half an element in the page; taken whole, the cut fails the fetch, and
     # vcl_backend_error puts a client placeholder there instead (two-hosts.vcl tries the
-    # other host first). Fragments are small: waiting for the whole answer costs nothing.
+    # other host first). Fragments are small: the wait is for the rest of an answer already
+    # on its way.
     if (bereq.url ~ "^/_composekit/") {
         set beresp.do_stream = false;
     }
